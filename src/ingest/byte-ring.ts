@@ -1,0 +1,155 @@
+/**
+ * Single-producer single-consumer byte ring on a SharedArrayBuffer: how receiver threads hand
+ * batches of StatsD records to aggregator threads without one postMessage per metric.
+ *
+ * Positions are free-running u32 byte counters (capacity is a power of two, so they wrap
+ * cleanly); the writer publishes its position once per batch. A record never straddles the end
+ * of the buffer: a zero size field there means "continue at offset 0".
+ */
+const WRITE = 0;
+const READ = 16; // separate cache line from WRITE
+const CONTROL_INTS = 32;
+
+export interface ByteRingHandle {
+  control: SharedArrayBuffer;
+  data: SharedArrayBuffer;
+}
+
+export function createByteRing(capacityBytes: number): ByteRingHandle {
+  if (capacityBytes < 1024 || (capacityBytes & (capacityBytes - 1)) !== 0) {
+    throw new Error(`ring capacity must be a power of two >= 1024, got ${capacityBytes}`);
+  }
+  return {
+    control: new SharedArrayBuffer(CONTROL_INTS * 4),
+    data: new SharedArrayBuffer(capacityBytes),
+  };
+}
+
+export class ByteRingWriter {
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  private readonly control: Int32Array;
+  private readonly mask: number;
+  private readonly capacity: number;
+  /** Local write position, ahead of the published one until publish(). */
+  private pos: number;
+
+  constructor(handle: ByteRingHandle) {
+    this.bytes = new Uint8Array(handle.data);
+    this.view = new DataView(handle.data);
+    this.control = new Int32Array(handle.control);
+    this.capacity = this.bytes.length;
+    this.mask = this.capacity - 1;
+    this.pos = Atomics.load(this.control, WRITE) >>> 0;
+  }
+
+  /**
+   * Reserves `size` contiguous bytes (a multiple of 8) and returns their offset in `bytes`,
+   * or -1 when the consumer has not freed enough room.
+   */
+  reserve(size: number): number {
+    const read = Atomics.load(this.control, READ) >>> 0;
+    const used = (this.pos - read) >>> 0;
+    const offset = this.pos & this.mask;
+    const tail = this.capacity - offset;
+    if (tail < size) {
+      if (used + tail + size > this.capacity) return -1;
+      this.view.setUint16(offset, 0, true); // wrap marker
+      this.pos = (this.pos + tail) >>> 0;
+      this.pos = (this.pos + size) >>> 0;
+      return 0;
+    }
+    if (used + size > this.capacity) return -1;
+    this.pos = (this.pos + size) >>> 0;
+    return offset;
+  }
+
+  /** Makes everything reserved so far visible to the consumer. */
+  publish(): void {
+    Atomics.store(this.control, WRITE, this.pos | 0);
+  }
+
+  /** Bytes written but not yet consumed (published or not). */
+  depth(): number {
+    return (this.pos - (Atomics.load(this.control, READ) >>> 0)) >>> 0;
+  }
+}
+
+export class ByteRingReader {
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  private readonly control: Int32Array;
+  private readonly mask: number;
+  private readonly capacity: number;
+
+  constructor(handle: ByteRingHandle) {
+    this.bytes = new Uint8Array(handle.data);
+    this.view = new DataView(handle.data);
+    this.control = new Int32Array(handle.control);
+    this.capacity = this.bytes.length;
+    this.mask = this.capacity - 1;
+  }
+
+  /** Published bytes not yet consumed. */
+  depth(): number {
+    return ((Atomics.load(this.control, WRITE) >>> 0) - (Atomics.load(this.control, READ) >>> 0)) >>> 0;
+  }
+
+  /**
+   * Calls `visit(offset, size)` for each published record, up to `maxBytes`, then frees them.
+   * Returns the number of bytes consumed.
+   */
+  drain(visit: (view: DataView, bytes: Uint8Array, offset: number, size: number) => void, maxBytes = Infinity): number {
+    const write = Atomics.load(this.control, WRITE) >>> 0;
+    let read = Atomics.load(this.control, READ) >>> 0;
+    const start = read;
+    const view = this.view;
+    const bytes = this.bytes;
+    while (read !== write && ((read - start) >>> 0) < maxBytes) {
+      const offset = read & this.mask;
+      const size = view.getUint16(offset, true);
+      if (size === 0) {
+        read = (read + (this.capacity - offset)) >>> 0;
+        continue;
+      }
+      visit(view, bytes, offset, size);
+      read = (read + size) >>> 0;
+    }
+    Atomics.store(this.control, READ, read | 0);
+    return (read - start) >>> 0;
+  }
+}
+
+/**
+ * A consumer's doorbell: producers ring it after publishing so an idle consumer wakes at once
+ * instead of polling. One per consumer, shared by all of its producers.
+ */
+const SEQ = 0;
+const SLEEPING = 1;
+
+export function createDoorbell(): SharedArrayBuffer {
+  return new SharedArrayBuffer(8);
+}
+
+export function ringDoorbell(bell: Int32Array): void {
+  if (Atomics.load(bell, SLEEPING) !== 0) {
+    Atomics.add(bell, SEQ, 1);
+    Atomics.notify(bell, SEQ);
+  }
+}
+
+/**
+ * Waits until a producer rings or `timeoutMs` passes. `stillEmpty` is re-checked after the
+ * consumer announces it is sleeping, so a publish racing with the announcement is never missed.
+ */
+export async function waitForDoorbell(bell: Int32Array, stillEmpty: () => boolean, timeoutMs: number): Promise<void> {
+  const seq = Atomics.load(bell, SEQ);
+  Atomics.store(bell, SLEEPING, 1);
+  try {
+    if (!stillEmpty()) return;
+    const result = Atomics.waitAsync(bell, SEQ, seq, timeoutMs);
+    if (result.async) await result.value;
+  } finally {
+    Atomics.store(bell, SLEEPING, 0);
+  }
+}

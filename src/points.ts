@@ -1,0 +1,51 @@
+/**
+ * The one currency between pipeline stages: a batch of points in parallel typed arrays.
+ * Stages hand whole batches over; nothing downstream ever sees one point at a time.
+ */
+export interface PointBatch {
+  /** Number of valid entries; the arrays may be longer. */
+  readonly length: number;
+  readonly seriesIds: Uint32Array;
+  /** Unix time in whole seconds. */
+  readonly timestamps: Uint32Array;
+  readonly values: Float64Array;
+}
+
+/** A growable batch for producers that do not know their size up front. */
+export class PointBatchBuilder implements PointBatch {
+  length = 0;
+  seriesIds: Uint32Array;
+  timestamps: Uint32Array;
+  values: Float64Array;
+
+  constructor(initialCapacity = 1024) {
+    this.seriesIds = new Uint32Array(initialCapacity);
+    this.timestamps = new Uint32Array(initialCapacity);
+    this.values = new Float64Array(initialCapacity);
+  }
+
+  push(seriesId: number, timestamp: number, value: number): void {
+    if (this.length === this.values.length) this.grow();
+    const i = this.length++;
+    this.seriesIds[i] = seriesId;
+    this.timestamps[i] = timestamp;
+    this.values[i] = value;
+  }
+
+  clear(): void {
+    this.length = 0;
+  }
+
+  private grow(): void {
+    const capacity = this.values.length * 2 || 1024;
+    const ids = new Uint32Array(capacity);
+    ids.set(this.seriesIds);
+    const ts = new Uint32Array(capacity);
+    ts.set(this.timestamps);
+    const vs = new Float64Array(capacity);
+    vs.set(this.values);
+    this.seriesIds = ids;
+    this.timestamps = ts;
+    this.values = vs;
+  }
+}
