@@ -1,0 +1,54 @@
+/** The aggregator threads, one per shard, and the flush round-trip to all of them. */
+import { Worker } from 'node:worker_threads';
+import type { ByteRingHandle } from '../ingest/index.js';
+import type { AggregatorFlushReply, AggregatorRequest, AggregatorWorkerData } from './aggregator-worker.js';
+import type { AggregatorOptions } from './statsd-aggregator.js';
+
+export interface AggregatorPool {
+  readonly size: number;
+  /** Closes the current interval in every shard and returns their aggregates (index = shard). */
+  flush(): Promise<AggregatorFlushReply[]>;
+  /** Final flush, then the threads exit. */
+  stop(): Promise<AggregatorFlushReply[]>;
+}
+
+export function startAggregatorPool(
+  ringsByAggregator: ByteRingHandle[][],
+  doorbells: SharedArrayBuffer[],
+  options: AggregatorOptions,
+): AggregatorPool {
+  let nextId = 1;
+  const pending = new Map<number, (reply: AggregatorFlushReply) => void>();
+  const workers = ringsByAggregator.map((rings, index) => {
+    const data: AggregatorWorkerData = { index, rings, doorbell: doorbells[index], options };
+    const worker = new Worker(new URL('./aggregator-worker.js', import.meta.url), { workerData: data });
+    worker.on('message', (reply: AggregatorFlushReply) => pending.get(reply.id)?.(reply));
+    worker.on('error', (err) => console.error(`carbonado: aggregator thread ${index} failed: ${err.stack ?? err.message}`));
+    return worker;
+  });
+
+  const roundTrip = (type: AggregatorRequest['type']): Promise<AggregatorFlushReply[]> =>
+    Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise<AggregatorFlushReply>((resolve) => {
+            const id = nextId++;
+            pending.set(id, (reply) => {
+              pending.delete(id);
+              resolve(reply);
+            });
+            worker.postMessage({ type, id } satisfies AggregatorRequest);
+          }),
+      ),
+    );
+
+  return {
+    size: workers.length,
+    flush: () => roundTrip('flush'),
+    async stop() {
+      const replies = await roundTrip('stop');
+      await Promise.all(workers.map((w) => new Promise((resolve) => w.once('exit', resolve))));
+      return replies;
+    },
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * An aggregator thread: owns one shard of the StatsD series, drains the rings every receiver
+ * writes to it, and answers flush requests with the interval's aggregates in typed arrays.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { ByteRingReader, waitForDoorbell, type ByteRingHandle } from '../ingest/index.js';
+import { StatsdAggregator, type AggregatorOptions } from './statsd-aggregator.js';
+
+export interface AggregatorWorkerData {
+  index: number;
+  rings: ByteRingHandle[];
+  doorbell: SharedArrayBuffer;
+  options: AggregatorOptions;
+}
+
+export type AggregatorRequest = { type: 'flush'; id: number } | { type: 'stop'; id: number };
+
+export interface AggregatorFlushReply {
+  type: 'flushed';
+  id: number;
+  newNames: string[];
+  firstNewId: number;
+  ids: Uint32Array;
+  values: Float64Array;
+  length: number;
+  metricCount: number;
+  /** Records applied since the previous flush. */
+  records: number;
+  /** Wall time of this flush's computation, ms. */
+  flushMs: number;
+}
+
+/** Bytes drained per ring before giving the event loop a turn (so flush requests are seen). */
+const DRAIN_SLICE = 1 << 20;
+const IDLE_WAIT_MS = 100;
+
+const data = workerData as AggregatorWorkerData;
+const port = parentPort!;
+const aggregator = new StatsdAggregator(data.options);
+const readers = data.rings.map((r) => new ByteRingReader(r));
+const bell = new Int32Array(data.doorbell);
+let records = 0;
+let stopping = false;
+
+function apply(view: DataView, bytes: Uint8Array, offset: number): void {
+  aggregator.add(view, bytes, offset);
+  records++;
+}
+
+function drainAll(maxBytes: number): number {
+  let total = 0;
+  for (const reader of readers) total += reader.drain(apply, maxBytes);
+  return total;
+}
+
+const allEmpty = (): boolean => readers.every((r) => r.depth() === 0);
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+async function drainLoop(): Promise<void> {
+  while (!stopping) {
+    if (drainAll(DRAIN_SLICE) > 0) await yieldToEventLoop();
+    else await waitForDoorbell(bell, allEmpty, IDLE_WAIT_MS);
+  }
+}
+
+function flush(id: number): AggregatorFlushReply {
+  // Everything published before the flush request belongs to the interval being closed.
+  while (drainAll(Infinity) > 0);
+  const started = performance.now();
+  const out = aggregator.flush();
+  const reply: AggregatorFlushReply = {
+    type: 'flushed',
+    id,
+    newNames: out.newNames,
+    firstNewId: out.firstNewId,
+    ids: out.ids.slice(0, out.length),
+    values: out.values.slice(0, out.length),
+    length: out.length,
+    metricCount: out.metricCount,
+    records,
+    flushMs: performance.now() - started,
+  };
+  records = 0;
+  return reply;
+}
+
+port.on('message', (msg: AggregatorRequest) => {
+  const reply = flush(msg.id);
+  port.postMessage(reply, [reply.ids.buffer as ArrayBuffer, reply.values.buffer as ArrayBuffer]);
+  if (msg.type === 'stop') {
+    stopping = true;
+    port.close();
+  }
+});
+
+void drainLoop();

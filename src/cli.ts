@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+/** `carbonado start [options]`: flags override the config file, which overrides the defaults. */
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config/index.js';
+import { startPipeline } from './pipeline/index.js';
+
+const USAGE = `usage: carbonado start [options]
+
+  --config FILE          main config file (default: config/carbonado.json if present)
+  --data-dir DIR         where everything persistent lives (default ./data)
+  --host ADDR            bind address for every listener (default 0.0.0.0)
+  --statsd-port N        StatsD over UDP and TCP (default 8125, 0 disables)
+  --carbon-port N        Graphite plaintext over TCP and UDP (default 2003, 0 disables)
+  --pickle-port N        Graphite pickle over TCP (default 2004, 0 disables)
+  --http-port N          render API, scale API, health (default 8080, 0 disables)
+  --flush-interval DUR   StatsD flush interval (default 10s)
+  --workers N            aggregator threads (default: number of CPUs)
+`;
+
+const FLAGS = {
+  config: { type: 'string' },
+  'data-dir': { type: 'string' },
+  host: { type: 'string' },
+  'statsd-port': { type: 'string' },
+  'carbon-port': { type: 'string' },
+  'pickle-port': { type: 'string' },
+  'http-port': { type: 'string' },
+  'flush-interval': { type: 'string' },
+  workers: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Flag values as config keys; numbers stay strings until here so that `--workers abc` names itself. */
+function flagOverrides(values: Record<string, string | boolean | undefined>): Record<string, unknown> {
+  const overrides: Record<string, unknown> = {};
+  const integer = (flag: string, text: string): number => {
+    if (!/^\d+$/.test(text)) throw new ConfigError(`flag --${flag}: expected a whole number, got '${text}'`);
+    return Number(text);
+  };
+  const map: [string, string, boolean][] = [
+    ['data-dir', 'dataDir', false],
+    ['host', 'host', false],
+    ['statsd-port', 'statsdPort', true],
+    ['carbon-port', 'carbonPort', true],
+    ['pickle-port', 'picklePort', true],
+    ['http-port', 'httpPort', true],
+    ['flush-interval', 'flushInterval', false],
+    ['workers', 'workers', true],
+  ];
+  for (const [flag, key, numeric] of map) {
+    const v = values[flag];
+    if (typeof v === 'string') overrides[key] = numeric ? integer(flag, v) : v;
+  }
+  return overrides;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return command === undefined ? 1 : 0;
+  }
+  if (command !== 'start') {
+    process.stderr.write(`carbonado: unknown command '${command}'\n${USAGE}`);
+    return 1;
+  }
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({ args: rest, options: FLAGS, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    process.stderr.write(`carbonado: ${(err as Error).message}\n${USAGE}`);
+    return 1;
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  try {
+    const config = loadConfig(values.config as string | undefined, flagOverrides(values));
+    await startPipeline(config);
+    return -1; // keep running; the pipeline exits the process on SIGTERM/SIGINT
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`carbonado: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    process.stderr.write(`carbonado: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

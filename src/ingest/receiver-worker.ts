@@ -1,0 +1,144 @@
+/**
+ * A StatsD receiver thread: its own SO_REUSEPORT UDP socket (the kernel spreads datagrams over
+ * the receivers), optionally the TCP listener, parsing into records for the aggregator rings.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { createServer, type Server } from 'node:net';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { ByteRingHandle } from './byte-ring.js';
+import { ReceiverStat } from './receiver-stats.js';
+import { RingSink } from './ring-sink.js';
+import { StatsdParser, type ParseCounters } from './statsd-parser.js';
+import { RateLimitedLog } from './rate-limited-log.js';
+
+export interface ReceiverWorkerData {
+  index: number;
+  host: string;
+  port: number;
+  /** Whether this receiver also serves StatsD over TCP on the same port. */
+  tcp: boolean;
+  recvBufferBytes: number;
+  maxNameLength: number;
+  rings: ByteRingHandle[];
+  doorbells: SharedArrayBuffer[];
+  stats: SharedArrayBuffer;
+}
+
+export type ReceiverMessage =
+  | { type: 'listening'; udpPort: number; tcpPort: number | null; recvBufferBytes: number }
+  | { type: 'error'; message: string }
+  | { type: 'stopped' };
+
+/** A TCP line that grows past this without a newline is dropped as bad. */
+const MAX_TCP_LINE = 64 * 1024;
+
+const data = workerData as ReceiverWorkerData;
+const port = parentPort!;
+const stats = new Float64Array(data.stats);
+const sink = new RingSink(data.rings, data.doorbells);
+const counters: ParseCounters = { lines: 0, badLines: 0 };
+const badLineLog = new RateLimitedLog('statsd bad line');
+const parser = new StatsdParser({ maxNameLength: data.maxNameLength }, (line, reason) =>
+  badLineLog.log(`${reason}: ${JSON.stringify(line)}`),
+);
+let packetsSinceDepthCheck = 0;
+
+function ingest(bytes: Uint8Array, start: number, end: number): void {
+  try {
+    parser.parse(bytes, start, end, sink, counters);
+  } catch (err) {
+    // The parser is written never to throw; if it does, lose only this chunk.
+    counters.badLines++;
+    badLineLog.log(`parser error: ${(err as Error).message}`);
+  }
+  sink.publish();
+  stats[ReceiverStat.lines] = counters.lines;
+  stats[ReceiverStat.badLines] = counters.badLines;
+  stats[ReceiverStat.queueDrops] = sink.drops;
+  if (++packetsSinceDepthCheck >= 64) {
+    packetsSinceDepthCheck = 0;
+    const depth = sink.maxDepth();
+    if (depth > stats[ReceiverStat.queueDepthMax]) stats[ReceiverStat.queueDepthMax] = depth;
+  }
+}
+
+function startUdp(): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket({
+      type: data.host.includes(':') ? 'udp6' : 'udp4',
+      reusePort: true,
+      recvBufferSize: data.recvBufferBytes,
+    });
+    socket.once('error', reject);
+    socket.on('message', (msg) => {
+      stats[ReceiverStat.packets]++;
+      stats[ReceiverStat.bytes] += msg.length;
+      ingest(msg, 0, msg.length);
+    });
+    socket.bind(data.port, data.host, () => {
+      socket.off('error', reject);
+      socket.on('error', (err) => badLineLog.log(`udp socket error: ${err.message}`));
+      resolve(socket);
+    });
+  });
+}
+
+function startTcp(tcpPort: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer((conn) => {
+      stats[ReceiverStat.tcpConnections]++;
+      let pending: Buffer | null = null;
+      conn.on('data', (chunk: Buffer) => {
+        const buf = pending ? Buffer.concat([pending, chunk]) : chunk;
+        const lastNewline = buf.lastIndexOf(10);
+        if (lastNewline < 0) {
+          pending = buf.length > MAX_TCP_LINE ? null : buf;
+          if (buf.length > MAX_TCP_LINE) {
+            counters.badLines++;
+            counters.lines++;
+            badLineLog.log(`tcp line longer than ${MAX_TCP_LINE} bytes dropped`);
+          }
+          return;
+        }
+        ingest(buf, 0, lastNewline);
+        pending = lastNewline + 1 < buf.length ? buf.subarray(lastNewline + 1) : null;
+      });
+      conn.on('end', () => {
+        if (pending) ingest(pending, 0, pending.length);
+        pending = null;
+      });
+      conn.on('error', () => conn.destroy());
+    });
+    server.once('error', reject);
+    server.listen(tcpPort, data.host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const udp = await startUdp();
+  const udpPort = udp.address().port;
+  const tcp = data.tcp ? await startTcp(udpPort) : null;
+  const tcpAddress = tcp?.address();
+  port.postMessage({
+    type: 'listening',
+    udpPort,
+    tcpPort: tcpAddress && typeof tcpAddress === 'object' ? tcpAddress.port : null,
+    recvBufferBytes: udp.getRecvBufferSize(),
+  } satisfies ReceiverMessage);
+
+  port.on('message', (msg: { type: 'stop' }) => {
+    if (msg.type !== 'stop') return;
+    udp.close();
+    tcp?.close();
+    sink.publish();
+    port.postMessage({ type: 'stopped' } satisfies ReceiverMessage);
+    port.close();
+  });
+}
+
+main().catch((err: Error) => {
+  port.postMessage({ type: 'error', message: err.message } satisfies ReceiverMessage);
+});

@@ -1,0 +1,78 @@
+/** Starts the StatsD receiver threads: all bound to one port with SO_REUSEPORT. */
+import { Worker } from 'node:worker_threads';
+import type { ByteRingHandle } from './byte-ring.js';
+import { createReceiverStats } from './receiver-stats.js';
+import type { ReceiverMessage, ReceiverWorkerData } from './receiver-worker.js';
+
+export interface StatsdReceiversOptions {
+  host: string;
+  port: number;
+  recvBufferBytes: number;
+  maxNameLength: number;
+  /** rings[receiver][aggregator] */
+  rings: ByteRingHandle[][];
+  /** doorbells[aggregator] */
+  doorbells: SharedArrayBuffer[];
+}
+
+export interface StatsdReceivers {
+  udpPort: number;
+  tcpPort: number | null;
+  /** Effective SO_RCVBUF as the kernel reports it (Linux reports double the usable size). */
+  recvBufferBytes: number;
+  /** One Float64Array of ReceiverStat slots per receiver. */
+  stats: Float64Array[];
+  stop(): Promise<void>;
+}
+
+function startReceiver(data: ReceiverWorkerData): Promise<{ worker: Worker; listening: Extract<ReceiverMessage, { type: 'listening' }> }> {
+  const worker = new Worker(new URL('./receiver-worker.js', import.meta.url), { workerData: data });
+  return new Promise((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('message', (msg: ReceiverMessage) => {
+      if (msg.type === 'listening') resolve({ worker, listening: msg });
+      else reject(new Error(`statsd receiver ${data.index} failed to bind ${data.host}:${data.port}: ${msg.type === 'error' ? msg.message : msg.type}`));
+    });
+  });
+}
+
+export async function startStatsdReceivers(options: StatsdReceiversOptions): Promise<StatsdReceivers> {
+  const statsBuffers = options.rings.map(() => createReceiverStats());
+  const base = (index: number, port: number): ReceiverWorkerData => ({
+    index,
+    host: options.host,
+    port,
+    tcp: index === 0,
+    recvBufferBytes: options.recvBufferBytes,
+    maxNameLength: options.maxNameLength,
+    rings: options.rings[index],
+    doorbells: options.doorbells,
+    stats: statsBuffers[index],
+  });
+  // The first receiver binds (perhaps an ephemeral port); the others join that port.
+  const first = await startReceiver(base(0, options.port));
+  const rest = await Promise.all(
+    options.rings.slice(1).map((_, i) => startReceiver(base(i + 1, first.listening.udpPort))),
+  );
+  const workers = [first.worker, ...rest.map((r) => r.worker)];
+  for (const w of workers) {
+    w.on('error', (err) => console.error(`carbonado: statsd receiver thread failed: ${err.stack ?? err.message}`));
+  }
+  return {
+    udpPort: first.listening.udpPort,
+    tcpPort: first.listening.tcpPort,
+    recvBufferBytes: first.listening.recvBufferBytes,
+    stats: statsBuffers.map((b) => new Float64Array(b)),
+    async stop() {
+      await Promise.all(
+        workers.map(
+          (w) =>
+            new Promise<void>((resolve) => {
+              w.once('exit', () => resolve());
+              w.postMessage({ type: 'stop' });
+            }),
+        ),
+      );
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export { startPipeline } from './pipeline.js';
+export type { RunningPipeline } from './pipeline.js';

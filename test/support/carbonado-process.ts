@@ -1,0 +1,62 @@
+/** Starts the real `carbonado start` CLI as a child process on ephemeral loopback ports. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
+
+export interface CarbonadoProcess {
+  child: ChildProcess;
+  statsdPort: number;
+  httpPort: number;
+  output: () => string;
+  exited: Promise<number | null>;
+  stop(): Promise<number | null>;
+}
+
+export async function startCarbonado(extraArgs: string[] = []): Promise<CarbonadoProcess> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'carbonado-e2e-'));
+  const child = spawn(
+    process.execPath,
+    [CLI, 'start', '--host', '127.0.0.1', '--statsd-port', '0', '--http-port', '0', '--carbon-port', '0', '--pickle-port', '0', '--data-dir', dataDir, ...extraArgs],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 15_000;
+  const port = (what: string): number | null => {
+    const m = new RegExp(`${what} listening on 127\\.0\\.0\\.1:(\\d+)`).exec(output);
+    return m ? Number(m[1]) : null;
+  };
+  while (port('statsd udp') === null || port('http') === null) {
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL');
+      throw new Error(`carbonado did not start:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    child,
+    statsdPort: port('statsd udp')!,
+    httpPort: port('http')!,
+    output: () => output,
+    exited,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const timeout = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const code = await exited;
+      clearTimeout(timeout);
+      return code;
+    },
+  };
+}
+
+export async function render(httpPort: number, target: string, from = '-5min'): Promise<{ target: string; datapoints: [number | null, number][] }[]> {
+  const res = await fetch(`http://127.0.0.1:${httpPort}/render?target=${encodeURIComponent(target)}&from=${from}&format=json`);
+  if (!res.ok) throw new Error(`render ${target}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { target: string; datapoints: [number | null, number][] }[];
+}
