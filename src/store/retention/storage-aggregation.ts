@@ -1,0 +1,102 @@
+/**
+ * storage-aggregation.conf: how a series' points roll up into its coarser archives. Sections are
+ * tried in file order; the first whose `pattern` is found in the full series name wins. As in carbon,
+ * `xFilesFactor` and `aggregationMethod` are each optional and default to whisper's 0.5 and average.
+ */
+import { AGGREGATION_METHODS, isAggregationMethod, type AggregationMethod } from './aggregate-method.js';
+import { RetentionError } from './retention.js';
+import { compileSectionPattern, parseIniSections, rejectUnknownKeys, type IniEntry } from './storage-schemas.js';
+
+export interface Aggregation {
+  readonly method: AggregationMethod;
+  /** Fraction of finer points that must be known for a coarser point to be written, 0..1. */
+  readonly xFilesFactor: number;
+}
+
+export interface AggregationRule {
+  name: string;
+  pattern: RegExp;
+  aggregation: Aggregation;
+}
+
+/** Whisper's own defaults: what a series gets when no rule matches or a rule leaves a key out. */
+export const DEFAULT_AGGREGATION: Aggregation = Object.freeze({ method: 'average', xFilesFactor: 0.5 });
+
+/** The embedded storage-aggregation.conf (the contract's table); config/storage-aggregation.conf says the same. */
+export const EMBEDDED_STORAGE_AGGREGATION = `[lower]
+pattern = \\.lower$
+xFilesFactor = 0.1
+aggregationMethod = min
+
+[upper]
+pattern = \\.upper(_\\d+)?$
+xFilesFactor = 0.1
+aggregationMethod = max
+
+[sum]
+pattern = \\.sum$
+xFilesFactor = 0
+aggregationMethod = sum
+
+[count]
+pattern = \\.count$
+xFilesFactor = 0
+aggregationMethod = sum
+
+[legacy_counts]
+pattern = ^stats_counts\\.
+xFilesFactor = 0
+aggregationMethod = sum
+
+[gauges]
+pattern = ^stats\\.gauges\\.
+xFilesFactor = 0
+aggregationMethod = last
+
+[default_average]
+pattern = .*
+xFilesFactor = 0.5
+aggregationMethod = average
+`;
+
+const AGGREGATION_KEYS = ['pattern', 'xfilesfactor', 'aggregationmethod'] as const;
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+
+/** Parses storage-aggregation.conf text; `file` names it in error messages. */
+export function parseStorageAggregation(text: string, file: string): AggregationRule[] {
+  return parseIniSections(text, file).map((section) => {
+    rejectUnknownKeys(section, file, AGGREGATION_KEYS);
+    const pattern = compileSectionPattern(section, file);
+    const where = (entry: IniEntry) => ({ file, line: entry.line, section: section.name, key: entry.key });
+
+    let xFilesFactor = DEFAULT_AGGREGATION.xFilesFactor;
+    const xffEntry = section.entries.get('xfilesfactor');
+    if (xffEntry) {
+      const value = xffEntry.value.trim();
+      xFilesFactor = DECIMAL.test(value) ? Number(value) : NaN;
+      if (!(xFilesFactor >= 0 && xFilesFactor <= 1)) {
+        throw new RetentionError(`'${value}' is not a number between 0 and 1`, where(xffEntry));
+      }
+    }
+
+    let method = DEFAULT_AGGREGATION.method;
+    const methodEntry = section.entries.get('aggregationmethod');
+    if (methodEntry) {
+      const value = methodEntry.value.trim();
+      if (!isAggregationMethod(value)) {
+        throw new RetentionError(`unknown method '${value}'; expected one of ${AGGREGATION_METHODS.join(', ')}`, where(methodEntry));
+      }
+      method = value;
+    }
+
+    return { name: section.name, pattern, aggregation: Object.freeze({ method, xFilesFactor }) };
+  });
+}
+
+/** First matching rule's aggregation, or whisper's default when none matches. */
+export function aggregationForName(rules: readonly AggregationRule[], name: string): Aggregation {
+  for (const rule of rules) {
+    if (rule.pattern.test(name)) return rule.aggregation;
+  }
+  return DEFAULT_AGGREGATION;
+}

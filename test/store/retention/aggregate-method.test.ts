@@ -1,0 +1,91 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  AGGREGATION_METHODS,
+  AGGREGATION_METHOD_CODES,
+  aggregateValues,
+  isAggregationMethod,
+  type AggregationMethod,
+} from '../../../src/store/retention/aggregate-method.js';
+
+const N = NaN;
+
+function values(...items: number[]): Float64Array {
+  return Float64Array.from(items);
+}
+
+test('each method over values with gaps, as whisper aggregates them', () => {
+  const input = values(3, N, -7, 2, N, 5);
+  const expected: Record<AggregationMethod, number> = {
+    average: (3 - 7 + 2 + 5) / 4,
+    sum: 3,
+    last: 5,
+    max: 5,
+    min: -7,
+    avg_zero: (3 - 7 + 2 + 5) / 6,
+    absmax: -7,
+    absmin: 2,
+  };
+  for (const method of AGGREGATION_METHODS) {
+    assert.equal(aggregateValues(method, input, 0, input.length), expected[method], method);
+  }
+});
+
+test('last is the last known value, not the last slot', () => {
+  assert.equal(aggregateValues('last', values(1, 2, N, N), 0, 4), 2);
+});
+
+test('absmax and absmin keep the sign and take the first on equal magnitude', () => {
+  assert.equal(aggregateValues('absmax', values(-3, 3, 1), 0, 3), -3);
+  assert.equal(aggregateValues('absmax', values(3, -3, 1), 0, 3), 3);
+  assert.equal(aggregateValues('absmin', values(5, -1, 1), 0, 3), -1);
+  assert.equal(aggregateValues('absmin', values(N, 4, -9), 0, 3), 4);
+});
+
+test('max and min handle infinities and all-negative values', () => {
+  assert.equal(aggregateValues('max', values(-5, -2, -9), 0, 3), -2);
+  assert.equal(aggregateValues('min', values(5, 2, 9), 0, 3), 2);
+  assert.equal(aggregateValues('max', values(-Infinity, N), 0, 2), -Infinity);
+  assert.equal(aggregateValues('min', values(Infinity), 0, 1), Infinity);
+});
+
+test('only values[start, end) are read', () => {
+  const input = values(100, 1, 2, 3, 100);
+  assert.equal(aggregateValues('sum', input, 1, 4), 6);
+  assert.equal(aggregateValues('max', input, 1, 4), 3);
+  assert.equal(aggregateValues('last', input, 1, 4), 3);
+});
+
+test('no known values, or an empty range, give NaN for every method, even with xFilesFactor 0', () => {
+  for (const method of AGGREGATION_METHODS) {
+    assert.ok(Number.isNaN(aggregateValues(method, values(N, N, N), 0, 3, 0)), method);
+    assert.ok(Number.isNaN(aggregateValues(method, values(1, 2), 1, 1, 0)), method);
+  }
+});
+
+test('xFilesFactor: a value only when known/total reaches it', () => {
+  const oneOfTen = values(4, N, N, N, N, N, N, N, N, N);
+  // Exactly at the threshold passes (whisper: knownPercent >= xff).
+  assert.equal(aggregateValues('average', oneOfTen, 0, 10, 0.1), 4);
+  assert.ok(Number.isNaN(aggregateValues('average', oneOfTen, 0, 10, 0.11)));
+  const threeOfTen = values(1, 1, 1, N, N, N, N, N, N, N);
+  assert.equal(aggregateValues('sum', threeOfTen, 0, 10, 0.3), 3);
+  const halfKnown = values(2, N, 4, N);
+  assert.equal(aggregateValues('average', halfKnown, 0, 4, 0.5), 3);
+  assert.ok(Number.isNaN(aggregateValues('average', halfKnown, 0, 4, 0.51)));
+  assert.equal(aggregateValues('avg_zero', halfKnown, 0, 4, 0.5), 1.5);
+  assert.ok(Number.isNaN(aggregateValues('avg_zero', halfKnown, 0, 4, 0.75)));
+  // xFilesFactor 1 needs every value.
+  assert.ok(Number.isNaN(aggregateValues('max', values(1, 2, N), 0, 3, 1)));
+  assert.equal(aggregateValues('max', values(1, 2, 3), 0, 3, 1), 3);
+  // The default xFilesFactor is 0: one known value is enough.
+  assert.equal(aggregateValues('min', values(N, N, 8), 0, 3), 8);
+});
+
+test('method names and whisper type codes', () => {
+  assert.deepEqual([...AGGREGATION_METHODS], ['average', 'sum', 'last', 'max', 'min', 'avg_zero', 'absmax', 'absmin']);
+  assert.equal(AGGREGATION_METHOD_CODES.absmin, 8);
+  assert.ok(isAggregationMethod('avg_zero'));
+  assert.ok(!isAggregationMethod('Average'));
+  assert.ok(!isAggregationMethod('toString'));
+});
