@@ -1,0 +1,187 @@
+/**
+ * Write-ahead log: every point is appended here before it counts as stored, so a crash loses
+ * nothing that was written, and an fsync every `syncIntervalMs` bounds what a power loss can
+ * take. Segments are numbered files; the engine deletes old ones once their points are in sealed
+ * chunks on disk. Layout: docs/format/wal.md.
+ */
+import { closeSync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import type { PointBatch } from '../points.js';
+
+const FRAME_HEADER = 8;
+const RECORD_SERIES = 1;
+const RECORD_POINTS = 2;
+/** Past this size the log moves to a new segment (whole batches never split). */
+const SEGMENT_BYTES = 64 * 1024 * 1024;
+
+export interface WalReplayHandler {
+  series(id: number, name: string): void;
+  points(batch: PointBatch): void;
+}
+
+export interface WalReplayStats {
+  segments: number;
+  records: number;
+  points: number;
+  bytes: number;
+  /** Bytes after the last whole frame of the last segment (a torn write at crash time). */
+  tornBytes: number;
+}
+
+const segmentName = (n: number): string => `${String(n).padStart(8, '0')}.wal`;
+
+function listSegments(dir: string): number[] {
+  return readdirSync(dir)
+    .filter((f) => /^\d{8}\.wal$/.test(f))
+    .map((f) => Number(f.slice(0, 8)))
+    .sort((a, b) => a - b);
+}
+
+export class WriteAheadLog {
+  private fd: number;
+  private segment: number;
+  private segmentBytes = 0;
+  private dirty = false;
+  private timer: NodeJS.Timeout | null = null;
+  private scratch = Buffer.allocUnsafe(1 << 16);
+
+  private constructor(
+    private readonly dir: string,
+    segment: number,
+    syncIntervalMs: number,
+  ) {
+    this.segment = segment;
+    this.fd = openSync(join(dir, segmentName(segment)), 'a');
+    if (syncIntervalMs > 0) {
+      this.timer = setInterval(() => this.sync(), syncIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  /**
+   * Replays every segment in `dir` through `handler`, then opens a fresh segment for appends.
+   * A torn frame ends the replay of its segment (it was never acknowledged as synced).
+   */
+  static open(dir: string, syncIntervalMs: number, handler: WalReplayHandler): { wal: WriteAheadLog; stats: WalReplayStats } {
+    mkdirSync(dir, { recursive: true });
+    const segments = listSegments(dir);
+    const stats: WalReplayStats = { segments: segments.length, records: 0, points: 0, bytes: 0, tornBytes: 0 };
+    for (const n of segments) replaySegment(readFileSync(join(dir, segmentName(n))), handler, stats);
+    const next = segments.length > 0 ? segments[segments.length - 1] + 1 : 1;
+    return { wal: new WriteAheadLog(dir, next, syncIntervalMs), stats };
+  }
+
+  /** The segment new records go to; everything before it can be removed once persisted. */
+  get currentSegment(): number {
+    return this.segment;
+  }
+
+  logSeries(id: number, name: string): void {
+    const nameBytes = Buffer.from(name, 'utf8');
+    const payload = this.payload(1 + 4 + 2 + nameBytes.length);
+    payload[0] = RECORD_SERIES;
+    payload.writeUInt32LE(id, 1);
+    payload.writeUInt16LE(nameBytes.length, 5);
+    nameBytes.copy(payload, 7);
+    this.writeFrame(payload);
+  }
+
+  logPoints(batch: PointBatch): void {
+    const n = batch.length;
+    if (n === 0) return;
+    const payload = this.payload(1 + 4 + n * 16);
+    payload[0] = RECORD_POINTS;
+    payload.writeUInt32LE(n, 1);
+    // Columns, so replay can view them as typed arrays: values first keeps them 8-byte aligned.
+    const valuesAt = FRAME_HEADER + 8;
+    const body = this.scratch;
+    new Float64Array(body.buffer, body.byteOffset + valuesAt, n).set(batch.values.subarray(0, n));
+    new Uint32Array(body.buffer, body.byteOffset + valuesAt + n * 8, n).set(batch.seriesIds.subarray(0, n));
+    new Uint32Array(body.buffer, body.byteOffset + valuesAt + n * 12, n).set(batch.timestamps.subarray(0, n));
+    this.writeFrame(payload);
+  }
+
+  /** Forces what was written to stable storage. */
+  sync(): void {
+    if (!this.dirty) return;
+    fdatasyncSync(this.fd);
+    this.dirty = false;
+  }
+
+  /** Starts a new segment; returns the number of the first segment that must be kept. */
+  rotate(): number {
+    this.sync();
+    closeSync(this.fd);
+    this.segment++;
+    this.fd = openSync(join(this.dir, segmentName(this.segment)), 'a');
+    this.segmentBytes = 0;
+    return this.segment;
+  }
+
+  /** Deletes segments older than `segment` (their points are durable elsewhere). */
+  removeBefore(segment: number): void {
+    for (const n of listSegments(this.dir)) if (n < segment) unlinkSync(join(this.dir, segmentName(n)));
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.sync();
+    closeSync(this.fd);
+  }
+
+  /**
+   * A payload area inside the scratch buffer, 8 bytes in so the frame header fits before it and
+   * the point values that follow the 8-byte record header stay 8-byte aligned.
+   */
+  private payload(length: number): Buffer {
+    const needed = FRAME_HEADER + 8 + length;
+    if (this.scratch.length < needed) {
+      this.scratch = Buffer.allocUnsafe(Math.max(needed, this.scratch.length * 2));
+    }
+    return this.scratch.subarray(FRAME_HEADER + 3, FRAME_HEADER + 3 + length);
+  }
+
+  private writeFrame(payload: Buffer): void {
+    const frameStart = payload.byteOffset - this.scratch.byteOffset - FRAME_HEADER;
+    this.scratch.writeUInt32LE(payload.length, frameStart);
+    this.scratch.writeUInt32LE(crc32(payload), frameStart + 4);
+    const frameLength = FRAME_HEADER + payload.length;
+    writeSync(this.fd, this.scratch, frameStart, frameLength);
+    this.dirty = true;
+    this.segmentBytes += frameLength;
+    if (this.segmentBytes >= SEGMENT_BYTES) this.rotate();
+  }
+}
+
+function replaySegment(buf: Buffer, handler: WalReplayHandler, stats: WalReplayStats): void {
+  let at = 0;
+  while (at + FRAME_HEADER <= buf.length) {
+    const length = buf.readUInt32LE(at);
+    const crc = buf.readUInt32LE(at + 4);
+    const end = at + FRAME_HEADER + length;
+    if (end > buf.length) break;
+    const payload = buf.subarray(at + FRAME_HEADER, end);
+    if (crc32(payload) !== crc) break;
+    stats.records++;
+    if (payload[0] === RECORD_SERIES) {
+      const nameLength = payload.readUInt16LE(5);
+      handler.series(payload.readUInt32LE(1), payload.toString('utf8', 7, 7 + nameLength));
+    } else if (payload[0] === RECORD_POINTS) {
+      const n = payload.readUInt32LE(1);
+      // Copy out: the segment buffer's alignment is arbitrary.
+      const body = Buffer.from(payload.subarray(5, 5 + n * 16));
+      const batch: PointBatch = {
+        length: n,
+        values: new Float64Array(body.buffer, body.byteOffset, n).slice(),
+        seriesIds: new Uint32Array(body.buffer, body.byteOffset + n * 8, n).slice(),
+        timestamps: new Uint32Array(body.buffer, body.byteOffset + n * 12, n).slice(),
+      };
+      stats.points += n;
+      handler.points(batch);
+    }
+    at = end;
+  }
+  stats.bytes += at;
+  stats.tornBytes += buf.length - at;
+}
