@@ -1,0 +1,14 @@
+/** Compressed point chunks for the in-memory ring and the on-disk archive. */
+export { BitReader, BitStreamEndError, BitWriter } from './bit-stream.js';
+export {
+  CorruptChunkError,
+  decodeXorChunkInto,
+  XOR_CHUNK_ENCODING,
+  XOR_CHUNK_HEADER_BYTES,
+  XOR_CHUNK_MAX_POINTS,
+  XorChunkEncoder,
+  XorChunkIterator,
+  xorChunkCount,
+  xorChunkFirstTimestamp,
+  xorChunkLastTimestamp,
+} from './xor-chunk.js';
