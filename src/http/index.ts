@@ -1,0 +1,1 @@
+export { createHttpApp, GRAPHITE_VERSION, type HttpAppDeps } from './app.js';

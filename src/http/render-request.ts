@@ -1,0 +1,70 @@
+import { isKnownTimeZone, parseGraphiteTime } from '../query/graphite-time.js';
+import { QueryError } from '../query/query-error.js';
+import type { RequestParams } from './request-params.js';
+
+export const RENDER_FORMATS = ['json', 'csv', 'raw'] as const;
+export type RenderFormat = (typeof RENDER_FORMATS)[number];
+
+/** What a `/render` request asks for, validated. */
+export interface RenderRequest {
+  targets: string[];
+  /** Unix seconds; from < until. */
+  from: number;
+  until: number;
+  format: RenderFormat;
+  /** IANA zone for wall-clock times and CSV timestamps. */
+  tz: string;
+  maxDataPoints?: number;
+  noNullPoints: boolean;
+  /** JSONP callback name. */
+  jsonp?: string;
+}
+
+const JSONP_CALLBACK = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/;
+
+/**
+ * Reads render parameters as graphite-web's parseOptions does: `target` (or `target[]`),
+ * `from` (default -1d), `until` (default now), `now`, `tz` (unknown zones fall back to UTC),
+ * `maxDataPoints` (used only when it is all digits), `noNullPoints`, `jsonp`, `format`.
+ * `clockNow` is the wall clock in Unix seconds.
+ */
+export function parseRenderRequest(params: RequestParams, clockNow: number): RenderRequest {
+  let targets = params.getAll('target');
+  if (targets.length === 0) targets = params.getAll('target[]');
+
+  const format = params.get('format') ?? 'json';
+  if (!(RENDER_FORMATS as readonly string[]).includes(format)) {
+    throw new QueryError(`unsupported format '${format}': use one of ${RENDER_FORMATS.join(', ')}`);
+  }
+  const requestedTz = params.get('tz');
+  const tz = requestedTz !== undefined && isKnownTimeZone(requestedTz) ? requestedTz : 'UTC';
+
+  const nowParam = params.get('now');
+  const now = nowParam === undefined ? clockNow : parseGraphiteTime(nowParam, { now: clockNow, tz });
+  const untilParam = params.get('until');
+  const fromParam = params.get('from');
+  const untilTime = untilParam === undefined ? now : parseGraphiteTime(untilParam, { now, tz });
+  const fromTime = parseGraphiteTime(fromParam ?? '-1d', { now, tz });
+  const from = Math.min(fromTime, untilTime);
+  const until = Math.max(fromTime, untilTime);
+  if (from === until) throw new QueryError(`invalid empty time range: from and until are both ${from}`);
+
+  const request: RenderRequest = { targets, from, until, format: format as RenderFormat, tz, noNullPoints: params.has('noNullPoints') };
+  const maxDataPoints = params.get('maxDataPoints');
+  // graphite-web ignores values that are not all digits (and fails on 0, which we ignore too).
+  if (maxDataPoints !== undefined && /^\d+$/.test(maxDataPoints) && Number(maxDataPoints) > 0) {
+    request.maxDataPoints = Number(maxDataPoints);
+  }
+  const jsonp = parseJsonpCallback(params);
+  if (jsonp !== undefined) request.jsonp = jsonp;
+  return request;
+}
+
+/** The `jsonp` callback name, if any; only plain (dotted) JavaScript names, so it cannot inject script. */
+export function parseJsonpCallback(params: RequestParams): string | undefined {
+  const jsonp = params.get('jsonp');
+  if (jsonp !== undefined && !JSONP_CALLBACK.test(jsonp)) {
+    throw new QueryError(`bad jsonp callback '${jsonp}': must be a JavaScript name`);
+  }
+  return jsonp;
+}

@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createHttpApp } from '../../src/http/app.js';
+import { PointBatchBuilder } from '../../src/points.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
+
+const T0 = 1_700_000_000;
+
+function appWithData() {
+  const store = new MemoryStore({ stepSeconds: 10, retentionSeconds: 86_400, now: () => 4e9 });
+  const batch = new PointBatchBuilder();
+  for (const [i, name] of ['web.a.cpu', 'web.b.cpu', 'web.b.mem', 'db.x;dc=1'].entries()) {
+    for (let t = T0; t <= T0 + 60; t += 10) batch.push(store.seriesId(name), t, i + (t - T0) / 10);
+  }
+  store.append(batch);
+  return createHttpApp({ store, health: () => ({ series: store.seriesCount() }) });
+}
+
+const range = `from=${T0}&until=${T0 + 30}`;
+
+describe('GET /render', () => {
+  it('answers graphite-web JSON', async () => {
+    const response = await appWithData().request(`/render?target=web.a.cpu&${range}`);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), 'application/json');
+    assert.equal(
+      await response.text(),
+      `[{"target": "web.a.cpu", "tags": {"name": "web.a.cpu"}, "datapoints": [[1.0, ${T0 + 10}], [2.0, ${T0 + 20}], [3.0, ${T0 + 30}]]}]`,
+    );
+  });
+
+  it('expands globs, with or without a trailing slash', async () => {
+    const response = await appWithData().request(`/render/?target=web.*.cpu&target=db.*&${range}&format=json`);
+    const body = (await response.json()) as Array<{ target: string; tags: Record<string, string> }>;
+    assert.deepEqual(
+      body.map((s) => s.target),
+      ['web.a.cpu', 'web.b.cpu', 'db.x;dc=1'],
+    );
+    assert.deepEqual(body[2].tags, { dc: '1', name: 'db.x' });
+  });
+
+  it('takes relative times against the now parameter', async () => {
+    const response = await appWithData().request(`/render?target=web.a.cpu&now=${T0 + 60}&from=-20s`);
+    const [series] = (await response.json()) as Array<{ datapoints: number[][] }>;
+    assert.deepEqual(series.datapoints, [
+      [5, T0 + 50],
+      [6, T0 + 60],
+    ]);
+  });
+
+  it('wraps JSONP', async () => {
+    const response = await appWithData().request(`/render?target=web.a.cpu&${range}&jsonp=cb`);
+    assert.equal(response.headers.get('content-type'), 'text/javascript');
+    const text = await response.text();
+    assert.ok(text.startsWith('cb([{"target": "web.a.cpu"') && text.endsWith(')'), text);
+  });
+
+  it('answers csv and raw', async () => {
+    const csv = await appWithData().request(`/render?target=web.a.cpu&${range}&format=csv`);
+    assert.equal(csv.headers.get('content-type'), 'text/csv');
+    assert.equal((await csv.text()).split('\r\n')[0], 'web.a.cpu,2023-11-14 22:13:30,1.0');
+    const raw = await appWithData().request(`/render?target=web.a.cpu&${range}&format=raw`);
+    assert.equal(await raw.text(), `web.a.cpu,${T0 + 10},${T0 + 40},10|1.0,2.0,3.0\n`);
+  });
+
+  it('applies maxDataPoints and noNullPoints', async () => {
+    const response = await appWithData().request(
+      `/render?target=web.a.cpu&from=${T0 - 100}&until=${T0 + 60}&maxDataPoints=1&noNullPoints`,
+    );
+    const [series] = (await response.json()) as Array<{ datapoints: number[][] }>;
+    assert.deepEqual(series.datapoints, [[3, T0 - 90]]);
+  });
+});
+
+describe('POST /render', () => {
+  it('reads a Grafana-style form with repeated targets', async () => {
+    const body = new URLSearchParams([
+      ['target', 'web.b.mem'],
+      ['target', 'web.a.cpu'],
+      ['from', String(T0)],
+      ['until', String(T0 + 30)],
+      ['format', 'json'],
+      ['maxDataPoints', '1000'],
+    ]);
+    const response = await appWithData().request('/render', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: body.toString(),
+    });
+    assert.equal(response.status, 200);
+    const series = (await response.json()) as Array<{ target: string; datapoints: number[][] }>;
+    assert.deepEqual(
+      series.map((s) => s.target),
+      ['web.b.mem', 'web.a.cpu'],
+    );
+    assert.equal(series[0].datapoints.length, 3);
+  });
+});
+
+describe('render errors', () => {
+  const badRequests: Array<[query: string, fragment: string]> = [
+    ['target=a&from=yesterdayish', "'yesterdayish'"],
+    ['target=a&until=-5m', "'-5m'"],
+    ['target=a&from=now&until=now', 'empty time range'],
+    ['target=sumSeries(web.*.cpu)', 'functions are not supported yet: sumSeries(web.*.cpu)'],
+    ['target=web.[z-a]', "'web.[z-a]'"],
+    ['target=a&format=png', "'png'"],
+    ['target=a&jsonp=<script>', "'<script>'"],
+  ];
+  for (const [query, fragment] of badRequests) {
+    it(`400 for ${query}`, async () => {
+      const response = await appWithData().request(`/render?${query}`);
+      assert.equal(response.status, 400);
+      assert.match(response.headers.get('content-type') ?? '', /^text\/plain/);
+      assert.ok((await response.text()).includes(fragment));
+    });
+  }
+
+  it('404s unknown routes', async () => {
+    const response = await appWithData().request('/nope');
+    assert.equal(response.status, 404);
+  });
+
+  it('500s true bugs without leaking them', async () => {
+    const store = new MemoryStore({ stepSeconds: 10, retentionSeconds: 60 });
+    store.names = () => {
+      throw new Error('disk on fire');
+    };
+    const app = createHttpApp({ store, health: () => ({}) });
+    const originalError = console.error;
+    console.error = () => {};
+    try {
+      const response = await app.request('/render?target=a.*');
+      assert.equal(response.status, 500);
+      assert.equal(await response.text(), 'internal server error');
+    } finally {
+      console.error = originalError;
+    }
+  });
+});
+
+describe('GET /metrics/find', () => {
+  it('answers treejson', async () => {
+    const response = await appWithData().request('/metrics/find?query=web.*');
+    assert.equal(
+      await response.text(),
+      '[{"text": "a", "id": "web.a", "context": {}, "allowChildren": 1, "expandable": 1, "leaf": 0}, ' +
+        '{"text": "b", "id": "web.b", "context": {}, "allowChildren": 1, "expandable": 1, "leaf": 0}]',
+    );
+  });
+
+  it('lists leaves with the query prefix as id base and a wildcard node on request', async () => {
+    const response = await appWithData().request('/metrics/find?query=web.b.*&wildcards=1');
+    assert.deepEqual(await response.json(), [
+      { text: '*', id: 'web.b.*', allowChildren: 0, expandable: 0, leaf: 1 },
+      { text: 'cpu', id: 'web.b.cpu', context: {}, allowChildren: 0, expandable: 0, leaf: 1 },
+      { text: 'mem', id: 'web.b.mem', context: {}, allowChildren: 0, expandable: 0, leaf: 1 },
+    ]);
+  });
+
+  it('answers the completer format', async () => {
+    const response = await appWithData().request('/metrics/find?query=web.b.c&format=completer');
+    assert.deepEqual(await response.json(), { metrics: [{ path: 'web.b.cpu', name: 'cpu', is_leaf: '1' }] });
+    const branches = await appWithData().request('/metrics/find?query=we&format=completer');
+    assert.deepEqual(await branches.json(), { metrics: [{ path: 'web.', name: 'web', is_leaf: '0' }] });
+  });
+
+  it('400s a missing query or an unknown format', async () => {
+    const missing = await appWithData().request('/metrics/find');
+    assert.equal(missing.status, 400);
+    assert.ok((await missing.text()).includes("'query'"));
+    const format = await appWithData().request('/metrics/find?query=*&format=xml');
+    assert.equal(format.status, 400);
+    assert.ok((await format.text()).includes("'xml'"));
+  });
+});
+
+describe('health and version', () => {
+  it('GET /health', async () => {
+    const response = await appWithData().request('/health');
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { status: 'ok', series: 4 });
+  });
+
+  it('GET /version answers like graphite-web', async () => {
+    const response = await appWithData().request('/version');
+    assert.equal(await response.text(), '1.1.10');
+  });
+});

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { findNodes } from '../../src/query/find.js';
+
+const names = ['a.b.c', 'a.b.d', 'a.x', 'a.x.y', 'b.q', 'a.z;k=v', 'c'];
+
+const summary = (query: string) => findNodes(names, query).map((n) => `${n.path}:${n.isLeaf ? 'leaf' : 'branch'}`);
+
+describe('findNodes', () => {
+  it('lists the children of a path, branch before leaf for the same path', () => {
+    assert.deepEqual(summary('a.*'), ['a.b:branch', 'a.x:branch', 'a.x:leaf']);
+  });
+
+  it('lists the top level', () => {
+    assert.deepEqual(summary('*'), ['a:branch', 'b:branch', 'c:leaf']);
+  });
+
+  it('matches plain paths and deeper globs, sorted by node name', () => {
+    assert.deepEqual(summary('a.b'), ['a.b:branch']);
+    assert.deepEqual(summary('*.*.{d,c}'), ['a.b.c:leaf', 'a.b.d:leaf']);
+    assert.deepEqual(summary('a.b.c'), ['a.b.c:leaf']);
+  });
+
+  it('finds nothing for paths deeper than any series, and leaves tagged series out', () => {
+    assert.deepEqual(summary('a.b.c.d'), []);
+    assert.deepEqual(summary('a.z'), []);
+  });
+
+  it('names nodes by their last component', () => {
+    assert.deepEqual(
+      findNodes(names, 'a.b.*').map((n) => n.name),
+      ['c', 'd'],
+    );
+  });
+});
