@@ -61,7 +61,9 @@ export class MetricTable {
 
     const entry = this.size++;
     const hash = mixHash(nameHash, kind);
-    this.arena.set(bytes.subarray(start, start + length), this.arenaUsed);
+    const arena = this.arena;
+    const at = this.arenaUsed;
+    for (let i = 0; i < length; i++) arena[at + i] = bytes[start + i];
     this.keyStarts[entry] = this.arenaUsed;
     this.keyLengths[entry] = length;
     this.kinds[entry] = kind;
@@ -71,14 +73,15 @@ export class MetricTable {
     return entry;
   }
 
-  kindOf(entry: number): number {
-    return this.kinds[entry];
+  /** Forgets every key, keeping the allocated capacity. */
+  clear(): void {
+    this.slots.fill(0);
+    this.size = 0;
+    this.arenaUsed = 0;
   }
 
-  /** The name bytes of an entry: a view into the arena, valid until the next insert. */
-  nameBytes(entry: number): Uint8Array {
-    const start = this.keyStarts[entry];
-    return this.arena.subarray(start, start + this.keyLengths[entry]);
+  kindOf(entry: number): number {
+    return this.kinds[entry];
   }
 
   private keyEquals(entry: number, kind: number, bytes: Uint8Array, start: number, length: number): boolean {

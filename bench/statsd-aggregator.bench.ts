@@ -1,0 +1,86 @@
+/**
+ * StatsD aggregator: records/s through `add` over 100k distinct metrics of mixed kinds, then the
+ * time of one `flush` covering all of them.
+ */
+import { performance } from 'node:perf_hooks';
+import { defaultAggregatorOptions, StatsdAggregator } from '../src/aggregate/statsd-aggregator.js';
+import { fnv1a, MetricKind, RecordFlags, RecordOffset, recordSize } from '../src/ingest/statsd-record.js';
+
+const METRICS = 100_000;
+const RECORDS_PER_PASS = 500_000;
+const PASSES = 10; // 5M records per interval
+const encoder = new TextEncoder();
+
+/** 50% counters, 25% timers, 15% gauges, 10% sets. */
+function kindOf(metric: number): MetricKind {
+  const r = metric % 20;
+  if (r < 10) return MetricKind.Counter;
+  if (r < 15) return MetricKind.Timer;
+  if (r < 18) return MetricKind.Gauge;
+  return MetricKind.Set;
+}
+
+function buildRecords(): { view: DataView; bytes: Uint8Array; offsets: Uint32Array } {
+  const names = Array.from({ length: METRICS }, (_, i) => encoder.encode(`app.svc${i % 97}.host${i}.requests.latency`));
+  const members = Array.from({ length: 64 }, (_, i) => encoder.encode(`user${i}`));
+  const bytes = new Uint8Array(RECORDS_PER_PASS * recordSize(48, 8));
+  const view = new DataView(bytes.buffer);
+  const offsets = new Uint32Array(RECORDS_PER_PASS);
+  let offset = 0;
+  for (let r = 0; r < RECORDS_PER_PASS; r++) {
+    const metric = (r * 7919) % METRICS; // every metric 5 times per pass, interleaved
+    const kind = kindOf(metric);
+    const name = names[metric];
+    const member = kind === MetricKind.Set ? members[r % members.length] : new Uint8Array(0);
+    const size = recordSize(name.length, member.length);
+    view.setUint16(offset + RecordOffset.size, size, true);
+    bytes[offset + RecordOffset.kind] = kind;
+    bytes[offset + RecordOffset.flags] = kind === MetricKind.Gauge && r % 2 ? RecordFlags.GaugeDelta : 0;
+    view.setUint32(offset + RecordOffset.hash, fnv1a(name, 0, name.length), true);
+    view.setFloat64(offset + RecordOffset.value, (r % 1000) / 7, true);
+    view.setFloat64(offset + RecordOffset.sampleRate, r % 10 === 0 ? 0.5 : 1, true);
+    view.setUint16(offset + RecordOffset.nameLen, name.length, true);
+    view.setUint16(offset + RecordOffset.setValueLen, member.length, true);
+    bytes.set(name, offset + RecordOffset.name);
+    bytes.set(member, offset + RecordOffset.name + name.length);
+    offsets[r] = offset;
+    offset += size;
+  }
+  return { view, bytes, offsets };
+}
+
+function addPass(aggregator: StatsdAggregator, records: ReturnType<typeof buildRecords>): number {
+  const { view, bytes, offsets } = records;
+  const start = performance.now();
+  for (let r = 0; r < offsets.length; r++) aggregator.add(view, bytes, offsets[r]);
+  return performance.now() - start;
+}
+
+function timeFlush(aggregator: StatsdAggregator): { ms: number; points: number; names: number } {
+  const start = performance.now();
+  const out = aggregator.flush();
+  return { ms: performance.now() - start, points: out.length, names: out.newNames.length };
+}
+
+const records = buildRecords();
+const aggregator = new StatsdAggregator({ ...defaultAggregatorOptions, percentThresholds: [90, 99] });
+
+const firstPassMs = addPass(aggregator, records);
+let steadyMs = 0;
+for (let pass = 1; pass < PASSES; pass++) steadyMs += addPass(aggregator, records);
+const steadyRecords = RECORDS_PER_PASS * (PASSES - 1);
+const totalMs = firstPassMs + steadyMs;
+console.log(`add, first pass (creates ${METRICS} metrics): ${((RECORDS_PER_PASS / firstPassMs) * 1000 / 1e6).toFixed(2)} M records/s`);
+console.log(`add, known metrics: ${((steadyRecords / steadyMs) * 1000 / 1e6).toFixed(2)} M records/s (${(steadyMs * 1e6 / steadyRecords).toFixed(0)} ns/record)`);
+console.log(`add, all ${RECORDS_PER_PASS * PASSES / 1e6}M records: ${((RECORDS_PER_PASS * PASSES / totalMs) * 1000 / 1e6).toFixed(2)} M records/s`);
+
+const first = timeFlush(aggregator);
+console.log(`flush of ${METRICS} metrics (${first.points} points, ${first.names} new names, ~50 samples per timer): ${first.ms.toFixed(1)} ms`);
+
+for (let pass = 0; pass < PASSES; pass++) addPass(aggregator, records);
+const steady = timeFlush(aggregator);
+console.log(`flush, second interval (names known): ${steady.ms.toFixed(1)} ms for ${steady.points} points`);
+
+const idle = timeFlush(aggregator);
+console.log(`flush, idle interval: ${idle.ms.toFixed(1)} ms for ${idle.points} points`);
+console.log(`RSS: ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB`);

@@ -1,0 +1,384 @@
+/**
+ * The single-threaded StatsD aggregation engine one aggregator thread runs over its shard of the
+ * series: `add` folds one binary record (src/ingest/statsd-record.ts) into per-metric state,
+ * `flush` turns the interval's state into points and resets it, following Etsy StatsD
+ * (stats.js, lib/process_metrics.js, backends/graphite.js).
+ *
+ * Every input metric (kind + name) gets its output names built once, when first seen, and a run of
+ * consecutive local output ids; a flush then only writes (id, value) pairs into typed arrays.
+ */
+import { fnv1a, MetricKind, RecordFlags, RecordOffset } from '../ingest/statsd-record.js';
+import { validateAggregatorOptions, type AggregatorOptions } from './aggregator-options.js';
+import {
+  computeTimerStats,
+  histogramBinName,
+  STATS_PER_THRESHOLD,
+  thresholdStatNames,
+  TIMER_STAT_NAMES,
+  TimerStat,
+  TimerStatsScratch,
+} from './timer-stats.js';
+import { MetricTable } from './metric-table.js';
+
+export { defaultAggregatorOptions, type AggregatorOptions, type HistogramOption } from './aggregator-options.js';
+
+export interface FlushOutput {
+  /** Output series names first seen in this flush; local ids firstNewId, firstNewId+1, ... in order. */
+  newNames: string[];
+  firstNewId: number;
+  /**
+   * Points of this flush: ids are this aggregator's local output ids (stable across flushes).
+   * The arrays are the aggregator's own and are overwritten by the next flush: copy them, or
+   * transfer their buffers (the aggregator then allocates new ones), before calling flush again.
+   */
+  ids: Uint32Array;
+  values: Float64Array;
+  length: number;
+  /** Input metrics (counters+timers+gauges+sets) this flush reported on, i.e. held at flush time. */
+  metricCount: number;
+}
+
+const INITIAL_METRICS = 1024;
+const INITIAL_TIMER_SAMPLES = 8;
+
+/** Output name parts of one metric kind, as the Etsy graphite backend builds them. */
+interface Namespaces {
+  counterCount: (path: string) => string;
+  counterRate: (path: string) => string;
+  timer: (path: string) => string;
+  gauge: (path: string) => string;
+  set: (path: string) => string;
+}
+
+function buildNamespaces(o: AggregatorOptions): Namespaces {
+  if (o.legacyNamespace) {
+    // Etsy's legacy branch hard-codes these and ignores every prefix option.
+    return {
+      counterCount: (path) => `stats_counts.${path}`,
+      counterRate: (path) => `stats.${path}`,
+      timer: (path) => `stats.timers.${path}`,
+      gauge: (path) => `stats.gauges.${path}`,
+      set: (path) => `stats.sets.${path}`,
+    };
+  }
+  const join = (kindPrefix: string) => {
+    const parts = [o.globalPrefix, kindPrefix].filter((p) => p !== '');
+    const head = parts.length > 0 ? `${parts.join('.')}.` : '';
+    return (path: string) => head + path;
+  };
+  const counter = join(o.prefixCounter);
+  return {
+    counterCount: (path) => `${counter(path)}.count`,
+    counterRate: (path) => `${counter(path)}.rate`,
+    timer: join(o.prefixTimer),
+    gauge: join(o.prefixGauge),
+    set: join(o.prefixSet),
+  };
+}
+
+interface HistogramBins {
+  /** Upper bounds, Infinity for 'inf'. */
+  bounds: number[];
+  names: string[];
+}
+
+export class StatsdAggregator {
+  private readonly intervalSeconds: number;
+  private readonly thresholds: number[];
+  private readonly thresholdNames: string[][];
+  private readonly histograms: { metric: string; bins: HistogramBins }[];
+  private readonly namespaces: Namespaces;
+  private readonly deleteCounters: boolean;
+  private readonly deleteTimers: boolean;
+  private readonly deleteGauges: boolean;
+  private readonly deleteSets: boolean;
+
+  private readonly table = new MetricTable();
+  private readonly nameDecoder = new TextDecoder();
+  /**
+   * Set members seen this interval, keyed by (set metric index, member bytes): dedupes without
+   * decoding a string per record. Cleared at every flush.
+   */
+  private readonly setMembers = new MetricTable();
+  /** Scratch for one member key: u32 metric index, then the member bytes (u16 length). */
+  private readonly memberKey = new Uint8Array(4 + 0xffff);
+
+  // Per-metric state, indexed by the table's dense metric index.
+  /** 1 while Etsy would hold the key; delete* options drop metrics at flush. */
+  private active = new Uint8Array(INITIAL_METRICS);
+  private activeCount = 0;
+  private outputBase = new Uint32Array(INITIAL_METRICS);
+  /**
+   * Counter: Σ value/rate. Gauge: current value. Timer: Σ 1/rate (Etsy's timer_counters).
+   * Set: distinct members this interval.
+   */
+  private scalar = new Float64Array(INITIAL_METRICS);
+  private sampleCounts = new Uint32Array(INITIAL_METRICS);
+  private samples: (Float64Array | undefined)[] = [];
+  private timerBins: (HistogramBins | undefined)[] = [];
+
+  private nextOutputId = 0;
+  private pendingNames: string[] = [];
+  private pendingFirstId = 0;
+
+  private outIds = new Uint32Array(INITIAL_METRICS);
+  private outValues = new Float64Array(INITIAL_METRICS);
+  private timerOut = new Float64Array(64);
+  private readonly scratch = new TimerStatsScratch();
+
+  constructor(options: AggregatorOptions) {
+    validateAggregatorOptions(options);
+    this.intervalSeconds = options.flushIntervalMs / 1000;
+    // Etsy keys threshold stats by name, so a repeated threshold yields one set of stats.
+    this.thresholds = [...new Map(options.percentThresholds.map((p) => [String(p), p])).values()];
+    this.thresholdNames = this.thresholds.map(thresholdStatNames);
+    this.histograms = options.histogram.map((h) => ({
+      metric: h.metric,
+      bins: {
+        bounds: h.bins.map((b) => (b === 'inf' ? Infinity : b)),
+        names: h.bins.map(histogramBinName),
+      },
+    }));
+    this.namespaces = buildNamespaces(options);
+    this.deleteCounters = options.deleteCounters || options.deleteIdleStats;
+    this.deleteTimers = options.deleteTimers || options.deleteIdleStats;
+    this.deleteGauges = options.deleteGauges || options.deleteIdleStats;
+    this.deleteSets = options.deleteSets || options.deleteIdleStats;
+  }
+
+  /** Folds the record at `offset` (layout of statsd-record.ts) into the current interval. */
+  add(view: DataView, bytes: Uint8Array, offset: number): void {
+    const kind = bytes[offset + RecordOffset.kind];
+    if (kind > MetricKind.Set) return; // not a kind this layout defines: nothing to aggregate
+    const hash = view.getUint32(offset + RecordOffset.hash, true);
+    const nameLen = view.getUint16(offset + RecordOffset.nameLen, true);
+    const nameStart = offset + RecordOffset.name;
+
+    let metric = this.table.find(kind, hash, bytes, nameStart, nameLen);
+    if (metric < 0) metric = this.createMetric(kind, hash, bytes, nameStart, nameLen);
+    if (this.active[metric] === 0) this.activate(metric);
+
+    switch (kind) {
+      case MetricKind.Counter: {
+        const value = view.getFloat64(offset + RecordOffset.value, true);
+        const rate = view.getFloat64(offset + RecordOffset.sampleRate, true);
+        this.scalar[metric] += value * (1 / rate); // Etsy's expression; value/rate can differ in the last bit
+        break;
+      }
+      case MetricKind.Timer: {
+        const rate = view.getFloat64(offset + RecordOffset.sampleRate, true);
+        this.addTimerSample(metric, view.getFloat64(offset + RecordOffset.value, true));
+        this.scalar[metric] += 1 / rate;
+        break;
+      }
+      case MetricKind.Gauge: {
+        const value = view.getFloat64(offset + RecordOffset.value, true);
+        if (bytes[offset + RecordOffset.flags] & RecordFlags.GaugeDelta) this.scalar[metric] += value;
+        else this.scalar[metric] = value;
+        break;
+      }
+      case MetricKind.Set: {
+        const memberLen = view.getUint16(offset + RecordOffset.setValueLen, true);
+        if (this.addSetMember(metric, bytes, nameStart + nameLen, memberLen)) this.scalar[metric]++;
+        break;
+      }
+    }
+  }
+
+  /** Aggregates of the interval that just ended; then resets state per Etsy's delete* rules. */
+  flush(): FlushOutput {
+    this.ensureOutputCapacity(this.nextOutputId);
+    const ids = this.outIds;
+    const values = this.outValues;
+    const active = this.active;
+    const scalar = this.scalar;
+    const metricCount = this.activeCount;
+    let length = 0;
+
+    for (let metric = 0; metric < this.table.size; metric++) {
+      if (active[metric] === 0) continue;
+      const base = this.outputBase[metric];
+      switch (this.table.kindOf(metric)) {
+        case MetricKind.Counter:
+          ids[length] = base;
+          values[length++] = scalar[metric];
+          ids[length] = base + 1;
+          values[length++] = scalar[metric] / this.intervalSeconds;
+          scalar[metric] = 0;
+          if (this.deleteCounters) this.deactivate(metric);
+          break;
+        case MetricKind.Timer:
+          length = this.flushTimer(metric, base, ids, values, length);
+          this.sampleCounts[metric] = 0;
+          scalar[metric] = 0;
+          if (this.deleteTimers) this.deactivate(metric);
+          break;
+        case MetricKind.Gauge:
+          ids[length] = base;
+          values[length++] = scalar[metric];
+          if (this.deleteGauges) this.deactivate(metric);
+          break;
+        case MetricKind.Set:
+          ids[length] = base;
+          values[length++] = scalar[metric];
+          scalar[metric] = 0;
+          if (this.deleteSets) this.deactivate(metric);
+          break;
+      }
+    }
+    this.setMembers.clear();
+
+    const output: FlushOutput = {
+      newNames: this.pendingNames,
+      firstNewId: this.pendingFirstId,
+      ids,
+      values,
+      length,
+      metricCount,
+    };
+    this.pendingNames = [];
+    this.pendingFirstId = this.nextOutputId;
+    return output;
+  }
+
+  private flushTimer(metric: number, base: number, ids: Uint32Array, values: Float64Array, length: number): number {
+    const n = this.sampleCounts[metric];
+    ids[length] = base + TimerStat.count;
+    values[length++] = this.scalar[metric];
+    ids[length] = base + TimerStat.countPerSecond;
+    values[length++] = this.scalar[metric] / this.intervalSeconds;
+    if (n === 0) return length; // Etsy sends only count and count_ps for a timer without samples
+
+    const bins = this.timerBins[metric];
+    const stats = this.timerOut;
+    computeTimerStats(
+      this.samples[metric]!, n, this.scalar[metric], this.intervalSeconds,
+      this.thresholds, bins ? bins.bounds : [], stats, this.scratch,
+    );
+    for (let s = TimerStat.lower; s < TIMER_STAT_NAMES.length; s++) {
+      ids[length] = base + s;
+      values[length++] = stats[s];
+    }
+    let at = TIMER_STAT_NAMES.length;
+    for (let t = 0; t < this.thresholds.length; t++, at += STATS_PER_THRESHOLD) {
+      if (stats[at] === 0) continue; // no sample in this threshold: Etsy skips it
+      for (let s = 0; s < STATS_PER_THRESHOLD; s++) {
+        ids[length] = base + at + s;
+        values[length++] = stats[at + s];
+      }
+    }
+    const binCount = bins ? bins.bounds.length : 0;
+    for (let b = 0; b < binCount; b++, at++) {
+      ids[length] = base + at;
+      values[length++] = stats[at];
+    }
+    return length;
+  }
+
+  /** True if the member is new to this set in this interval. */
+  private addSetMember(metric: number, bytes: Uint8Array, start: number, length: number): boolean {
+    const key = this.memberKey;
+    key[0] = metric & 0xff;
+    key[1] = (metric >>> 8) & 0xff;
+    key[2] = (metric >>> 16) & 0xff;
+    key[3] = metric >>> 24;
+    for (let i = 0; i < length; i++) key[4 + i] = bytes[start + i];
+    const hash = fnv1a(key, 0, 4 + length);
+    if (this.setMembers.find(MetricKind.Set, hash, key, 0, 4 + length) >= 0) return false;
+    this.setMembers.insert(MetricKind.Set, hash, key, 0, 4 + length);
+    return true;
+  }
+
+  private addTimerSample(metric: number, value: number): void {
+    let buffer = this.samples[metric]!;
+    const n = this.sampleCounts[metric];
+    if (n === buffer.length) {
+      const grown = new Float64Array(buffer.length * 2);
+      grown.set(buffer);
+      this.samples[metric] = buffer = grown;
+    }
+    buffer[n] = value;
+    this.sampleCounts[metric] = n + 1;
+  }
+
+  private activate(metric: number): void {
+    this.active[metric] = 1;
+    this.activeCount++;
+    this.scalar[metric] = 0; // a gauge delta after deletion starts from 0, as Etsy's missing key
+  }
+
+  private deactivate(metric: number): void {
+    this.active[metric] = 0;
+    this.activeCount--;
+  }
+
+  /** Cold path, once per distinct metric: stores its key and builds its output names. */
+  private createMetric(kind: number, hash: number, bytes: Uint8Array, start: number, length: number): number {
+    const metric = this.table.insert(kind, hash, bytes, start, length);
+    if (metric >= this.active.length) this.growMetricState();
+
+    const name = this.nameDecoder.decode(bytes.subarray(start, start + length));
+    // Graphite tags stay at the end: suffixes go on the path part before the first ';'.
+    const tagsAt = name.indexOf(';');
+    const path = tagsAt < 0 ? name : name.slice(0, tagsAt);
+    const tags = tagsAt < 0 ? '' : name.slice(tagsAt);
+    const ns = this.namespaces;
+    // Keep these arrays dense (index === metric) so V8 never turns them into dictionaries.
+    this.samples.push(undefined);
+    this.timerBins.push(undefined);
+    let names: string[];
+    switch (kind) {
+      case MetricKind.Counter:
+        names = [ns.counterCount(path), ns.counterRate(path)];
+        break;
+      case MetricKind.Timer: {
+        const bins = this.histograms.find((h) => name.indexOf(h.metric) > -1)?.bins;
+        this.timerBins[metric] = bins;
+        this.samples[metric] = new Float64Array(INITIAL_TIMER_SAMPLES);
+        const head = ns.timer(path);
+        const suffixes = [...TIMER_STAT_NAMES, ...this.thresholdNames.flat(), ...(bins ? bins.names : [])];
+        names = suffixes.map((suffix) => `${head}.${suffix}`);
+        // One statistic per output name, in the same order.
+        if (suffixes.length > this.timerOut.length) this.timerOut = new Float64Array(suffixes.length);
+        break;
+      }
+      case MetricKind.Gauge:
+        names = [ns.gauge(path)];
+        break;
+      default:
+        names = [`${ns.set(path)}.count`];
+        break;
+    }
+
+    this.outputBase[metric] = this.nextOutputId;
+    this.nextOutputId += names.length;
+    for (const n of names) this.pendingNames.push(n + tags);
+    return metric;
+  }
+
+  private growMetricState(): void {
+    const capacity = this.active.length * 2;
+    const active = new Uint8Array(capacity);
+    active.set(this.active);
+    this.active = active;
+    const outputBase = new Uint32Array(capacity);
+    outputBase.set(this.outputBase);
+    this.outputBase = outputBase;
+    const scalar = new Float64Array(capacity);
+    scalar.set(this.scalar);
+    this.scalar = scalar;
+    const sampleCounts = new Uint32Array(capacity);
+    sampleCounts.set(this.sampleCounts);
+    this.sampleCounts = sampleCounts;
+  }
+
+  /** Room for every output id at once; also replaces arrays the caller transferred away. */
+  private ensureOutputCapacity(needed: number): void {
+    const wanted = Math.max(needed, 1); // a transferred (detached) array has length 0
+    if (this.outIds.length >= wanted && this.outValues.length >= wanted) return;
+    let capacity = Math.max(INITIAL_METRICS, this.outIds.length);
+    while (capacity < wanted) capacity *= 2;
+    this.outIds = new Uint32Array(capacity);
+    this.outValues = new Float64Array(capacity);
+  }
+}
