@@ -47,6 +47,15 @@ function logListener(what: string, host: string, port: number, extra = ''): void
   console.log(`carbonado: ${what} listening on ${host.includes(':') ? `[${host}]` : host}:${port}${extra}`);
 }
 
+/** Stops accepting, and drops idle keep-alive connections that would otherwise hold close() open. */
+function closeHttpServer(server: ServerType | null): Promise<void> {
+  if (!server) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+  });
+}
+
 export async function startPipeline(config: CarbonadoConfig): Promise<RunningPipeline> {
   mkdirSync(config.dataDir, { recursive: true });
   const intervalMs = config.flushIntervalMs;
@@ -143,7 +152,7 @@ export async function startPipeline(config: CarbonadoConfig): Promise<RunningPip
       await receivers?.stop();
       const now = Date.now();
       await flush(Math.floor(now / intervalMs) * intervalMs, true);
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      await closeHttpServer(server);
       await store.close();
     })();
     return stopping;

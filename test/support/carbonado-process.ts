@@ -1,5 +1,7 @@
 /** Starts the real `carbonado start` CLI as a child process on ephemeral loopback ports. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,11 +18,35 @@ export interface CarbonadoProcess {
   stop(): Promise<number | null>;
 }
 
-export async function startCarbonado(extraArgs: string[] = []): Promise<CarbonadoProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'carbonado-e2e-'));
+/**
+ * A loopback port free for both TCP and UDP right now (port 0 means "disabled" to carbonado, so
+ * tests pick real ports; the tiny race with other processes is acceptable in tests).
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const address = server.address();
+        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      });
+    });
+    const udpFree = await new Promise<boolean>((resolve) => {
+      const socket = createSocket('udp4');
+      socket.once('error', () => resolve(false));
+      socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
+    });
+    if (udpFree) return port;
+  }
+  throw new Error('no free loopback port');
+}
+
+export async function startCarbonado(extraArgs: string[] = [], dataDir = mkdtempSync(join(tmpdir(), 'carbonado-e2e-'))): Promise<CarbonadoProcess> {
+  const [statsd, http] = [await freePort(), await freePort()];
   const child = spawn(
     process.execPath,
-    [CLI, 'start', '--host', '127.0.0.1', '--statsd-port', '0', '--http-port', '0', '--carbon-port', '0', '--pickle-port', '0', '--data-dir', dataDir, ...extraArgs],
+    [CLI, 'start', '--host', '127.0.0.1', '--statsd-port', String(statsd), '--http-port', String(http), '--carbon-port', '0', '--pickle-port', '0', '--data-dir', dataDir, ...extraArgs],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

@@ -1,0 +1,46 @@
+/**
+ * LevelDB key layout (docs/format/leveldb.md). Big-endian integers, so LevelDB's byte order is
+ * numeric order: a series' chunks of one step sort by time, and a range read is one key range.
+ */
+export const KeyPrefix = {
+  /** 0x01 id:u32 -> series name (utf-8) */
+  series: 0x01,
+  /** 0x02 id:u32 step:u32 start:u32 -> chunk bytes */
+  chunk: 0x02,
+  /** 0x03 name (ascii) -> metadata value */
+  meta: 0x03,
+} as const;
+
+export function seriesKey(id: number): Uint8Array {
+  const key = new Uint8Array(5);
+  key[0] = KeyPrefix.series;
+  new DataView(key.buffer).setUint32(1, id);
+  return key;
+}
+
+export function seriesIdFromKey(key: Uint8Array): number {
+  return new DataView(key.buffer, key.byteOffset, key.byteLength).getUint32(1);
+}
+
+export function chunkKey(id: number, step: number, start: number): Uint8Array {
+  const key = new Uint8Array(13);
+  const view = new DataView(key.buffer);
+  key[0] = KeyPrefix.chunk;
+  view.setUint32(1, id);
+  view.setUint32(5, step);
+  view.setUint32(9, start);
+  return key;
+}
+
+/** The start time encoded in a chunk key. */
+export function chunkStartFromKey(key: Uint8Array): number {
+  return new DataView(key.buffer, key.byteOffset, key.byteLength).getUint32(9);
+}
+
+export function metaKey(name: string): Uint8Array {
+  const bytes = Buffer.from(name, 'ascii');
+  const key = new Uint8Array(1 + bytes.length);
+  key[0] = KeyPrefix.meta;
+  key.set(bytes, 1);
+  return key;
+}

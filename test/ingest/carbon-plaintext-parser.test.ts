@@ -1,0 +1,162 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CarbonPlaintextParser, parseDecimal, type CarbonParseCounters } from '../../src/ingest/carbon-plaintext-parser.js';
+
+const NOW = 1_700_000_500;
+
+interface Parsed {
+  points: [string, number, number][];
+  bad: [string, string][];
+  counters: CarbonParseCounters;
+}
+
+function parse(text: string | Uint8Array, options: { maxNameLength?: number } = {}, parser?: CarbonPlaintextParser): Parsed {
+  const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;
+  const result: Parsed = { points: [], bad: [], counters: { lines: 0, badLines: 0 } };
+  const p = parser ?? new CarbonPlaintextParser({ ...options, now: () => NOW }, (line, reason) => result.bad.push([line, reason]));
+  p.parse(bytes, 0, bytes.length, { point: (name, value, ts) => result.points.push([name, value, ts]) }, result.counters);
+  return result;
+}
+
+test('good lines: fields, whitespace, numbers and timestamps as carbon reads them', () => {
+  const cases: [string, [string, number, number]][] = [
+    ['a.b.c 1 1700000000', ['a.b.c', 1, 1700000000]],
+    ['a.b.c 1.5 1700000000\r', ['a.b.c', 1.5, 1700000000]],
+    ['  a \t -2.25\t\t1700000000  ', ['a', -2.25, 1700000000]],
+    ['a +7 1700000000', ['a', 7, 1700000000]],
+    ['a .5 1700000000', ['a', 0.5, 1700000000]],
+    ['a 5. 1700000000', ['a', 5, 1700000000]],
+    ['a 1e3 1700000000', ['a', 1000, 1700000000]],
+    ['a -1.5E-2 1700000000', ['a', -0.015, 1700000000]],
+    ['a 0.1 1700000000', ['a', 0.1, 1700000000]],
+    ['a 123456789.123456789 1700000000', ['a', 123456789.123456789, 1700000000]],
+    ['a 12345678901234567890 1700000000', ['a', 12345678901234567890, 1700000000]],
+    ['a 1 1700000000.9', ['a', 1, 1700000000]],
+    ['a 1 1.7e9', ['a', 1, 1700000000]],
+    ['a 1 -1', ['a', 1, NOW]],
+    ['a 1 -1.0', ['a', 1, NOW]],
+    ['a 1 N', ['a', 1, NOW]],
+    ['a 1 n', ['a', 1, NOW]],
+    ['a 1 0', ['a', 1, 0]],
+    ['a 1 4294967295', ['a', 1, 4294967295]],
+    ['m;z=1;a=2 3 1700000000', ['m;a=2;z=1', 3, 1700000000]],
+    ['caf\u00e9.temp 1 1700000000', ['caf\u00e9.temp', 1, 1700000000]],
+  ];
+  for (const [line, expected] of cases) {
+    const r = parse(line + '\n');
+    assert.deepEqual(r.bad, [], line);
+    assert.deepEqual(r.points, [expected], line);
+    assert.deepEqual(r.counters, { lines: 1, badLines: 0 }, line);
+  }
+});
+
+test('bad lines are counted, reported with a reason, and skipped', () => {
+  const cases: [string, RegExp][] = [
+    ['', /empty line/],
+    ['   \t', /empty line/],
+    ['a.b', /expected 3 fields/],
+    ['a.b 1', /expected 3 fields/],
+    ['a.b 1 2 3', /expected 3 fields/],
+    ['a.b x 1700000000', /value is not a finite number/],
+    ['a.b nan 1700000000', /value is not a finite number/],
+    ['a.b inf 1700000000', /value is not a finite number/],
+    ['a.b 0x10 1700000000', /value is not a finite number/],
+    ['a.b 1e999 1700000000', /value is not a finite number/],
+    ['a.b - 1700000000', /value is not a finite number/],
+    ['a.b . 1700000000', /value is not a finite number/],
+    ['a.b 1.2.3 1700000000', /value is not a finite number/],
+    ['a.b 1 x', /timestamp is not a number/],
+    ['a.b 1 Now', /timestamp is not a number/],
+    ['a.b 1 -5', /negative timestamp/],
+    ['a.b 1 -2.5', /negative timestamp/],
+    ['a.b 1 1700000000000', /timestamp past 2106/],
+    ['m;a 1 1700000000', /invalid tag segment/],
+    ['m;a=~b 1 1700000000', /may not start with "~"/],
+  ];
+  for (const [line, reason] of cases) {
+    const r = parse(line + '\n');
+    assert.deepEqual(r.points, [], line);
+    assert.deepEqual(r.counters, { lines: 1, badLines: 1 }, line);
+    assert.equal(r.bad.length, 1, line);
+    assert.equal(r.bad[0][0], line, line);
+    assert.match(r.bad[0][1], reason, line);
+  }
+});
+
+test('names: byte length limit and UTF-8 validity', () => {
+  const r = parse(`${'x'.repeat(10)} 1 1\n${'x'.repeat(11)} 1 1\n`, { maxNameLength: 10 });
+  assert.deepEqual(r.points, [['x'.repeat(10), 1, 1]]);
+  assert.match(r.bad[0][1], /name longer than 10 bytes/);
+  // "é" is two bytes: 6 characters, 11 bytes.
+  assert.match(parse('\u00e9\u00e9\u00e9\u00e9\u00e9x 1 1\n', { maxNameLength: 10 }).bad[0][1], /longer than 10 bytes/);
+
+  const invalid = new Uint8Array([0x61, 0xff, 0x62, 0x20, 0x31, 0x20, 0x31, 0x0a]);
+  const bad = parse(invalid);
+  assert.deepEqual(bad.counters, { lines: 1, badLines: 1 });
+  assert.match(bad.bad[0][1], /not valid UTF-8/);
+});
+
+test('one bad line does not stop the others; the last line may lack its newline', () => {
+  const r = parse('a 1 1700000000\ngarbage\n\nb 2 N\nc 3 1700000001');
+  assert.deepEqual(r.points, [
+    ['a', 1, 1700000000],
+    ['b', 2, NOW],
+    ['c', 3, 1700000001],
+  ]);
+  assert.deepEqual(r.counters, { lines: 5, badLines: 2 });
+});
+
+test('only the given range is parsed, and counters accumulate', () => {
+  const bytes = new TextEncoder().encode('xx\na 1 10\nb 2 20\nyy');
+  const points: string[] = [];
+  const counters = { lines: 7, badLines: 3 };
+  const parser = new CarbonPlaintextParser();
+  parser.parse(bytes, 3, 17, { point: (name) => points.push(name) }, counters);
+  assert.deepEqual(points, ['a', 'b']);
+  assert.deepEqual(counters, { lines: 9, badLines: 3 });
+});
+
+test('the clock is read at most once per parse call, and only when needed', () => {
+  let reads = 0;
+  const parser = new CarbonPlaintextParser({ now: () => ++reads * 1000 });
+  const stamps: number[] = [];
+  const sink = { point: (_n: string, _v: number, ts: number) => stamps.push(ts) };
+  const counters = { lines: 0, badLines: 0 };
+  const run = (text: string) => {
+    const bytes = new TextEncoder().encode(text);
+    parser.parse(bytes, 0, bytes.length, sink, counters);
+  };
+  run('a 1 5\n');
+  assert.equal(reads, 0);
+  run('a 1 -1\nb 1 N\n');
+  run('a 1 -1\n');
+  assert.deepEqual(stamps, [5, 1000, 1000, 2000]);
+});
+
+test('repeated names: cached names are right even when hashes collide in the cache', () => {
+  const parser = new CarbonPlaintextParser({ now: () => NOW });
+  const names: string[] = [];
+  for (let i = 0; i < 100_000; i++) names.push(`host${i % 40_000}.m;b=${i % 3};a=1`);
+  const text = names.map((n) => `${n} 1 1`).join('\n');
+  const r = parse(text, {}, parser);
+  assert.equal(r.points.length, names.length);
+  for (let i = 0; i < names.length; i++) {
+    const [metric, b] = names[i].split(';');
+    assert.equal(r.points[i][0], `${metric};a=1;${b}`);
+  }
+  const again = parse(text, {}, parser);
+  assert.deepEqual(again.points, r.points);
+});
+
+test('parseDecimal matches Number() on the fast path', () => {
+  const samples = ['0', '-0', '1', '42', '0.1', '0.2', '0.3', '3.14159', '-2.5', '999999999999999', '123456.000001', '.000000000000001', '1.', '+3'];
+  for (const s of samples) {
+    const bytes = new TextEncoder().encode(s);
+    assert.equal(Object.is(parseDecimal(bytes, 0, bytes.length), Number(s)), true, s);
+  }
+  for (let i = 0; i < 10_000; i++) {
+    const s = (Math.random() * 10 ** Math.floor(Math.random() * 10)).toFixed(Math.floor(Math.random() * 6));
+    const bytes = new TextEncoder().encode(s);
+    assert.equal(parseDecimal(bytes, 0, bytes.length), Number(s), s);
+  }
+});
