@@ -26,6 +26,8 @@ export function startAggregatorPool(
     worker.on('error', (err) => console.error(`carbonado: aggregator thread ${index} failed: ${err.stack ?? err.message}`));
     return worker;
   });
+  // Listened for from the start: a thread may exit before its siblings' last replies arrive.
+  const exited = workers.map((w) => new Promise((resolve) => w.once('exit', resolve)));
 
   const roundTrip = (type: AggregatorRequest['type']): Promise<AggregatorFlushReply[]> =>
     Promise.all(
@@ -47,7 +49,7 @@ export function startAggregatorPool(
     flush: () => roundTrip('flush'),
     async stop() {
       const replies = await roundTrip('stop');
-      await Promise.all(workers.map((w) => new Promise((resolve) => w.once('exit', resolve))));
+      await Promise.all(exited);
       return replies;
     },
   };

@@ -115,13 +115,17 @@ export async function startPipeline(config: CarbonadoConfig): Promise<RunningPip
   };
 
   let timer: NodeJS.Timeout | null = null;
+  // Boundaries advance from the previous one, never from the clock: a timer that fires a
+  // millisecond early must not flush the same interval twice.
+  let nextBoundary = Math.floor(Date.now() / intervalMs) * intervalMs + intervalMs;
   const scheduleFlush = (): void => {
-    const now = Date.now();
-    const next = Math.floor(now / intervalMs) * intervalMs + intervalMs;
     timer = setTimeout(() => {
+      const intervalStart = nextBoundary - intervalMs;
+      nextBoundary += intervalMs;
+      while (nextBoundary <= Date.now()) nextBoundary += intervalMs; // the host slept: skip
       scheduleFlush();
-      void flush(next - intervalMs);
-    }, next - now);
+      void flush(intervalStart);
+    }, Math.max(0, nextBoundary - Date.now()));
   };
   scheduleFlush();
 
@@ -150,8 +154,7 @@ export async function startPipeline(config: CarbonadoConfig): Promise<RunningPip
     stopping ??= (async () => {
       if (timer) clearTimeout(timer);
       await receivers?.stop();
-      const now = Date.now();
-      await flush(Math.floor(now / intervalMs) * intervalMs, true);
+      await flush(nextBoundary - intervalMs, true);
       await closeHttpServer(server);
       await store.close();
     })();
