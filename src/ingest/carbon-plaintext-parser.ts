@@ -7,7 +7,6 @@
  * that are not valid UTF-8, and tagged names Graphite 1.1 would refuse (carbon stores those
  * unnormalised). A timestamp of `-1`, `N` or `n` means now; fractional timestamps are truncated.
  */
-import { fnv1a } from './statsd-record.js';
 import { GraphiteTagError, normaliseSeriesName } from './graphite-tags.js';
 
 export interface CarbonSink {
@@ -37,9 +36,14 @@ const REPORTED_LINE_CHARS = 400;
 const CR = 0x0d;
 const LF = 0x0a;
 
-/** Space, tab, vertical tab, form feed and carriage return: what Python's split() skips on a line. */
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x09 || c === CR || c === 0x0b || c === 0x0c;
+/** Space, tab, LF, vertical tab, form feed, CR: what ends a field (Python's split() whitespace). */
+function isFieldEnd(c: number): boolean {
+  return c === 0x20 || (c <= CR && c >= 0x09);
+}
+
+/** Whitespace between fields: a field end other than the line's LF. */
+function isBlank(c: number): boolean {
+  return c !== LF && isFieldEnd(c);
 }
 
 /** 10^0 .. 10^22, exactly representable: the range where digits / 10^k rounds correctly. */
@@ -49,7 +53,6 @@ const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
 const EXACT_MANTISSA_DIGITS = 15;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-const latin1 = new TextDecoder('latin1');
 const lenientUtf8 = new TextDecoder('utf-8');
 
 /**
@@ -94,12 +97,14 @@ export function parseDecimal(bytes: Uint8Array, start: number, end: number): num
 
 /** Exponents, long mantissas: Number() after checking the text is a plain decimal (no hex, no `Infinity`). */
 function parseDecimalSlow(bytes: Uint8Array, start: number, end: number): number {
+  let text = '';
   for (let i = start; i < end; i++) {
     const c = bytes[i];
     const ok = (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || c === 0x2b || c === 0x65 || c === 0x45;
     if (!ok) return NaN;
+    text += String.fromCharCode(c);
   }
-  return Number(latin1.decode(bytes.subarray(start, end)));
+  return Number(text);
 }
 
 /** Timestamp field in whole seconds (truncated, as carbon's int()); `N`/`n` give -1, which means now. */
@@ -110,62 +115,81 @@ function parseTimestamp(bytes: Uint8Array, start: number, end: number): number {
 
 /**
  * Raw name bytes → normalised name string, so a name seen before costs a hash and a compare
- * instead of a decode, a tag parse and a new string. Open addressing with linear probing; when half
- * full it is emptied and refilled (a bounded cost for name sets larger than it). ASCII names only.
+ * instead of a decode, a tag parse and a new string. Open addressing with linear probing, sized to
+ * the name set (lookups are memory-bound: a small table stays in cache); at its largest it is
+ * emptied when half full, a bounded cost for name sets larger than it. ASCII names only.
  */
 class NameCache {
-  private readonly hashes: Uint32Array;
-  private readonly raw: string[];
-  private readonly normalised: string[];
-  private readonly mask: number;
-  private readonly limit: number;
+  private hashes = new Uint32Array(0);
+  /** Per slot: raw name at 2*slot, normalised name at 2*slot+1 (one cache line); '' when empty. */
+  private names: string[] = [];
+  private mask = 0;
   private size = 0;
 
-  constructor(slotsPowerOfTwo: number) {
-    this.hashes = new Uint32Array(slotsPowerOfTwo);
-    this.raw = new Array<string>(slotsPowerOfTwo).fill('');
-    this.normalised = new Array<string>(slotsPowerOfTwo).fill('');
-    this.mask = slotsPowerOfTwo - 1;
-    this.limit = slotsPowerOfTwo >>> 1;
+  constructor(
+    initialSlots: number,
+    private readonly maxSlots: number,
+  ) {
+    this.allocate(initialSlots);
   }
 
   /** The cached normalised name for these bytes, or undefined. */
   get(bytes: Uint8Array, start: number, end: number, hash: number): string | undefined {
     const length = end - start;
+    const names = this.names;
     for (let slot = hash & this.mask; ; slot = (slot + 1) & this.mask) {
-      const raw = this.raw[slot];
+      const raw = names[2 * slot];
       if (raw === '') return undefined;
       if (this.hashes[slot] !== hash || raw.length !== length) continue;
       let i = 0;
       while (i < length && raw.charCodeAt(i) === bytes[start + i]) i++;
-      if (i === length) return this.normalised[slot];
+      if (i === length) return names[2 * slot + 1];
     }
   }
 
   /** Adds a name that get() just missed. */
   add(hash: number, raw: string, normalised: string): void {
-    if (this.size >= this.limit) {
-      this.raw.fill('');
-      this.normalised.fill('');
-      this.size = 0;
+    if (this.size >= (this.mask + 1) >>> 1) {
+      if (this.mask + 1 < this.maxSlots) this.grow();
+      else this.allocate(this.mask + 1);
     }
+    this.insert(hash, raw, normalised);
+  }
+
+  private insert(hash: number, raw: string, normalised: string): void {
     let slot = hash & this.mask;
-    while (this.raw[slot] !== '') slot = (slot + 1) & this.mask;
+    while (this.names[2 * slot] !== '') slot = (slot + 1) & this.mask;
     this.hashes[slot] = hash;
-    this.raw[slot] = raw;
-    this.normalised[slot] = normalised;
+    this.names[2 * slot] = raw;
+    this.names[2 * slot + 1] = normalised;
     this.size++;
+  }
+
+  private allocate(slots: number): void {
+    this.hashes = new Uint32Array(slots);
+    this.names = new Array<string>(2 * slots).fill('');
+    this.mask = slots - 1;
+    this.size = 0;
+  }
+
+  private grow(): void {
+    const { hashes, names } = this;
+    this.allocate(hashes.length * 2);
+    for (let slot = 0; slot < hashes.length; slot++) {
+      if (names[2 * slot] !== '') this.insert(hashes[slot], names[2 * slot], names[2 * slot + 1]);
+    }
   }
 }
 
-/** Holds up to 64k distinct names before it starts over. */
-const NAME_CACHE_SLOTS = 1 << 17;
+/** The name cache starts small and holds up to 64k distinct names before it starts over. */
+const NAME_CACHE_INITIAL_SLOTS = 1 << 10;
+const NAME_CACHE_MAX_SLOTS = 1 << 17;
 
 export class CarbonPlaintextParser {
   private readonly maxNameLength: number;
   private readonly clock: () => number;
   private readonly onBadLine: ((line: string, reason: string) => void) | undefined;
-  private readonly names = new NameCache(NAME_CACHE_SLOTS);
+  private readonly names = new NameCache(NAME_CACHE_INITIAL_SLOTS, NAME_CACHE_MAX_SLOTS);
 
   constructor(options: CarbonPlaintextOptions = {}, onBadLine?: (line: string, reason: string) => void) {
     this.maxNameLength = options.maxNameLength ?? 1024;
@@ -181,30 +205,40 @@ export class CarbonPlaintextParser {
     let now = -1; // read once per call, and only if a line asks for it
     let lineStart = start;
     while (lineStart < end) {
-      let lineEnd = bytes.indexOf(LF, lineStart);
-      if (lineEnd === -1 || lineEnd > end) lineEnd = end;
       counters.lines++;
-
-      // Fields: [nameStart, nameEnd) [valueStart, valueEnd) [timeStart, timeEnd)
+      // Fields: [nameStart, nameEnd) [valueStart, valueEnd) [timeStart, timeEnd); one pass, the
+      // name hashed on the way for the name cache. Most bytes are not separators: test > 0x20 first.
       let i = lineStart;
-      while (i < lineEnd && isSpace(bytes[i])) i++;
+      while (i < end && isBlank(bytes[i])) i++;
       const nameStart = i;
       let ascii = 0; // OR of the name bytes: >= 0x80 means non-ASCII
-      while (i < lineEnd && !isSpace(bytes[i])) ascii |= bytes[i++];
+      let hash = 0;
+      for (; i < end; i++) {
+        const c = bytes[i];
+        if (c <= 0x20 && isFieldEnd(c)) break;
+        ascii |= c;
+        hash = (Math.imul(hash, 31) + c) | 0;
+      }
       const nameEnd = i;
-      while (i < lineEnd && isSpace(bytes[i])) i++;
+      while (i < end && isBlank(bytes[i])) i++;
       const valueStart = i;
-      while (i < lineEnd && !isSpace(bytes[i])) i++;
+      while (i < end && !(bytes[i] <= 0x20 && isFieldEnd(bytes[i]))) i++;
       const valueEnd = i;
-      while (i < lineEnd && isSpace(bytes[i])) i++;
+      while (i < end && isBlank(bytes[i])) i++;
       const timeStart = i;
-      while (i < lineEnd && !isSpace(bytes[i])) i++;
+      while (i < end && !(bytes[i] <= 0x20 && isFieldEnd(bytes[i]))) i++;
       const timeEnd = i;
-      while (i < lineEnd && isSpace(bytes[i])) i++;
+      while (i < end && isBlank(bytes[i])) i++;
+      let lineEnd = i;
+      const extraFields = i < end && bytes[i] !== LF;
+      if (extraFields) {
+        lineEnd = bytes.indexOf(LF, i);
+        if (lineEnd === -1 || lineEnd > end) lineEnd = end;
+      }
 
       let problem: string | null = null;
       if (nameStart === lineEnd) problem = 'empty line';
-      else if (timeStart === timeEnd || i !== lineEnd) problem = 'expected 3 fields: path value timestamp';
+      else if (timeStart === timeEnd || extraFields) problem = 'expected 3 fields: path value timestamp';
       else if (nameEnd - nameStart > this.maxNameLength) problem = `name longer than ${this.maxNameLength} bytes`;
 
       let value = 0;
@@ -225,7 +259,7 @@ export class CarbonPlaintextParser {
       }
       let name = '';
       if (problem === null) {
-        const decoded = this.name(bytes, nameStart, nameEnd, ascii < 0x80);
+        const decoded = this.name(bytes, nameStart, nameEnd, ascii < 0x80, hash >>> 0);
         if (decoded === null) problem = this.nameProblem;
         else name = decoded;
       }
@@ -240,15 +274,14 @@ export class CarbonPlaintextParser {
   private nameProblem = '';
 
   /** The normalised name for these bytes, or null (reason in nameProblem). */
-  private name(bytes: Uint8Array, start: number, end: number, ascii: boolean): string | null {
-    const hash = ascii ? fnv1a(bytes, start, end) : 0;
+  private name(bytes: Uint8Array, start: number, end: number, ascii: boolean, hash: number): string | null {
     if (ascii) {
       const cached = this.names.get(bytes, start, end, hash);
       if (cached !== undefined) return cached;
     }
     let raw: string;
     if (ascii) {
-      raw = latin1.decode(bytes.subarray(start, end));
+      raw = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
     } else {
       try {
         raw = utf8.decode(bytes.subarray(start, end));

@@ -64,8 +64,18 @@ export function normaliseSeriesName(path: string): string {
   if (path.endsWith('"}') && path.includes('{')) return parseTaggedSeries(path).path;
   if (path.length === 0) throw new GraphiteTagError('metric name is empty');
   if (path.charCodeAt(0) !== 0x7e /* ~ */ && isNormalCarbonPath(path)) return path;
-  return parseTaggedSeries(path).path;
+  let normalised = rewrittenNames.get(path);
+  if (normalised === undefined) {
+    normalised = parseTaggedSeries(path).path;
+    if (rewrittenNames.size >= REWRITTEN_NAMES_LIMIT) rewrittenNames.clear();
+    rewrittenNames.set(path, normalised);
+  }
+  return normalised;
 }
+
+/** Names whose normal form differs (tags not sorted): senders repeat them, and parsing is the costly part. */
+const rewrittenNames = new Map<string, string>();
+const REWRITTEN_NAMES_LIMIT = 100_000;
 
 /**
  * True when a carbon-form path is already valid and normalised (tags sorted, none repeated, no

@@ -110,7 +110,8 @@ class PickleReader {
           }
           return this.stack[this.stack.length - 1];
         }
-        case 0x28: // MARK
+        case 0x28: // MARK: open marks nest like the containers they build, so the same limit applies
+          if (this.marks.length >= this.maxDepth) throw new PickleError(`MARKs nested deeper than ${this.maxDepth}`, at);
           this.marks.push(this.stack.length);
           break;
 
@@ -168,9 +169,9 @@ class PickleReader {
         case 0x6c: this.pushNewList(this.popToMark(at), at); break; // LIST
         case 0x29: this.push([], 1); break; // EMPTY_TUPLE
         case 0x74: this.pushTuple(this.popToMark(at), at); break; // TUPLE
-        case 0x85: this.pushTuple(this.popItems(1, at), at); break; // TUPLE1
-        case 0x86: this.pushTuple(this.popItems(2, at), at); break; // TUPLE2
-        case 0x87: this.pushTuple(this.popItems(3, at), at); break; // TUPLE3
+        case 0x85: this.pushSmallTuple(1, at); break; // TUPLE1
+        case 0x86: this.pushSmallTuple(2, at); break; // TUPLE2
+        case 0x87: this.pushSmallTuple(3, at); break; // TUPLE3
         case 0x61: this.appendToList(this.popItems(1, at), at); break; // APPEND
         case 0x65: this.appendToList(this.popToMark(at), at); break; // APPENDS
 
@@ -216,6 +217,10 @@ class PickleReader {
   }
 
   private utf8(start: number, at: number): string {
+    const end = this.pos;
+    let ascii = 0;
+    for (let i = start; i < end; i++) ascii |= this.bytes[i];
+    if (ascii < 0x80) return this.buffer.toString('latin1', start, end);
     try {
       return utf8.decode(this.bytes.subarray(start, this.pos));
     } catch {
@@ -240,6 +245,28 @@ class PickleReader {
 
   private pushTuple(items: unknown[], at: number): void {
     this.push(items, this.containerDepth(items.length, at));
+  }
+
+  /** TUPLE1-3, the bulk of a carbon pickle: built in place, without the general pop's copies. */
+  private pushSmallTuple(n: number, at: number): void {
+    const { stack, depths } = this;
+    const base = stack.length - n;
+    if (base < 0 || (this.marks.length > 0 && this.marks[this.marks.length - 1] > base)) {
+      throw new PickleError(`${OPCODE_NAMES[this.bytes[at]]} needs ${n} value(s) on the stack`, at);
+    }
+    const tuple = n === 2 ? [stack[base], stack[base + 1]] : n === 1 ? [stack[base]] : [stack[base], stack[base + 1], stack[base + 2]];
+    let deepest = 0;
+    for (let i = 0; i < n; i++) {
+      let d = depths[base + i];
+      if (d < 0) d = this.finishList(tuple[i] as unknown[], -d);
+      if (d > deepest) deepest = d;
+    }
+    if (deepest + 1 > this.maxDepth) throw new PickleError(`lists and tuples nested deeper than ${this.maxDepth}`, at);
+    for (let i = 0; i < n; i++) {
+      stack.pop();
+      depths.pop();
+    }
+    this.push(tuple, deepest + 1);
   }
 
   /** Depth of a container made of the `count` items popped last. */
