@@ -12,16 +12,22 @@ export interface SeriesRange {
   values: Float64Array;
 }
 
+/** Returned by seriesId when the series limit refuses a new series. */
+export const REJECTED_SERIES = 0xffffffff;
+
 /** The narrow interface every stage writes through and every query reads through. */
 export interface SeriesStore {
-  /** Id of a series by its full normalised name (`a.b.c` or `a.b;k=v`), created on first use. */
+  /**
+   * Id of a series by its full normalised name (`a.b.c` or `a.b;k=v`), created on first use;
+   * REJECTED_SERIES when the series limit is reached (append skips such points).
+   */
   seriesId(name: string): number;
   /** Stores a batch of points; a repeated (series, step slot) keeps the last value. */
   append(batch: PointBatch): void;
-  /** Every known series name (the glob index of the storage engine replaces this scan). */
+  /** Every known series name. */
   names(): Iterable<string>;
   /** Reads many series for [from, until) in one call; unknown names are skipped. */
-  read(names: readonly string[], from: number, until: number): SeriesRange[];
+  read(names: readonly string[], from: number, until: number): Promise<SeriesRange[]>;
   seriesCount(): number;
   close(): Promise<void>;
 }

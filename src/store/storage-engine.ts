@@ -1,0 +1,740 @@
+/**
+ * The storage engine: a carbon-like store with Graphite retention schemas.
+ *
+ *   append -> WAL -> head (open windows of the finest archive, fixed-step slots)
+ *          -> sealed chunk (compressed) -> LevelDB, and the hot ring in memory
+ *          -> rollups into coarser archives as their windows complete
+ *
+ * Disk is the source of truth for sealed data; the WAL covers what is still in the head.
+ * Layouts: docs/format/{wal,chunk,leveldb}.md.
+ */
+import { join } from 'node:path';
+import { ClassicLevel } from 'classic-level';
+import type { PointBatch } from '../points.js';
+import { decodeChunkInto, encodeChunk } from './chunk/index.js';
+import { Head, POINTS_PER_CHUNK } from './head.js';
+import { HotRing } from './hot-ring.js';
+import { chunkKey, KeyPrefix, metaKey, seriesIdFromKey, seriesKey } from './keys.js';
+import { aggregateValues, type Aggregation, type Archive, type RetentionPolicy } from './retention/index.js';
+import { SeriesIndex } from './series-index.js';
+import { REJECTED_SERIES, type SeriesRange, type SeriesStore } from './series-store.js';
+import { WriteAheadLog, type WalReplayStats } from './wal.js';
+
+export interface StorageEngineOptions {
+  dataDir: string;
+  policy: RetentionPolicy;
+  /** fdatasync of the WAL every this often; a power loss loses at most this much. */
+  walSyncIntervalMs?: number;
+  /** Memory for sealed chunks of the finest archive; past it the oldest windows are read from disk. */
+  hotBudgetBytes?: number;
+  /** How long after a window ends it still takes points in the head before it is sealed. */
+  sealGraceSeconds?: number;
+  maxSeries?: number;
+  /** Series without writes for this long are deleted (0 = never). */
+  expireAfterSeconds?: number;
+  /** Clock in seconds; tests pass their own. */
+  now?: () => number;
+}
+
+export interface StorageStats {
+  series: number;
+  headOpenWindows: number;
+  headBytes: number;
+  hotBytes: number;
+  droppedTooOld: number;
+  droppedFuture: number;
+  droppedInvalid: number;
+  droppedSeriesLimit: number;
+  latePoints: number;
+  sealedChunks: number;
+  rollupChunks: number;
+  replay: WalReplayStats & { ms: number };
+}
+
+export class SeriesLimitError extends Error {
+  override name = 'SeriesLimitError';
+}
+
+type Db = ClassicLevel<Uint8Array, Uint8Array>;
+
+interface Layout {
+  archives: readonly Archive[];
+  aggregation: Aggregation;
+  /** Longest retention: points older than this are dropped. */
+  maxRetention: number;
+}
+
+/** A point that cannot go into the head: its window was sealed, or it belongs to a coarser archive. */
+interface LatePoint {
+  id: number;
+  archive: number;
+  timestamp: number;
+  value: number;
+}
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const SEAL_SWEEP_MS = 5000;
+/** Series per LevelDB round trip when computing rollups. */
+const ROLLUP_SLICE = 1000;
+/** Points more than this far ahead of the clock are refused (clock skew allowance). */
+const FUTURE_TOLERANCE_SECONDS = 600;
+
+const windowSeconds = (step: number): number => step * POINTS_PER_CHUNK;
+const u32 = (value: number): Uint8Array => {
+  const bytes = new Uint8Array(4);
+  new DataView(bytes.buffer).setUint32(0, value);
+  return bytes;
+};
+const readU32 = (bytes: Uint8Array): number => new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0);
+
+export class StorageEngine implements SeriesStore {
+  private readonly index = new SeriesIndex();
+  private readonly head = new Head();
+  private readonly ring: HotRing;
+  private readonly layouts: Layout[] = [];
+  private readonly layoutKeys = new Map<string, number>();
+  private layoutOf = new Uint16Array(1024);
+  private lastWrite = new Uint32Array(1024);
+  /** Finest-archive windows before this (per step) are sealed: later points for them are late. */
+  private readonly sealedBefore = new Map<number, number>();
+  /** Rollup archive `step` is complete from `finer` up to this time, per "finer:step". */
+  private readonly rollupDone = new Map<string, number>();
+  private readonly expiredBefore = new Map<number, number>();
+  private late: LatePoint[] = [];
+  private writeChain: Promise<void> = Promise.resolve();
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private sweeping: Promise<void> | null = null;
+  private closed = false;
+  private wal!: WriteAheadLog;
+  private readonly now: () => number;
+  private readonly grace: number;
+  private readonly maxSeries: number;
+  private readonly expireAfter: number;
+  readonly stats: StorageStats;
+
+  private constructor(
+    private readonly db: Db,
+    private readonly options: StorageEngineOptions,
+  ) {
+    this.ring = new HotRing(options.hotBudgetBytes ?? 4 * 1024 ** 3);
+    this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
+    this.grace = options.sealGraceSeconds ?? 60;
+    this.maxSeries = options.maxSeries ?? 10_000_000;
+    this.expireAfter = options.expireAfterSeconds ?? 0;
+    this.stats = {
+      series: 0,
+      headOpenWindows: 0,
+      headBytes: 0,
+      hotBytes: 0,
+      droppedTooOld: 0,
+      droppedFuture: 0,
+      droppedInvalid: 0,
+      droppedSeriesLimit: 0,
+      latePoints: 0,
+      sealedChunks: 0,
+      rollupChunks: 0,
+      replay: { segments: 0, records: 0, points: 0, bytes: 0, tornBytes: 0, ms: 0 },
+    };
+  }
+
+  /** Opens (or creates) the store in `dataDir`: loads the index, replays the WAL, starts sealing. */
+  static async open(options: StorageEngineOptions): Promise<StorageEngine> {
+    const db: Db = new ClassicLevel(join(options.dataDir, 'db'), { keyEncoding: 'view', valueEncoding: 'view' });
+    await db.open();
+    const engine = new StorageEngine(db, options);
+    await engine.load();
+    return engine;
+  }
+
+  private async load(): Promise<void> {
+    for await (const [key, value] of this.db.iterator({ gte: Uint8Array.of(KeyPrefix.series), lt: Uint8Array.of(KeyPrefix.series + 1) })) {
+      const id = seriesIdFromKey(key);
+      this.index.restore(id, dec.decode(value));
+      this.assignLayout(id, dec.decode(value));
+    }
+    for await (const [key, value] of this.db.iterator({ gte: Uint8Array.of(KeyPrefix.meta), lt: Uint8Array.of(KeyPrefix.meta + 1) })) {
+      const name = dec.decode(key.subarray(1));
+      const [kind, ...rest] = name.split(':');
+      if (kind === 'sealed') this.sealedBefore.set(Number(rest[0]), readU32(value));
+      else if (kind === 'rollup') this.rollupDone.set(rest.join(':'), readU32(value));
+      else if (kind === 'expired') this.expiredBefore.set(Number(rest[0]), readU32(value));
+    }
+    const started = performance.now();
+    const { wal, stats } = WriteAheadLog.open(join(this.options.dataDir, 'wal'), this.options.walSyncIntervalMs ?? 1000, {
+      series: (id, name) => {
+        if (this.index.name(id) === undefined) {
+          this.index.restore(id, name, { unsaved: true });
+          this.assignLayout(id, name);
+        }
+      },
+      points: (batch) => this.apply(batch),
+    });
+    this.wal = wal;
+    this.stats.replay = { ...stats, ms: performance.now() - started };
+    this.sweepTimer = setInterval(() => void this.sweep(), SEAL_SWEEP_MS);
+    this.sweepTimer.unref();
+  }
+
+  seriesId(name: string): number {
+    const known = this.index.get(name);
+    if (known !== undefined) return known;
+    if (this.index.size >= this.maxSeries) {
+      this.stats.droppedSeriesLimit++;
+      return REJECTED_SERIES;
+    }
+    const id = this.index.add(name);
+    this.assignLayout(id, name);
+    this.wal.logSeries(id, name);
+    return id;
+  }
+
+  seriesCount(): number {
+    return this.index.size;
+  }
+
+  names(): Iterable<string> {
+    return this.index.names();
+  }
+
+  append(batch: PointBatch): void {
+    if (this.closed) throw new Error('storage engine is closed');
+    this.wal.logPoints(batch);
+    this.apply(batch);
+  }
+
+  /** Puts points into the head, or queues them as late; shared by append and WAL replay. */
+  private apply(batch: PointBatch): void {
+    const now = this.now();
+    const { seriesIds, timestamps, values } = batch;
+    for (let i = 0; i < batch.length; i++) {
+      const id = seriesIds[i];
+      const value = values[i];
+      if (id === REJECTED_SERIES || this.index.name(id) === undefined) continue;
+      if (!Number.isFinite(value)) {
+        this.stats.droppedInvalid++;
+        continue;
+      }
+      const layout = this.layouts[this.layoutOf[id]];
+      const finest = layout.archives[0];
+      const step = finest.secondsPerPoint;
+      const t = timestamps[i] - (timestamps[i] % step);
+      if (t > now + FUTURE_TOLERANCE_SECONDS) {
+        this.stats.droppedFuture++;
+        continue;
+      }
+      const age = now - t;
+      if (age >= layout.maxRetention) {
+        this.stats.droppedTooOld++;
+        continue;
+      }
+      if (t > this.lastWrite[id]) this.lastWrite[id] = t;
+      if (age >= finest.retentionSeconds) {
+        const archive = layout.archives.findIndex((a) => age < a.retentionSeconds);
+        this.queueLate(id, archive, timestamps[i], value);
+        continue;
+      }
+      const span = windowSeconds(step);
+      const windowStart = t - (t % span);
+      if (windowStart < (this.sealedBefore.get(step) ?? 0)) {
+        this.queueLate(id, 0, t, value);
+        continue;
+      }
+      const parity = (windowStart / span) & 1;
+      const slot = (t - windowStart) / step;
+      if (this.head.write(id, windowStart, parity, slot, value)) continue;
+      const occupant = this.head.windowAt(id, parity);
+      if (occupant < windowStart) {
+        // Two windows ahead of an unsealed one (a backfill or a long gap): seal the old one now.
+        this.sealWindow(id, parity, step, occupant);
+        this.head.write(id, windowStart, parity, slot, value);
+      } else {
+        this.queueLate(id, 0, t, value);
+      }
+    }
+  }
+
+  private queueLate(id: number, archive: number, timestamp: number, value: number): void {
+    this.stats.latePoints++;
+    this.late.push({ id, archive, timestamp, value });
+    if (this.late.length === 1) this.enqueueWrite(() => this.writeLate());
+  }
+
+  /** Runs storage writes one after another; errors are logged, never thrown into ingest. */
+  private enqueueWrite(task: () => Promise<void>): Promise<void> {
+    this.writeChain = this.writeChain.then(task).catch((err: Error) => {
+      console.error(`carbonado: storage write failed: ${err.stack ?? err.message}`);
+    });
+    return this.writeChain;
+  }
+
+  private assignLayout(id: number, name: string): void {
+    const archives = this.options.policy.archivesFor(name);
+    const aggregation = this.options.policy.aggregationFor(name);
+    const key = `${archives.map((a) => `${a.secondsPerPoint}:${a.points}`).join(',')}|${aggregation.method}|${aggregation.xFilesFactor}`;
+    let layout = this.layoutKeys.get(key);
+    if (layout === undefined) {
+      layout = this.layouts.length;
+      this.layouts.push({ archives, aggregation, maxRetention: Math.max(...archives.map((a) => a.retentionSeconds)) });
+      this.layoutKeys.set(key, layout);
+    }
+    if (id >= this.layoutOf.length) {
+      let capacity = this.layoutOf.length;
+      while (capacity <= id) capacity *= 2;
+      const grown = new Uint16Array(capacity);
+      grown.set(this.layoutOf);
+      this.layoutOf = grown;
+      const lastWrite = new Uint32Array(capacity);
+      lastWrite.set(this.lastWrite);
+      this.lastWrite = lastWrite;
+    }
+    this.layoutOf[id] = layout;
+    this.lastWrite[id] = this.now();
+  }
+
+  // ---- sealing ---------------------------------------------------------------------------
+
+  private readonly sealTs = new Uint32Array(POINTS_PER_CHUNK);
+  private readonly sealValues = new Float64Array(POINTS_PER_CHUNK);
+
+  /** Compresses one open window, hands the chunk to the write queue and frees the slots. */
+  private sealWindow(id: number, parity: number, step: number, windowStart: number): void {
+    const { values, offset } = this.head.slots(id, parity);
+    let n = 0;
+    for (let slot = 0; slot < POINTS_PER_CHUNK; slot++) {
+      const v = values[offset + slot];
+      if (v === v) {
+        this.sealTs[n] = windowStart + slot * step;
+        this.sealValues[n++] = v;
+      }
+    }
+    this.head.release(id, parity);
+    if (n === 0) return;
+    const chunk = encodeChunk(this.sealTs, this.sealValues, 0, n);
+    this.stats.sealedChunks++;
+    this.ring.put(id, windowStart, chunk);
+    this.pendingPuts.push({ key: chunkKey(id, step, windowStart), value: chunk });
+    this.pendingRollups.push({ id, archive: 0, windowStart });
+  }
+
+  private pendingPuts: { key: Uint8Array; value: Uint8Array }[] = [];
+  private pendingRollups: { id: number; archive: number; windowStart: number }[] = [];
+
+  /** Seals every window that ended more than the grace period ago, rolls up, trims the WAL. */
+  sweep(): Promise<void> {
+    this.sweeping ??= this.runSweep().finally(() => (this.sweeping = null));
+    return this.sweeping;
+  }
+
+  private async runSweep(): Promise<void> {
+    if (this.closed) return;
+    const now = this.now();
+    const steps = new Set(this.layouts.map((l) => l.archives[0].secondsPerPoint));
+    const cutoffs = new Map<number, number>();
+    for (const step of steps) {
+      const span = windowSeconds(step);
+      const cutoff = Math.floor((now - this.grace) / span) * span;
+      if (cutoff > (this.sealedBefore.get(step) ?? 0)) cutoffs.set(step, cutoff);
+    }
+    const sealing = cutoffs.size > 0;
+    const keepWalFrom = sealing ? this.wal.rotate() : 0;
+    if (sealing) {
+      for (let id = 0; id < this.index.idLimit; id++) {
+        if (this.index.name(id) === undefined) continue;
+        const step = this.layouts[this.layoutOf[id]].archives[0].secondsPerPoint;
+        const cutoff = cutoffs.get(step);
+        if (cutoff === undefined) continue;
+        const span = windowSeconds(step);
+        for (const parity of [0, 1]) {
+          const start = this.head.windowAt(id, parity);
+          if (start >= 0 && start + span <= cutoff) this.sealWindow(id, parity, step, start);
+        }
+        if ((id & 4095) === 4095) await new Promise((resolve) => setImmediate(resolve));
+      }
+      for (const [step, cutoff] of cutoffs) this.sealedBefore.set(step, cutoff);
+    }
+    await this.enqueueWrite(() => this.flushSealed(cutoffs));
+    await this.enqueueWrite(() => this.runRollups(now));
+    await this.enqueueWrite(() => this.expire(now));
+    if (sealing) {
+      await this.enqueueWrite(async () => this.checkpointWal(keepWalFrom));
+    }
+    const hotWindow = Math.max(...this.layouts.map((l) => l.archives[0].retentionSeconds));
+    if (Number.isFinite(hotWindow)) this.ring.evictBefore(now - hotWindow);
+    this.refreshStats();
+  }
+
+  /** Writes sealed chunks, new series names and the seal marks in one synced batch. */
+  private async flushSealed(cutoffs: Map<number, number>): Promise<void> {
+    const puts = this.pendingPuts;
+    this.pendingPuts = [];
+    const ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[] = puts.map((p) => ({ type: 'put', ...p }));
+    for (const id of this.index.takeUnsaved()) {
+      const name = this.index.name(id);
+      if (name !== undefined) ops.push({ type: 'put', key: seriesKey(id), value: enc.encode(name) });
+    }
+    for (const [step, cutoff] of cutoffs) ops.push({ type: 'put', key: metaKey(`sealed:${step}`), value: u32(cutoff) });
+    if (ops.length > 0) await this.db.batch(ops, { sync: true });
+  }
+
+  /**
+   * The head's points, logged again into the current segment: after that, older segments hold
+   * nothing that is not in LevelDB, and are deleted.
+   */
+  private checkpointWal(keepFrom: number): void {
+    const ids: number[] = [];
+    const ts: number[] = [];
+    const vs: number[] = [];
+    for (let id = 0; id < this.index.idLimit; id++) {
+      if (this.index.name(id) === undefined) continue;
+      const step = this.layouts[this.layoutOf[id]].archives[0].secondsPerPoint;
+      for (const parity of [0, 1]) {
+        const start = this.head.windowAt(id, parity);
+        if (start < 0) continue;
+        const { values, offset } = this.head.slots(id, parity);
+        for (let slot = 0; slot < POINTS_PER_CHUNK; slot++) {
+          const v = values[offset + slot];
+          if (v === v) {
+            ids.push(id);
+            ts.push(start + slot * step);
+            vs.push(v);
+          }
+        }
+      }
+    }
+    this.wal.logPoints({ length: ids.length, seriesIds: Uint32Array.from(ids), timestamps: Uint32Array.from(ts), values: Float64Array.from(vs) });
+    this.wal.sync();
+    this.wal.removeBefore(keepFrom);
+  }
+
+  // ---- late points and rollups -------------------------------------------------------------
+
+  /** Merges queued late points into their chunks (read, merge, rewrite), then their rollups. */
+  private async writeLate(): Promise<void> {
+    while (this.late.length > 0) {
+      const late = this.late;
+      this.late = [];
+      const groups = new Map<string, LatePoint[]>();
+      for (const p of late) {
+        const step = this.layouts[this.layoutOf[p.id]].archives[p.archive].secondsPerPoint;
+        const t = p.timestamp - (p.timestamp % step);
+        const start = t - (t % windowSeconds(step));
+        const key = `${p.id}:${p.archive}:${start}`;
+        let group = groups.get(key);
+        if (!group) groups.set(key, (group = []));
+        group.push({ ...p, timestamp: t });
+      }
+      const ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[] = [];
+      const touched: { id: number; archive: number; windowStart: number }[] = [];
+      for (const [key, points] of groups) {
+        const [id, archive, start] = key.split(':').map(Number);
+        if (this.index.name(id) === undefined) continue;
+        const step = this.layouts[this.layoutOf[id]].archives[archive].secondsPerPoint;
+        const grid = await this.readStoredWindow(id, archive, step, start);
+        for (const p of points) grid[(p.timestamp - start) / step] = p.value;
+        const chunk = this.encodeGrid(grid, start, step);
+        if (!chunk) continue;
+        ops.push({ type: 'put', key: chunkKey(id, step, start), value: chunk });
+        if (archive === 0 && this.ring.get(id, start) !== undefined) this.ring.put(id, start, chunk);
+        touched.push({ id, archive, windowStart: start });
+      }
+      if (ops.length > 0) await this.db.batch(ops, { sync: true });
+      this.pendingRollups.push(...touched);
+    }
+  }
+
+  private readonly gridTs = new Uint32Array(POINTS_PER_CHUNK);
+  private readonly gridValues = new Float64Array(POINTS_PER_CHUNK);
+
+  /** One stored window (hot ring or LevelDB) as a grid of POINTS_PER_CHUNK slots. */
+  private async readStoredWindow(id: number, archive: number, step: number, start: number): Promise<Float64Array> {
+    const grid = new Float64Array(POINTS_PER_CHUNK).fill(NaN);
+    const chunk = (archive === 0 ? this.ring.get(id, start) : undefined) ?? (await this.db.get(chunkKey(id, step, start)));
+    if (chunk) this.decodeIntoGrid(chunk, grid, start, step);
+    return grid;
+  }
+
+  private decodeIntoGrid(chunk: Uint8Array, grid: Float64Array, start: number, step: number): void {
+    const n = decodeChunkInto(chunk, this.gridTs, this.gridValues);
+    const slots = grid.length;
+    for (let i = 0; i < n; i++) {
+      const slot = (this.gridTs[i] - start) / step;
+      if (slot >= 0 && slot < slots) grid[slot] = this.gridValues[i];
+    }
+  }
+
+  private encodeGrid(grid: Float64Array, start: number, step: number): Uint8Array | null {
+    let n = 0;
+    for (let slot = 0; slot < grid.length; slot++) {
+      if (grid[slot] === grid[slot]) {
+        this.gridTs[n] = start + slot * step;
+        this.gridValues[n++] = grid[slot];
+      }
+    }
+    return n === 0 ? null : encodeChunk(this.gridTs, this.gridValues, 0, n);
+  }
+
+  /**
+   * Computes coarser archives for windows that are complete: all of them up to each pair's new
+   * watermark, plus windows behind the watermark whose finer data changed (late points).
+   */
+  private async runRollups(now: number): Promise<void> {
+    const recompute = this.pendingRollups;
+    this.pendingRollups = [];
+    const ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[] = [];
+    const advanced = new Map<string, number>();
+    for (const layout of this.layouts) {
+      for (let k = 1; k < layout.archives.length; k++) {
+        const finer = layout.archives[k - 1].secondsPerPoint;
+        const step = layout.archives[k].secondsPerPoint;
+        const pair = `${finer}:${step}`;
+        if (advanced.has(pair)) continue;
+        const span = windowSeconds(step);
+        const finerComplete = k === 1 ? (this.sealedBefore.get(finer) ?? 0) : (advanced.get(`${layout.archives[k - 2].secondsPerPoint}:${finer}`) ?? this.rollupDone.get(`${layout.archives[k - 2].secondsPerPoint}:${finer}`) ?? 0);
+        const target = Math.floor(finerComplete / span) * span;
+        // First sight of this pair: nothing older exists except backfills, which the
+        // recompute path below rolls up window by window.
+        const done = this.rollupDone.get(pair) ?? target;
+        advanced.set(pair, Math.max(done, target));
+        const ids: number[] = [];
+        for (let id = 0; id < this.index.idLimit; id++) {
+          if (this.index.name(id) === undefined) continue;
+          const l = this.layouts[this.layoutOf[id]];
+          if (l.archives[k]?.secondsPerPoint === step && l.archives[k - 1].secondsPerPoint === finer) ids.push(id);
+        }
+        for (let start = Math.max(done, target - layout.archives[k].retentionSeconds); start < target; start += span) {
+          for (let i = 0; i < ids.length; i += ROLLUP_SLICE) {
+            const slice = ids.slice(i, i + ROLLUP_SLICE);
+            const chunks = await this.rollupWindows(slice, k, start);
+            chunks.forEach((chunk, j) => {
+              if (chunk) ops.push({ type: 'put', key: chunkKey(slice[j], step, start), value: chunk });
+            });
+          }
+        }
+      }
+    }
+    // Late points behind a watermark: redo the coarser windows that contain them, cascading up.
+    const queue = [...recompute];
+    while (queue.length > 0) {
+      const { id, archive, windowStart } = queue.pop()!;
+      const archives = this.layouts[this.layoutOf[id]]?.archives;
+      if (!archives || archive + 1 >= archives.length) continue;
+      const step = archives[archive + 1].secondsPerPoint;
+      const span = windowSeconds(step);
+      const start = windowStart - (windowStart % span);
+      const pair = `${archives[archive].secondsPerPoint}:${step}`;
+      if (start + span > (advanced.get(pair) ?? this.rollupDone.get(pair) ?? 0)) continue;
+      const [chunk] = await this.rollupWindows([id], archive + 1, start);
+      if (chunk) ops.push({ type: 'put', key: chunkKey(id, step, start), value: chunk });
+      queue.push({ id, archive: archive + 1, windowStart: start });
+    }
+    this.stats.rollupChunks += ops.length;
+    for (const [pair, done] of advanced) {
+      this.rollupDone.set(pair, done);
+      ops.push({ type: 'put', key: metaKey(`rollup:${pair}`), value: u32(done) });
+    }
+    if (ops.length > 0) await this.db.batch(ops, { sync: true });
+  }
+
+  /** One window of archive k for each series, computed from archive k-1 with its aggregation method. */
+  private async rollupWindows(ids: readonly number[], k: number, start: number): Promise<(Uint8Array | null)[]> {
+    const requests = ids.map((id) => {
+      const step = this.layouts[this.layoutOf[id]].archives[k].secondsPerPoint;
+      return { id, archive: k - 1, from: start, until: start + windowSeconds(step) };
+    });
+    const fine = await this.readArchives(requests);
+    const grid = new Float64Array(POINTS_PER_CHUNK);
+    return ids.map((id, i) => {
+      const layout = this.layouts[this.layoutOf[id]];
+      const step = layout.archives[k].secondsPerPoint;
+      const ratio = step / layout.archives[k - 1].secondsPerPoint;
+      const { method, xFilesFactor } = layout.aggregation;
+      for (let slot = 0; slot < POINTS_PER_CHUNK; slot++) grid[slot] = aggregateValues(method, fine[i], slot * ratio, (slot + 1) * ratio, xFilesFactor);
+      return this.encodeGrid(grid, start, step);
+    });
+  }
+
+  // ---- reads ---------------------------------------------------------------------------------
+
+  /**
+   * Reads many series over [from, until): per series the finest archive whose retention covers
+   * `from` (whisper's rule), with whisper's interval alignment and clipping to now.
+   */
+  async read(names: readonly string[], from: number, until: number): Promise<SeriesRange[]> {
+    const now = this.now();
+    const wanted: { name: string; id: number; archive: number; from: number; until: number }[] = [];
+    for (const name of names) {
+      const id = this.index.get(name);
+      if (id === undefined) continue;
+      const { archives, maxRetention } = this.layouts[this.layoutOf[id]];
+      let f = Math.max(from, now - maxRetention);
+      const u = Math.min(until, now);
+      if (f >= u) {
+        f = u;
+      }
+      let archive = archives.findIndex((a) => now - f <= a.retentionSeconds);
+      if (archive < 0) archive = archives.length - 1;
+      const step = archives[archive].secondsPerPoint;
+      const fromAligned = f - (f % step) + step;
+      const untilAligned = Math.max(fromAligned, u - (u % step) + step);
+      wanted.push({ name, id, archive, from: fromAligned, until: untilAligned });
+    }
+    const values = await this.readArchives(wanted);
+    return wanted.map((w, i) => {
+      const step = this.layouts[this.layoutOf[w.id]].archives[w.archive].secondsPerPoint;
+      return { name: w.name, start: w.from, end: w.until, step, values: values[i] };
+    });
+  }
+
+  /**
+   * Values of archive `archive` over [from, until) (step-aligned) for each request: head, hot
+   * ring, then one LevelDB getMany for everything else; coarser windows not rolled up yet are
+   * computed from the finer archive.
+   */
+  private async readArchives(requests: readonly { id: number; archive: number; from: number; until: number }[]): Promise<Float64Array[]> {
+    const results: Float64Array[] = [];
+    const keys: Uint8Array[] = [];
+    const targets: { result: number; start: number; step: number }[] = [];
+    const derived: { result: number; id: number; archive: number; start: number; until: number }[] = [];
+    for (const { id, archive, from, until } of requests) {
+      const layout = this.layouts[this.layoutOf[id]];
+      const step = layout.archives[archive].secondsPerPoint;
+      const out = new Float64Array(Math.max(0, (until - from) / step)).fill(NaN);
+      const r = results.push(out) - 1;
+      const span = windowSeconds(step);
+      const rolledUpTo = archive === 0 ? Infinity : (this.rollupDone.get(`${layout.archives[archive - 1].secondsPerPoint}:${step}`) ?? 0);
+      for (let start = from - (from % span); start < until; start += span) {
+        if (archive === 0) {
+          const parity = (start / span) & 1;
+          if (this.head.windowAt(id, parity) === start) {
+            const { values, offset } = this.head.slots(id, parity);
+            for (let slot = 0; slot < POINTS_PER_CHUNK; slot++) {
+              const at = (start + slot * step - from) / step;
+              if (at >= 0 && at < out.length) out[at] = values[offset + slot];
+            }
+            continue;
+          }
+          const hot = this.ring.get(id, start);
+          if (hot) {
+            this.decodeInto(hot, out, from, step);
+            continue;
+          }
+        } else if (start + span > rolledUpTo) {
+          derived.push({ result: r, id, archive, start, until: start + span });
+          continue;
+        }
+        keys.push(chunkKey(id, step, start));
+        targets.push({ result: r, start, step });
+      }
+    }
+    if (keys.length > 0) {
+      const chunks = await this.db.getMany(keys);
+      chunks.forEach((chunk, i) => {
+        if (!chunk) return;
+        const { result, step } = targets[i];
+        this.decodeInto(chunk, results[result], requests[result].from, step);
+      });
+    }
+    for (const d of derived) {
+      const layout = this.layouts[this.layoutOf[d.id]];
+      const step = layout.archives[d.archive].secondsPerPoint;
+      const finer = layout.archives[d.archive - 1].secondsPerPoint;
+      const [fine] = await this.readArchives([{ id: d.id, archive: d.archive - 1, from: d.start, until: d.until }]);
+      const out = results[d.result];
+      const from = requests[d.result].from;
+      const ratio = step / finer;
+      const { method, xFilesFactor } = layout.aggregation;
+      for (let slot = 0; slot < POINTS_PER_CHUNK; slot++) {
+        const at = (d.start + slot * step - from) / step;
+        if (at >= 0 && at < out.length) out[at] = aggregateValues(method, fine, slot * ratio, (slot + 1) * ratio, xFilesFactor);
+      }
+    }
+    return results;
+  }
+
+  private readonly readTs = new Uint32Array(65536);
+  private readonly readValues = new Float64Array(65536);
+
+  private decodeInto(chunk: Uint8Array, out: Float64Array, from: number, step: number): void {
+    const n = decodeChunkInto(chunk, this.readTs, this.readValues);
+    for (let i = 0; i < n; i++) {
+      const at = (this.readTs[i] - from) / step;
+      if (at >= 0 && at < out.length && Number.isInteger(at)) out[at] = this.readValues[i];
+    }
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------------
+
+  /** Deletes series by exact name; returns how many existed. */
+  async deleteSeries(names: readonly string[]): Promise<number> {
+    let deleted = 0;
+    await this.enqueueWrite(async () => {
+      for (const name of names) {
+        const id = this.index.get(name);
+        if (id === undefined) continue;
+        await this.deleteById(id);
+        deleted++;
+      }
+    });
+    return deleted;
+  }
+
+  private async deleteById(id: number): Promise<void> {
+    this.head.release(id, 0);
+    this.head.release(id, 1);
+    this.ring.deleteSeries(id);
+    this.index.delete(id);
+    await this.db.del(seriesKey(id), { sync: true });
+    await this.db.clear({ gte: chunkKey(id, 0, 0), lt: chunkKey(id + 1, 0, 0) });
+  }
+
+  /** Drops windows past each archive's retention, and series idle past expireAfter. */
+  private async expire(now: number): Promise<void> {
+    const ops: { type: 'del'; key: Uint8Array }[] = [];
+    const byStep = new Map<number, number>();
+    for (const layout of this.layouts) {
+      for (const a of layout.archives) byStep.set(a.secondsPerPoint, Math.max(byStep.get(a.secondsPerPoint) ?? 0, a.retentionSeconds));
+    }
+    for (const [step, retention] of byStep) {
+      const span = windowSeconds(step);
+      const cutoff = Math.floor((now - retention) / span) * span - span;
+      const before = this.expiredBefore.get(step) ?? cutoff;
+      if (cutoff <= before) {
+        this.expiredBefore.set(step, before);
+        continue;
+      }
+      for (let start = before; start < cutoff; start += span) {
+        for (let id = 0; id < this.index.idLimit; id++) {
+          if (this.index.name(id) !== undefined) ops.push({ type: 'del', key: chunkKey(id, step, start) });
+        }
+      }
+      this.expiredBefore.set(step, cutoff);
+      await this.db.put(metaKey(`expired:${step}`), u32(cutoff));
+    }
+    if (ops.length > 0) await this.db.batch(ops);
+    if (this.expireAfter > 0) {
+      for (let id = 0; id < this.index.idLimit; id++) {
+        if (this.index.name(id) !== undefined && now - this.lastWrite[id] > this.expireAfter) await this.deleteById(id);
+      }
+    }
+  }
+
+  private refreshStats(): void {
+    this.stats.series = this.index.size;
+    this.stats.headOpenWindows = this.head.openWindows;
+    this.stats.headBytes = this.head.bytes;
+    this.stats.hotBytes = this.ring.bytes;
+  }
+
+  /** Syncs the WAL and closes LevelDB; the head is rebuilt from the WAL on the next open. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    await this.sweeping;
+    await this.enqueueWrite(async () => this.flushSealed(new Map()));
+    await this.writeChain;
+    this.closed = true;
+    this.wal.close();
+    await this.db.close();
+  }
+}

@@ -1,0 +1,165 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PointBatchBuilder } from '../../src/points.js';
+import { loadRetentionPolicy } from '../../src/store/retention/index.js';
+import { StorageEngine, type StorageEngineOptions } from '../../src/store/storage-engine.js';
+import { REJECTED_SERIES } from '../../src/store/series-store.js';
+
+/** A test clock, in seconds, aligned to a 20-minute window boundary. */
+class Clock {
+  constructor(public t = 1_800_000_000 - (1_800_000_000 % 1200)) {}
+  now = (): number => this.t;
+}
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'carbonado-engine-'));
+}
+
+async function openEngine(dataDir: string, clock: Clock, extra: Partial<StorageEngineOptions> = {}): Promise<StorageEngine> {
+  return StorageEngine.open({ dataDir, policy: loadRetentionPolicy({}), now: clock.now, walSyncIntervalMs: 0, ...extra });
+}
+
+function write(engine: StorageEngine, points: [string, number, number][]): void {
+  const batch = new PointBatchBuilder();
+  for (const [name, ts, v] of points) batch.push(engine.seriesId(name), ts, v);
+  engine.append(batch);
+}
+
+async function readOne(engine: StorageEngine, name: string, from: number, until: number) {
+  const [range] = await engine.read([name], from, until);
+  return range;
+}
+
+/** [timestamp, value] pairs of the non-null points. */
+function points(range: { start: number; step: number; values: Float64Array }): [number, number][] {
+  const out: [number, number][] = [];
+  range.values.forEach((v, i) => {
+    if (!Number.isNaN(v)) out.push([range.start + i * range.step, v]);
+  });
+  return out;
+}
+
+test('the newest point is readable at once, at the finest step, last write wins', async () => {
+  const clock = new Clock();
+  const engine = await openEngine(tempDir(), clock);
+  const t0 = clock.t;
+  clock.t += 100;
+  write(engine, [['a.b', t0 + 10, 1], ['a.b', t0 + 20, 2], ['a.b', t0 + 25, 3], ['a.b', t0 + 90, 9]]);
+  const range = await readOne(engine, 'a.b', t0, clock.t);
+  assert.equal(range.step, 10);
+  assert.equal(range.start, t0 + 10);
+  assert.deepEqual(points(range), [[t0 + 10, 1], [t0 + 20, 3], [t0 + 90, 9]]);
+  assert.deepEqual(await engine.read(['no.such'], t0, clock.t), []);
+  await engine.close();
+});
+
+test('sealed chunks land in LevelDB and survive a restart; the head survives through the WAL', async () => {
+  const dir = tempDir();
+  const clock = new Clock();
+  const t0 = clock.t;
+  let engine = await openEngine(dir, clock);
+  const batch: [string, number, number][] = [];
+  for (let i = 0; i < 360; i++) batch.push(['s.sealed', t0 + i * 10, i * 1.5], ['s.other', t0 + i * 10, i % 7]);
+  clock.t = t0 + 3600;
+  write(engine, batch);
+  clock.t = t0 + 3600 + 120;
+  await engine.sweep();
+  assert.ok(engine.stats.sealedChunks >= 4, `sealed ${engine.stats.sealedChunks}`);
+  write(engine, [['s.sealed', t0 + 3600, 42]]); // in the open head, only in the WAL
+  await engine.close();
+
+  engine = await openEngine(dir, clock);
+  assert.ok(engine.stats.replay.points > 0);
+  const range = await readOne(engine, 's.sealed', t0 - 1, t0 + 3610);
+  const got = points(range);
+  assert.equal(got.length, 361);
+  assert.deepEqual(got[0], [t0, 0]);
+  assert.deepEqual(got[359], [t0 + 3590, 359 * 1.5]);
+  assert.deepEqual(got[360], [t0 + 3600, 42]);
+  assert.equal(points(await readOne(engine, 's.other', t0 - 1, t0 + 3600)).length, 360);
+  await engine.close();
+});
+
+test('a late point is merged into its sealed chunk', async () => {
+  const clock = new Clock();
+  const t0 = clock.t;
+  const engine = await openEngine(tempDir(), clock);
+  write(engine, [['late.x', t0, 1], ['late.x', t0 + 20, 3]]);
+  clock.t = t0 + 1200 + 120;
+  await engine.sweep();
+  write(engine, [['late.x', t0 + 10, 2], ['late.x', t0 + 20, 30]]);
+  await engine.sweep();
+  assert.deepEqual(points(await readOne(engine, 'late.x', t0 - 1, t0 + 100)), [[t0, 1], [t0 + 10, 2], [t0 + 20, 30]]);
+  assert.equal(engine.stats.latePoints, 2);
+  await engine.close();
+});
+
+test('rollups follow the series aggregation method, and coarse reads pick the coarser archive', async () => {
+  const clock = new Clock();
+  const t0 = clock.t;
+  const engine = await openEngine(tempDir(), clock);
+  await engine.sweep(); // the rollup watermarks start here
+  const batch: [string, number, number][] = [];
+  for (let i = 0; i < 720; i++) {
+    batch.push(['r.latency', t0 + i * 10, i % 6]); // average 2.5 per minute
+    batch.push(['stats.counters.r.count', t0 + i * 10, 1]); // sum 6 per minute
+    batch.push(['r.upper', t0 + i * 10, i % 6]); // max 5 per minute
+  }
+  clock.t = t0 + 7200;
+  write(engine, batch);
+  clock.t = t0 + 7200 + 120;
+  await engine.sweep();
+  assert.ok(engine.stats.rollupChunks >= 3, `rollup chunks ${engine.stats.rollupChunks}`);
+  // 8 days back: past the 7-day 10 s archive, so the 1-minute archive answers.
+  const from = clock.t - 8 * 86400;
+  for (const [name, expected] of [['r.latency', 2.5], ['stats.counters.r.count', 6], ['r.upper', 5]] as const) {
+    const range = await readOne(engine, name, from, clock.t);
+    assert.equal(range.step, 60, name);
+    const got = points(range);
+    assert.equal(got.length, 120, name);
+    assert.ok(got.every(([, v]) => v === expected), `${name}: ${JSON.stringify(got.slice(0, 3))}`);
+  }
+  await engine.close();
+});
+
+test('too old, future and non-finite points are counted and dropped; the series limit refuses new names', async () => {
+  const clock = new Clock();
+  const engine = await openEngine(tempDir(), clock, { maxSeries: 2 });
+  write(engine, [['d.a', clock.t - 6 * 365 * 86400, 1], ['d.a', clock.t + 86400, 1], ['d.b', clock.t, NaN], ['d.b', clock.t, Infinity]]);
+  assert.equal(engine.stats.droppedTooOld, 1);
+  assert.equal(engine.stats.droppedFuture, 1);
+  assert.equal(engine.stats.droppedInvalid, 2);
+  assert.equal(engine.seriesId('d.c'), REJECTED_SERIES);
+  assert.equal(engine.stats.droppedSeriesLimit, 1);
+  await engine.close();
+});
+
+test('a point older than the finest archive goes straight into the archive that covers it', async () => {
+  const clock = new Clock();
+  const engine = await openEngine(tempDir(), clock);
+  const old = clock.t - 10 * 86400; // only the 1-minute archive (30 d) covers it
+  write(engine, [['o.x', old, 7]]);
+  await engine.sweep();
+  const range = await readOne(engine, 'o.x', old - 60, old + 60);
+  assert.equal(range.step, 60);
+  assert.deepEqual(points(range), [[old - (old % 60), 7]]);
+  await engine.close();
+});
+
+test('a custom schema decides the step; deleting a series removes it', async () => {
+  const dir = tempDir();
+  const schemas = join(dir, 'schemas.conf');
+  writeFileSync(schemas, '[fast]\npattern = ^fast\\.\nretentions = 1s:1h,1m:1d\n\n[default]\npattern = .*\nretentions = 10s:7d\n');
+  const clock = new Clock();
+  const engine = await StorageEngine.open({ dataDir: dir, policy: loadRetentionPolicy({ schemasPath: schemas }), now: clock.now, walSyncIntervalMs: 0 });
+  write(engine, [['fast.x', clock.t - 5, 1], ['fast.x', clock.t - 4, 2], ['slow.x', clock.t - 5, 1]]);
+  assert.equal((await readOne(engine, 'fast.x', clock.t - 10, clock.t)).step, 1);
+  assert.equal((await readOne(engine, 'slow.x', clock.t - 10, clock.t)).step, 10);
+  assert.equal(await engine.deleteSeries(['fast.x', 'nope']), 1);
+  assert.deepEqual(await engine.read(['fast.x'], clock.t - 10, clock.t), []);
+  assert.deepEqual([...engine.names()], ['slow.x']);
+  await engine.close();
+});
