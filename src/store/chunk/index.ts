@@ -12,3 +12,5 @@ export {
   xorChunkFirstTimestamp,
   xorChunkLastTimestamp,
 } from './xor-chunk.js';
+export { DECIMAL_CHUNK_ENCODING, DECIMAL_MAX_EXPONENT, DecimalChunkEncoder, decodeDecimalChunkInto } from './decimal-chunk.js';
+export { chunkCount, chunkEncoding, chunkFirstTimestamp, chunkLastTimestamp, decodeChunkInto, encodeChunk } from './chunk-codec.js';
