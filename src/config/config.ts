@@ -21,6 +21,19 @@ export interface StatsdConfig {
   recvBufferBytes: number;
 }
 
+export interface StorageConfig {
+  /** storage-schemas.conf; default config/storage-schemas.conf if present, else embedded. */
+  schemasFile: string | undefined;
+  /** storage-aggregation.conf; default config/storage-aggregation.conf if present, else embedded. */
+  aggregationFile: string | undefined;
+  walSyncIntervalMs: number;
+  /** Memory for sealed chunks of the finest archive (the in-memory ring). */
+  hotBytes: number;
+  maxSeries: number;
+  /** Delete series with no writes for this long; 0 keeps them forever. */
+  expireAfterMs: number;
+}
+
 export interface CarbonadoConfig {
   dataDir: string;
   host: string;
@@ -34,6 +47,9 @@ export interface CarbonadoConfig {
   /** StatsD receiver threads, each with its own SO_REUSEPORT socket. */
   receivers: number;
   statsd: StatsdConfig;
+  storage: StorageConfig;
+  /** Longest accepted carbon series name in bytes. */
+  carbonMaxNameLength: number;
 }
 
 export class ConfigError extends Error {
@@ -66,6 +82,15 @@ export function defaultConfig(): CarbonadoConfig {
       maxNameLength: 1024,
       recvBufferBytes: 8 * 1024 * 1024,
     },
+    storage: {
+      schemasFile: undefined,
+      aggregationFile: undefined,
+      walSyncIntervalMs: 1000,
+      hotBytes: 8 * 1024 ** 3,
+      maxSeries: 10_000_000,
+      expireAfterMs: 0,
+    },
+    carbonMaxNameLength: 1024,
   };
 }
 
@@ -155,6 +180,33 @@ function applyStatsd(target: StatsdConfig, raw: Record<string, Json>): void {
   }
 }
 
+function applyStorage(target: StorageConfig, raw: Record<string, Json>): void {
+  for (const [k, v] of Object.entries(raw)) {
+    const key = `storage.${k}`;
+    switch (k) {
+      case 'schemasFile':
+      case 'aggregationFile':
+        target[k] = str(key, v);
+        break;
+      case 'walSyncInterval':
+        target.walSyncIntervalMs = duration(key, v);
+        break;
+      case 'hotBytes':
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 1024 * 1024) fail(key, v, 'expected a whole number of bytes >= 1048576');
+        target.hotBytes = v;
+        break;
+      case 'maxSeries':
+        target.maxSeries = positiveInt(key, v, 1 << 30);
+        break;
+      case 'expireAfter':
+        target.expireAfterMs = v === '0' || v === 0 ? 0 : duration(key, v);
+        break;
+      default:
+        throw new ConfigError(`unknown config key '${key}'`);
+    }
+  }
+}
+
 /** Applies a parsed config file (or flag overrides, which use the same keys) onto `target`. */
 export function applyConfig(target: CarbonadoConfig, raw: Record<string, Json>): void {
   for (const [key, v] of Object.entries(raw)) {
@@ -178,6 +230,12 @@ export function applyConfig(target: CarbonadoConfig, raw: Record<string, Json>):
         break;
       case 'statsd':
         applyStatsd(target.statsd, object(key, v));
+        break;
+      case 'storage':
+        applyStorage(target.storage, object(key, v));
+        break;
+      case 'carbonMaxNameLength':
+        target.carbonMaxNameLength = positiveInt(key, v, 16_000);
         break;
       default:
         throw new ConfigError(`unknown config key '${key}'`);

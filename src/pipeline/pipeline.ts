@@ -1,29 +1,31 @@
 /**
- * Wires the single-node pipeline: StatsD receivers -> aggregator shards -> store -> HTTP.
- * Owns the lifecycle: aligned flushes, and on SIGTERM/SIGINT a final flush and clean exit.
+ * Wires the single-node pipeline: StatsD receivers -> aggregator shards -> storage engine, carbon
+ * listeners -> storage engine, storage engine -> HTTP. Owns the lifecycle: aligned flushes, and
+ * on SIGTERM/SIGINT a final flush, everything persisted, and exit 0.
  */
 import { mkdirSync } from 'node:fs';
 import { serve, type ServerType } from '@hono/node-server';
 import { startAggregatorPool, type AggregatorPool } from '../aggregate/aggregator-pool.js';
 import { defaultAggregatorOptions, type AggregatorOptions } from '../aggregate/statsd-aggregator.js';
-import type { CarbonadoConfig } from '../config/index.js';
+import { ConfigError, type CarbonadoConfig } from '../config/index.js';
+import { startCarbonListeners, type CarbonListeners } from '../ingest/carbon-listeners.js';
 import { createByteRing, createDoorbell, type ByteRingHandle } from '../ingest/index.js';
 import { startStatsdReceivers, type StatsdReceivers } from '../ingest/statsd-receivers.js';
 import { createHttpApp } from '../http/app.js';
-import { MemoryStore } from '../store/memory-store.js';
-import type { SeriesStore } from '../store/series-store.js';
+import { loadRetentionPolicy, RetentionError, type RetentionPolicy } from '../store/retention/index.js';
+import { StorageEngine } from '../store/storage-engine.js';
 import { FlushWriter } from './flush-writer.js';
 import { SelfMetrics } from './self-metrics.js';
 
 /** Per receiver->aggregator ring; absorbs an aggregator's flush pause at millions of lines/s. */
 const RING_BYTES = 32 * 1024 * 1024;
-/** Retention of the plain in-memory store (the storage engine replaces it). */
-const MEMORY_RETENTION_SECONDS = 7 * 86_400;
 
 export interface RunningPipeline {
   statsdPort: number | null;
+  carbonPort: number | null;
+  picklePort: number | null;
   httpPort: number | null;
-  store: SeriesStore;
+  store: StorageEngine;
   stop(): Promise<void>;
 }
 
@@ -56,61 +58,94 @@ function closeHttpServer(server: ServerType | null): Promise<void> {
   });
 }
 
+function retentionPolicy(config: CarbonadoConfig): RetentionPolicy {
+  try {
+    return loadRetentionPolicy({ schemasPath: config.storage.schemasFile, aggregationPath: config.storage.aggregationFile });
+  } catch (err) {
+    if (err instanceof RetentionError) throw new ConfigError(err.message);
+    throw err;
+  }
+}
+
+/** StatsD: receiver threads feeding aggregator threads through one ring per (receiver, aggregator). */
+async function startStatsd(config: CarbonadoConfig): Promise<{ receivers: StatsdReceivers; pool: AggregatorPool }> {
+  const receiverCount = config.receivers;
+  const aggregatorCount = config.workers;
+  const rings: ByteRingHandle[][] = Array.from({ length: receiverCount }, () =>
+    Array.from({ length: aggregatorCount }, () => createByteRing(RING_BYTES)),
+  );
+  const doorbells = Array.from({ length: aggregatorCount }, () => createDoorbell());
+  const ringsByAggregator = Array.from({ length: aggregatorCount }, (_, a) => rings.map((r) => r[a]));
+  const pool = startAggregatorPool(ringsByAggregator, doorbells, aggregatorOptions(config));
+  const receivers = await startStatsdReceivers({
+    host: config.host,
+    port: config.statsdPort,
+    recvBufferBytes: config.statsd.recvBufferBytes,
+    maxNameLength: config.statsd.maxNameLength,
+    rings,
+    doorbells,
+  });
+  const asked = config.statsd.recvBufferBytes;
+  // Linux reports twice the usable size it granted; less than 2x the ask means rmem_max capped it.
+  const capped = receivers.recvBufferBytes < asked * 2;
+  logListener(
+    'statsd udp',
+    config.host,
+    receivers.udpPort,
+    ` (${receiverCount} receiver threads, ${aggregatorCount} aggregator threads, SO_RCVBUF ${receivers.recvBufferBytes} bytes` +
+      (capped ? `; asked for ${asked}: raise net.core.rmem_max to get it` : '') +
+      ')',
+  );
+  if (receivers.tcpPort !== null) logListener('statsd tcp', config.host, receivers.tcpPort);
+  return { receivers, pool };
+}
+
 export async function startPipeline(config: CarbonadoConfig): Promise<RunningPipeline> {
   mkdirSync(config.dataDir, { recursive: true });
   const intervalMs = config.flushIntervalMs;
-  const store: SeriesStore = new MemoryStore({
-    stepSeconds: Math.max(1, Math.round(intervalMs / 1000)),
-    retentionSeconds: MEMORY_RETENTION_SECONDS,
+  const store = await StorageEngine.open({
+    dataDir: config.dataDir,
+    policy: retentionPolicy(config),
+    walSyncIntervalMs: config.storage.walSyncIntervalMs,
+    hotBudgetBytes: config.storage.hotBytes,
+    maxSeries: config.storage.maxSeries,
+    expireAfterSeconds: config.storage.expireAfterMs / 1000,
   });
-
-  let receivers: StatsdReceivers | null = null;
-  let pool: AggregatorPool | null = null;
-  if (config.statsdPort !== 0) {
-    const receiverCount = config.receivers;
-    const aggregatorCount = config.workers;
-    const rings: ByteRingHandle[][] = Array.from({ length: receiverCount }, () =>
-      Array.from({ length: aggregatorCount }, () => createByteRing(RING_BYTES)),
-    );
-    const doorbells = Array.from({ length: aggregatorCount }, () => createDoorbell());
-    const ringsByAggregator = Array.from({ length: aggregatorCount }, (_, a) => rings.map((r) => r[a]));
-    pool = startAggregatorPool(ringsByAggregator, doorbells, aggregatorOptions(config));
-    receivers = await startStatsdReceivers({
-      host: config.host,
-      port: config.statsdPort,
-      recvBufferBytes: config.statsd.recvBufferBytes,
-      maxNameLength: config.statsd.maxNameLength,
-      rings,
-      doorbells,
-    });
-    const asked = config.statsd.recvBufferBytes;
-    // Linux reports twice the usable size it granted; less than 2x the ask means rmem_max capped it.
-    const capped = receivers.recvBufferBytes < asked * 2;
-    logListener(
-      'statsd udp',
-      config.host,
-      receivers.udpPort,
-      ` (${receiverCount} receiver threads, ${aggregatorCount} aggregator threads, SO_RCVBUF ${receivers.recvBufferBytes} bytes` +
-        (capped ? `; asked for ${asked}: raise net.core.rmem_max to get it` : '') +
-        ')',
-    );
-    if (receivers.tcpPort !== null) logListener('statsd tcp', config.host, receivers.tcpPort);
+  const replay = store.stats.replay;
+  if (replay.points > 0) {
+    const rate = Math.round(replay.points / Math.max(replay.ms / 1000, 1e-3));
+    console.log(`carbonado: replayed ${replay.points} points from the write-ahead log in ${Math.round(replay.ms)} ms (${rate} points/s)`);
   }
 
-  const writer = pool ? new FlushWriter(store, pool.size) : null;
-  const selfMetrics = new SelfMetrics(store, receivers?.stats ?? [], receivers?.udpPort ?? null);
+  const statsd = config.statsdPort !== 0 ? await startStatsd(config) : null;
+  let carbon: CarbonListeners | null = null;
+  if (config.carbonPort !== 0 || config.picklePort !== 0) {
+    carbon = await startCarbonListeners({
+      host: config.host,
+      plaintextPort: config.carbonPort,
+      picklePort: config.picklePort,
+      maxNameLength: config.carbonMaxNameLength,
+      writer: store,
+    });
+    if (carbon.plaintextPort !== null) logListener('carbon plaintext tcp+udp', config.host, carbon.plaintextPort);
+    if (carbon.picklePort !== null) logListener('carbon pickle tcp', config.host, carbon.picklePort);
+  }
+
+  const writer = statsd ? new FlushWriter(store, statsd.pool.size) : null;
+  const selfMetrics = new SelfMetrics(store, statsd?.receivers.stats ?? [], statsd?.receivers.udpPort ?? null, carbon?.counters ?? null);
 
   /** Serialised so that a slow flush never overlaps the next one. */
   let flushChain: Promise<void> = Promise.resolve();
   const flush = (intervalStartMs: number, final = false): Promise<void> => {
-    flushChain = flushChain.then(async () => {
-      if (!pool || !writer) return;
-      const started = performance.now();
-      const replies = final ? await pool.stop() : await pool.flush();
-      const timestamp = Math.floor(intervalStartMs / 1000);
-      writer.write(replies, timestamp);
-      selfMetrics.report(timestamp, replies, performance.now() - started);
-    }).catch((err: Error) => console.error(`carbonado: flush failed: ${err.stack ?? err.message}`));
+    flushChain = flushChain
+      .then(async () => {
+        const started = performance.now();
+        const replies = statsd ? (final ? await statsd.pool.stop() : await statsd.pool.flush()) : [];
+        const timestamp = Math.floor(intervalStartMs / 1000);
+        writer?.write(replies, timestamp);
+        selfMetrics.report(timestamp, replies, performance.now() - started);
+      })
+      .catch((err: Error) => console.error(`carbonado: flush failed: ${err.stack ?? err.message}`));
     return flushChain;
   };
 
@@ -138,7 +173,8 @@ export async function startPipeline(config: CarbonadoConfig): Promise<RunningPip
       health: () => ({
         uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
         series: store.seriesCount(),
-        statsdPort: receivers?.udpPort ?? null,
+        statsdPort: statsd?.receivers.udpPort ?? null,
+        carbonPort: carbon?.plaintextPort ?? null,
       }),
     });
     httpPort = await new Promise<number>((resolve, reject) => {
@@ -153,7 +189,7 @@ export async function startPipeline(config: CarbonadoConfig): Promise<RunningPip
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       if (timer) clearTimeout(timer);
-      await receivers?.stop();
+      await Promise.all([statsd?.receivers.stop(), carbon?.stop()]);
       await flush(nextBoundary - intervalMs, true);
       await closeHttpServer(server);
       await store.close();
@@ -175,7 +211,9 @@ export async function startPipeline(config: CarbonadoConfig): Promise<RunningPip
   process.once('SIGINT', onSignal);
 
   return {
-    statsdPort: receivers?.udpPort ?? null,
+    statsdPort: statsd?.receivers.udpPort ?? null,
+    carbonPort: carbon?.plaintextPort ?? null,
+    picklePort: carbon?.picklePort ?? null,
     httpPort,
     store,
     stop,

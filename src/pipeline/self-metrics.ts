@@ -4,9 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import type { AggregatorFlushReply } from '../aggregate/aggregator-worker.js';
+import type { CarbonCounters } from '../ingest/carbon-listeners.js';
 import { ReceiverStat } from '../ingest/receiver-stats.js';
 import { PointBatchBuilder } from '../points.js';
-import type { SeriesStore } from '../store/series-store.js';
+import type { StorageEngine } from '../store/storage-engine.js';
 
 const COUNTED = [
   ['carbonado.statsd.packets', ReceiverStat.packets],
@@ -40,9 +41,10 @@ export class SelfMetrics {
   private readonly batch = new PointBatchBuilder(64);
 
   constructor(
-    private readonly store: SeriesStore,
+    private readonly store: StorageEngine,
     private readonly receiverStats: Float64Array[],
     private readonly udpPort: number | null,
+    private readonly carbon: CarbonCounters | null,
   ) {}
 
   /** Difference of a cumulative counter since the last report. */
@@ -87,6 +89,21 @@ export class SelfMetrics {
     this.put('carbonado.statsd.points_flushed', timestamp, points);
     this.put('carbonado.statsd.aggregate_time_ms', timestamp, aggregateMs);
     this.put('carbonado.statsd.flush_time_ms', timestamp, flushMs);
+    if (this.carbon) {
+      this.put('carbonado.carbon.lines', timestamp, this.delta('carbon.lines', this.carbon.lines));
+      this.put('carbonado.carbon.bad_lines', timestamp, this.delta('carbon.bad_lines', this.carbon.badLines));
+      this.put('carbonado.carbon.connections', timestamp, this.delta('carbon.connections', this.carbon.connections));
+      this.put('carbonado.carbon.bad_pickles', timestamp, this.delta('carbon.bad_pickles', this.carbon.badPickles));
+    }
+    const s = this.store.stats;
+    this.put('carbonado.store.dropped_too_old', timestamp, this.delta('store.too_old', s.droppedTooOld));
+    this.put('carbonado.store.dropped_future', timestamp, this.delta('store.future', s.droppedFuture));
+    this.put('carbonado.store.dropped_invalid', timestamp, this.delta('store.invalid', s.droppedInvalid));
+    this.put('carbonado.store.dropped_series_limit', timestamp, this.delta('store.series_limit', s.droppedSeriesLimit));
+    this.put('carbonado.store.late_points', timestamp, this.delta('store.late', s.latePoints));
+    this.put('carbonado.store.sealed_chunks', timestamp, this.delta('store.sealed', s.sealedChunks));
+    this.put('carbonado.store.head_bytes', timestamp, s.headBytes);
+    this.put('carbonado.store.hot_bytes', timestamp, s.hotBytes);
     const memory = process.memoryUsage();
     this.put('carbonado.process.rss_bytes', timestamp, memory.rss);
     this.put('carbonado.process.heap_used_bytes', timestamp, memory.heapUsed);

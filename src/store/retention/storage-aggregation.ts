@@ -95,8 +95,12 @@ export function parseStorageAggregation(text: string, file: string): Aggregation
 
 /** First matching rule's aggregation, or whisper's default when none matches. */
 export function aggregationForName(rules: readonly AggregationRule[], name: string): Aggregation {
+  // A rule matches the full tagged name (as carbon 1.1) or its path alone, so that `\.count$`
+  // also covers `stats.counters.x.count;env=prod`.
+  const semicolon = name.indexOf(';');
+  const path = semicolon < 0 ? name : name.slice(0, semicolon);
   for (const rule of rules) {
-    if (rule.pattern.test(name)) return rule.aggregation;
+    if (rule.pattern.test(name) || (semicolon >= 0 && rule.pattern.test(path))) return rule.aggregation;
   }
   return DEFAULT_AGGREGATION;
 }

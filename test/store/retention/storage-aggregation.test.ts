@@ -53,8 +53,9 @@ test('StatsD names get the method their meaning needs', () => {
     ['stats.timers.api.upper_', 'average', 0.5],
     ['stats.timers.api.lowercase', 'average', 0.5],
     ['carbonado.statsd.bad_lines', 'average', 0.5],
-    // As in carbon, patterns see the whole tagged name, so a `$` anchor stops before the tags.
-    ['stats.counters.hits.count;env=prod', 'average', 0.5],
+    // Patterns see the whole tagged name (as carbon) and also the path alone, so tagged StatsD names roll up right.
+    ['stats.counters.hits.count;env=prod', 'sum', 0],
+    ['stats.timers.api.upper_90;dc=eu', 'max', 0.1],
   ];
   for (const [name, method, xFilesFactor] of cases) {
     assert.deepEqual(aggregationForName(embedded, name), { method, xFilesFactor }, name);
