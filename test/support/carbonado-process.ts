@@ -13,6 +13,8 @@ export interface CarbonadoProcess {
   child: ChildProcess;
   statsdPort: number;
   httpPort: number;
+  /** Carbon plaintext port, or 0 when started without carbon. */
+  carbonPort: number;
   output: () => string;
   exited: Promise<number | null>;
   stop(): Promise<number | null>;
@@ -42,11 +44,15 @@ export async function freePort(): Promise<number> {
   throw new Error('no free loopback port');
 }
 
-export async function startCarbonado(extraArgs: string[] = [], dataDir = mkdtempSync(join(tmpdir(), 'carbonado-e2e-'))): Promise<CarbonadoProcess> {
-  const [statsd, http] = [await freePort(), await freePort()];
+export function tempDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'carbonado-e2e-'));
+}
+
+export async function startCarbonado(extraArgs: string[] = [], dataDir = tempDataDir(), options: { carbon?: boolean } = {}): Promise<CarbonadoProcess> {
+  const [statsd, http, carbon] = [await freePort(), await freePort(), options.carbon ? await freePort() : 0];
   const child = spawn(
     process.execPath,
-    [CLI, 'start', '--host', '127.0.0.1', '--statsd-port', String(statsd), '--http-port', String(http), '--carbon-port', '0', '--pickle-port', '0', '--data-dir', dataDir, ...extraArgs],
+    [CLI, 'start', '--host', '127.0.0.1', '--statsd-port', String(statsd), '--http-port', String(http), '--carbon-port', String(carbon), '--pickle-port', '0', '--data-dir', dataDir, ...extraArgs],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -58,7 +64,7 @@ export async function startCarbonado(extraArgs: string[] = [], dataDir = mkdtemp
     const m = new RegExp(`${what} listening on 127\\.0\\.0\\.1:(\\d+)`).exec(output);
     return m ? Number(m[1]) : null;
   };
-  while (port('statsd udp') === null || port('http') === null) {
+  while (port('statsd udp') === null || port('http') === null || (carbon !== 0 && port('carbon plaintext tcp\\+udp') === null)) {
     if (Date.now() > deadline || child.exitCode !== null) {
       child.kill('SIGKILL');
       throw new Error(`carbonado did not start:\n${output}`);
@@ -69,6 +75,7 @@ export async function startCarbonado(extraArgs: string[] = [], dataDir = mkdtemp
     child,
     statsdPort: port('statsd udp')!,
     httpPort: port('http')!,
+    carbonPort: carbon,
     output: () => output,
     exited,
     async stop() {
@@ -81,8 +88,8 @@ export async function startCarbonado(extraArgs: string[] = [], dataDir = mkdtemp
   };
 }
 
-export async function render(httpPort: number, target: string, from = '-5min'): Promise<{ target: string; datapoints: [number | null, number][] }[]> {
-  const res = await fetch(`http://127.0.0.1:${httpPort}/render?target=${encodeURIComponent(target)}&from=${from}&format=json`);
+export async function render(httpPort: number, target: string, from = '-5min', until = 'now'): Promise<{ target: string; datapoints: [number | null, number][] }[]> {
+  const res = await fetch(`http://127.0.0.1:${httpPort}/render?target=${encodeURIComponent(target)}&from=${from}&until=${until}&format=json`);
   if (!res.ok) throw new Error(`render ${target}: ${res.status} ${await res.text()}`);
   return (await res.json()) as { target: string; datapoints: [number | null, number][] }[];
 }

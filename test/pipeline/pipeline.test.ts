@@ -1,0 +1,77 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
+import { connect } from 'node:net';
+import { render, startCarbonado, tempDataDir } from '../support/carbonado-process.js';
+
+/** Sends lines over one carbon connection; resolves once the server has closed it (everything read and logged). */
+function sendCarbon(port: number, payload: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const conn = connect(port, '127.0.0.1', () => conn.end(payload));
+    conn.on('close', (hadError) => resolve(!hadError));
+    conn.on('error', () => resolve(false));
+    conn.resume();
+  });
+}
+
+test('kill -9 mid-ingest loses no acknowledged carbon point', { timeout: 90_000 }, async () => {
+  const dataDir = tempDataDir();
+  const first = await startCarbonado(['--flush-interval', '1s'], dataDir, { carbon: true });
+  const now = Math.floor(Date.now() / 1000);
+  const base = now - (now % 10) - 3000;
+  const acknowledged = new Map<string, number>(); // "series ts" -> value
+  let killed = false;
+  let batch = 0;
+  // Connections go out back to back; the kill lands while one of them is streaming.
+  const killAt = 6 + Math.floor(Math.random() * 4);
+  while (!killed && batch < 40) {
+    const lines: string[] = [];
+    const points: [string, number][] = [];
+    for (let i = 0; i < 500; i++) {
+      const series = `crash.s${i % 25}`;
+      const ts = base + (batch * 20 + Math.floor(i / 25)) * 10;
+      lines.push(`${series} ${batch * 1000 + i} ${ts}`);
+      points.push([`${series} ${ts}`, batch * 1000 + i]);
+    }
+    const sending = sendCarbon(first.carbonPort, lines.join('\n') + '\n');
+    if (batch === killAt) {
+      first.child.kill('SIGKILL');
+      killed = true;
+    }
+    if (await sending) for (const [key, value] of points) acknowledged.set(key, value);
+    batch++;
+  }
+  await first.exited;
+  assert.ok(acknowledged.size >= 6 * 500, `acknowledged ${acknowledged.size}`);
+
+  const second = await startCarbonado(['--flush-interval', '1s'], dataDir, { carbon: true });
+  try {
+    assert.match(second.output(), /replayed \d+ points from the write-ahead log/);
+    const series = await render(second.httpPort, 'crash.*', String(base - 10), String(now + 60));
+    const stored = new Map<string, number>();
+    for (const s of series) for (const [v, ts] of s.datapoints) if (v !== null) stored.set(`${s.target} ${ts}`, v);
+    const missing = [...acknowledged].filter(([key, value]) => stored.get(key) !== value);
+    assert.deepEqual(missing.slice(0, 5), [], `${missing.length} of ${acknowledged.size} acknowledged points missing`);
+  } finally {
+    assert.equal(await second.stop(), 0);
+  }
+});
+
+test('SIGTERM flushes pending StatsD aggregates and persists them', { timeout: 60_000 }, async () => {
+  const dataDir = tempDataDir();
+  const first = await startCarbonado(['--flush-interval', '1m'], dataDir);
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.send('term.hits:7|c\nterm.hits:5|c', first.statsdPort, '127.0.0.1', () => resolve()));
+  socket.close();
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(await first.stop(), 0, first.output());
+
+  const second = await startCarbonado(['--flush-interval', '1m'], dataDir);
+  try {
+    const series = await render(second.httpPort, 'stats.counters.term.hits.count', '-10min');
+    const values = series.flatMap((s) => s.datapoints.map(([v]) => v).filter((v) => v !== null));
+    assert.deepEqual(values, [12]);
+  } finally {
+    assert.equal(await second.stop(), 0);
+  }
+});
