@@ -14,6 +14,7 @@ import type { PointBatch } from '../points.js';
 import { decodeChunkInto, encodeChunk } from './chunk/index.js';
 import { Head, POINTS_PER_CHUNK } from './head.js';
 import { HotRing } from './hot-ring.js';
+import { PathTrie, type TrieMatch } from './path-trie.js';
 import { chunkKey, KeyPrefix, metaKey, seriesIdFromKey, seriesKey } from './keys.js';
 import { aggregateValues, type Aggregation, type Archive, type RetentionPolicy } from './retention/index.js';
 import { SeriesIndex } from './series-index.js';
@@ -90,6 +91,8 @@ const readU32 = (bytes: Uint8Array): number => new DataView(bytes.buffer, bytes.
 
 export class StorageEngine implements SeriesStore {
   private readonly index = new SeriesIndex();
+  /** Untagged names as a tree, for globs and /metrics/find. */
+  private readonly tree = new PathTrie();
   private readonly head = new Head();
   private readonly ring: HotRing;
   private readonly layouts: Layout[] = [];
@@ -150,8 +153,9 @@ export class StorageEngine implements SeriesStore {
   private async load(): Promise<void> {
     for await (const [key, value] of this.db.iterator({ gte: Uint8Array.of(KeyPrefix.series), lt: Uint8Array.of(KeyPrefix.series + 1) })) {
       const id = seriesIdFromKey(key);
-      this.index.restore(id, dec.decode(value));
-      this.assignLayout(id, dec.decode(value));
+      const name = dec.decode(value);
+      this.index.restore(id, name);
+      this.registerSeries(id, name);
     }
     for await (const [key, value] of this.db.iterator({ gte: Uint8Array.of(KeyPrefix.meta), lt: Uint8Array.of(KeyPrefix.meta + 1) })) {
       const name = dec.decode(key.subarray(1));
@@ -165,7 +169,7 @@ export class StorageEngine implements SeriesStore {
       series: (id, name) => {
         if (this.index.name(id) === undefined) {
           this.index.restore(id, name, { unsaved: true });
-          this.assignLayout(id, name);
+          this.registerSeries(id, name);
         }
       },
       points: (batch) => this.apply(batch),
@@ -184,7 +188,7 @@ export class StorageEngine implements SeriesStore {
       return REJECTED_SERIES;
     }
     const id = this.index.add(name);
-    this.assignLayout(id, name);
+    this.registerSeries(id, name);
     this.wal.logSeries(id, name);
     return id;
   }
@@ -195,6 +199,16 @@ export class StorageEngine implements SeriesStore {
 
   names(): Iterable<string> {
     return this.index.names();
+  }
+
+  /** Untagged series names matching a Graphite glob, sorted. */
+  match(pattern: string): string[] {
+    return this.tree.match(pattern);
+  }
+
+  /** Nodes of the metric tree matching a glob at its depth (for /metrics/find). */
+  find(pattern: string): TrieMatch[] {
+    return this.tree.find(pattern);
   }
 
   append(batch: PointBatch): void {
@@ -268,7 +282,9 @@ export class StorageEngine implements SeriesStore {
     return this.writeChain;
   }
 
-  private assignLayout(id: number, name: string): void {
+  /** Per-series derived state: archive layout, and the metric tree for untagged names. */
+  private registerSeries(id: number, name: string): void {
+    if (!name.includes(';')) this.tree.add(name);
     const archives = this.options.policy.archivesFor(name);
     const aggregation = this.options.policy.aggregationFor(name);
     const key = `${archives.map((a) => `${a.secondsPerPoint}:${a.points}`).join(',')}|${aggregation.method}|${aggregation.xFilesFactor}`;
@@ -683,6 +699,8 @@ export class StorageEngine implements SeriesStore {
     this.head.release(id, 0);
     this.head.release(id, 1);
     this.ring.deleteSeries(id);
+    const name = this.index.name(id);
+    if (name !== undefined && !name.includes(';')) this.tree.remove(name);
     this.index.delete(id);
     await this.db.del(seriesKey(id), { sync: true });
     await this.db.clear({ gte: chunkKey(id, 0, 0), lt: chunkKey(id + 1, 0, 0) });

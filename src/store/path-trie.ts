@@ -1,0 +1,114 @@
+/**
+ * The metric tree of untagged series names, one node per path component, so a glob is resolved
+ * node by node: a plain component is one map lookup, a wildcard tests only that node's children.
+ * `/metrics/find` and glob targets cost what they match, not the number of series.
+ */
+import { compileGlob, hasGlob } from '../query/glob.js';
+
+class TrieNode {
+  children: Map<string, TrieNode> | null = null;
+  /** A series ends here. */
+  leaf = false;
+}
+
+export interface TrieMatch {
+  /** Full path of the node: `a.b.c`. */
+  path: string;
+  /** Last component: `c`. */
+  name: string;
+  isLeaf: boolean;
+  /** Has children (a branch); a path can be both a leaf and a branch. */
+  isBranch: boolean;
+}
+
+/** Splits a pattern on dots that are not inside `{...}` or `[...]`. */
+export function splitPattern(pattern: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '{' || c === '[') depth++;
+    else if ((c === '}' || c === ']') && depth > 0) depth--;
+    else if (c === '.' && depth === 0) {
+      parts.push(pattern.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(pattern.slice(start));
+  return parts;
+}
+
+export class PathTrie {
+  private readonly root = new TrieNode();
+  private leaves = 0;
+
+  get size(): number {
+    return this.leaves;
+  }
+
+  add(path: string): void {
+    let node = this.root;
+    for (const part of path.split('.')) {
+      node.children ??= new Map();
+      let child = node.children.get(part);
+      if (!child) node.children.set(part, (child = new TrieNode()));
+      node = child;
+    }
+    if (!node.leaf) this.leaves++;
+    node.leaf = true;
+  }
+
+  remove(path: string): void {
+    const parts = path.split('.');
+    const trail: TrieNode[] = [this.root];
+    for (const part of parts) {
+      const next = trail[trail.length - 1].children?.get(part);
+      if (!next) return;
+      trail.push(next);
+    }
+    const last = trail[trail.length - 1];
+    if (!last.leaf) return;
+    last.leaf = false;
+    this.leaves--;
+    // Prune empty nodes upwards.
+    for (let i = parts.length; i > 0; i--) {
+      const node = trail[i];
+      if (node.leaf || (node.children && node.children.size > 0)) break;
+      trail[i - 1].children!.delete(parts[i - 1]);
+    }
+  }
+
+  /** Every node at the pattern's depth whose path matches it, sorted by path. */
+  find(pattern: string): TrieMatch[] {
+    const parts = splitPattern(pattern);
+    const out: TrieMatch[] = [];
+    this.walk(this.root, parts, 0, '', out);
+    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /** Full names of the series (leaves) matching a pattern, sorted. */
+  match(pattern: string): string[] {
+    return this.find(pattern)
+      .filter((m) => m.isLeaf)
+      .map((m) => m.path);
+  }
+
+  private walk(node: TrieNode, parts: readonly string[], depth: number, prefix: string, out: TrieMatch[]): void {
+    if (!node.children) return;
+    const part = parts[depth];
+    const last = depth === parts.length - 1;
+    const visit = (name: string, child: TrieNode): void => {
+      const path = prefix === '' ? name : `${prefix}.${name}`;
+      if (last) out.push({ path, name, isLeaf: child.leaf, isBranch: child.children !== null && child.children.size > 0 });
+      else this.walk(child, parts, depth + 1, path, out);
+    };
+    if (!hasGlob(part)) {
+      const child = node.children.get(part);
+      if (child) visit(part, child);
+      return;
+    }
+    const matches = compileGlob(part);
+    for (const [name, child] of node.children) if (matches(name)) visit(name, child);
+  }
+}
