@@ -1,11 +1,22 @@
 /**
- * Render path: 1,000 series x 8,640 points (24 h at 10 s) in the MemoryStore, then `GET /render`
- * JSON through the Hono app in-process (no sockets): one series over 24 h, and a glob of all 1,000.
+ * Render path on the real storage engine: 1,000 series x 8,640 points (24 h at 10 s, ending at the
+ * engine's fixed clock) appended in time order as flushes would arrive, swept so the data sits in
+ * sealed chunks, then `GET /render` JSON through the Hono app in-process (no sockets): one series
+ * over 24 h and a glob of all 1,000, first from the hot ring, then from LevelDB after a reopen.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createHttpApp } from '../src/http/app.js';
 import { PointBatchBuilder } from '../src/points.js';
-import { MemoryStore } from '../src/store/memory-store.js';
+import {
+  EMBEDDED_STORAGE_AGGREGATION,
+  EMBEDDED_STORAGE_SCHEMAS,
+  loadRetentionPolicy,
+  type RetentionPolicy,
+} from '../src/store/retention/index.js';
+import { StorageEngine } from '../src/store/storage-engine.js';
 
 const SERIES = 1_000;
 const STEP = 10;
@@ -34,34 +45,74 @@ async function timeRequests(
   return { p50: percentile(times, 50), p99: percentile(times, 99), bytes };
 }
 
-const until = Math.floor(Date.now() / 1000 / STEP) * STEP;
-const from = until - POINTS * STEP;
-const store = new MemoryStore({ stepSeconds: STEP, retentionSeconds: 7 * 86_400 });
-const batch = new PointBatchBuilder(SERIES * POINTS);
-for (let s = 0; s < SERIES; s++) {
-  const id = store.seriesId(`bench.host${String(s).padStart(4, '0')}.cpu.user`);
-  for (let i = 1; i <= POINTS; i++) batch.push(id, from + i * STEP, (s * 7 + i) % 1000 / 8);
+/** Renders one series and the glob of all of them over the 24 h, and prints the figures. */
+async function timeRenders(engine: StorageEngine, label: string): Promise<void> {
+  const app = createHttpApp({ store: engine, health: () => ({}) });
+  const range = `from=${from}&until=${now}`;
+  const one = await timeRequests(app, `/render?target=bench.host0042.cpu.user&${range}`, 200);
+  const [first] = (await (await app.request(`/render?target=bench.host0042.cpu.user&${range}`)).json()) as Array<{
+    datapoints: [number | null, number][];
+  }>;
+  const known = first.datapoints.filter(([value]) => value !== null).length;
+  if (known !== POINTS) throw new Error(`${label}: expected ${POINTS} points, got ${known}`);
+  console.log(
+    `${label}: render 1 series x ${POINTS} points JSON: p50 ${one.p50.toFixed(2)} ms, p99 ${one.p99.toFixed(2)} ms, ` +
+      `${(one.bytes / 1024).toFixed(0)} KiB`,
+  );
+  const all = await timeRequests(app, `/render?target=bench.*.cpu.user&${range}`, 5);
+  console.log(
+    `${label}: render glob of ${SERIES} series JSON: p50 ${all.p50.toFixed(0)} ms, p99 ${all.p99.toFixed(0)} ms, ` +
+      `${(all.bytes / 1024 / 1024).toFixed(1)} MiB, ` +
+      `${((SERIES * POINTS) / (all.p50 / 1000) / 1e6).toFixed(2)} M points/s`,
+  );
 }
-let started = performance.now();
-store.append(batch);
-const appendMs = performance.now() - started;
-console.log(
-  `append: ${(SERIES * POINTS).toLocaleString('en-US')} points in ${appendMs.toFixed(0)} ms ` +
-    `(${((SERIES * POINTS) / (appendMs / 1000) / 1e6).toFixed(1)} M points/s)`,
-);
 
-const app = createHttpApp({ store, health: () => ({}) });
-const one = await timeRequests(app, `/render?target=bench.host0042.cpu.user&from=${from}&until=${until}`, 200);
-console.log(
-  `render 1 series x ${POINTS} points JSON: p50 ${one.p50.toFixed(2)} ms, p99 ${one.p99.toFixed(2)} ms, ` +
-    `${(one.bytes / 1024).toFixed(0)} KiB`,
-);
+const dataDir = mkdtempSync(join(tmpdir(), 'carbonado-render-bench-'));
+const schemasPath = join(dataDir, 'storage-schemas.conf');
+const aggregationPath = join(dataDir, 'storage-aggregation.conf');
+writeFileSync(schemasPath, EMBEDDED_STORAGE_SCHEMAS);
+writeFileSync(aggregationPath, EMBEDDED_STORAGE_AGGREGATION);
+const policy: RetentionPolicy = loadRetentionPolicy({ schemasPath, aggregationPath });
+const now = Math.floor(Date.now() / 1000 / STEP) * STEP;
+const from = now - POINTS * STEP;
+const clock = (): number => now;
 
-started = performance.now();
-const all = await timeRequests(app, `/render?target=bench.*.cpu.user&from=${from}&until=${until}`, 5);
-console.log(
-  `render glob of ${SERIES} series JSON: p50 ${all.p50.toFixed(0)} ms, p99 ${all.p99.toFixed(0)} ms, ` +
-    `${(all.bytes / 1024 / 1024).toFixed(1)} MiB, ` +
-    `${((SERIES * POINTS) / (all.p50 / 1000) / 1e6).toFixed(2)} M points/s`,
-);
-console.log(`rss: ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB`);
+try {
+  let engine = await StorageEngine.open({ dataDir, policy, now: clock });
+  const ids = new Uint32Array(SERIES);
+  for (let s = 0; s < SERIES; s++) ids[s] = engine.seriesId(`bench.host${String(s).padStart(4, '0')}.cpu.user`);
+
+  // One batch per 10 s flush, every series in it, oldest first: the order ingestion produces.
+  const batch = new PointBatchBuilder(SERIES);
+  let started = performance.now();
+  for (let i = 1; i <= POINTS; i++) {
+    batch.clear();
+    for (let s = 0; s < SERIES; s++) batch.push(ids[s], from + i * STEP, ((s * 7 + i) % 1000) / 8);
+    engine.append(batch);
+  }
+  const appendMs = performance.now() - started;
+  console.log(
+    `append: ${(SERIES * POINTS).toLocaleString('en-US')} points in ${POINTS} batches of ${SERIES}: ` +
+      `${appendMs.toFixed(0)} ms (${((SERIES * POINTS) / (appendMs / 1000) / 1e6).toFixed(2)} M points/s)`,
+  );
+  started = performance.now();
+  await engine.sweep();
+  const sweepMs = performance.now() - started;
+  const loadMs = appendMs + sweepMs;
+  console.log(
+    `sweep: ${engine.stats.sealedChunks.toLocaleString('en-US')} sealed chunks in ${sweepMs.toFixed(0)} ms; ` +
+      `load (append + sweep): ${((SERIES * POINTS) / (loadMs / 1000) / 1e6).toFixed(2)} M points/s`,
+  );
+
+  await timeRenders(engine, 'hot');
+
+  await engine.close();
+  started = performance.now();
+  engine = await StorageEngine.open({ dataDir, policy, now: clock });
+  console.log(`reopen (index load + WAL replay): ${(performance.now() - started).toFixed(0)} ms`);
+  await timeRenders(engine, 'disk');
+  await engine.close();
+  console.log(`rss: ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB`);
+} finally {
+  rmSync(dataDir, { recursive: true, force: true });
+}

@@ -25,7 +25,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
 
   app.on(['GET', 'POST'], '/render', async (c) => {
     const request = parseRenderRequest(await readRequestParams(c.req.raw), Date.now() / 1000);
-    const series = renderTargets(deps.store, request.targets, request.from, request.until);
+    const series = await renderTargets(deps.store, request.targets, request.from, request.until);
     switch (request.format) {
       case 'csv':
         return streamed(renderCsvPieces(series, request.tz), 'text/csv');

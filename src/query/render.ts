@@ -19,17 +19,17 @@ export interface RenderedSeries {
  * resolved against the store's names in one pass and every matched series is read in one call;
  * results follow the targets' order, each glob's expansion sorted by name as graphite-web does.
  */
-export function renderTargets(
+export async function renderTargets(
   store: SeriesStore,
   targets: readonly string[],
   from: number,
   until: number,
-): RenderedSeries[] {
+): Promise<RenderedSeries[]> {
   const expressions = targets.map((target) => target.trim()).filter((target) => target !== '');
   const expansions = expandTargets(store, expressions);
   const wanted = new Set<string>();
   for (const names of expansions) for (const name of names) wanted.add(name);
-  const ranges = new Map(store.read([...wanted], from, until).map((range) => [range.name, range]));
+  const ranges = new Map((await store.read([...wanted], from, until)).map((range) => [range.name, range]));
 
   const rendered: RenderedSeries[] = [];
   for (const names of expansions) {

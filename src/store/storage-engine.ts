@@ -491,33 +491,39 @@ export class StorageEngine implements SeriesStore {
   }
 
   /**
-   * Computes coarser archives for windows that are complete: all of them up to each pair's new
-   * watermark, plus windows behind the watermark whose finer data changed (late points).
+   * Computes coarser archives, one level at a time so each level reads what the level below just
+   * wrote: first every window up to each pair's new watermark, then windows behind a watermark
+   * whose finer data changed (late points, backfills).
    */
   private async runRollups(now: number): Promise<void> {
-    const recompute = this.pendingRollups;
+    const changed = new Map<string, { id: number; archive: number; windowStart: number }>();
+    for (const r of this.pendingRollups) changed.set(`${r.id}:${r.archive}:${r.windowStart}`, r);
     this.pendingRollups = [];
-    const ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[] = [];
-    const advanced = new Map<string, number>();
-    for (const layout of this.layouts) {
-      for (let k = 1; k < layout.archives.length; k++) {
+    const before = new Map(this.rollupDone);
+    const depth = Math.max(0, ...this.layouts.map((l) => l.archives.length));
+    for (let k = 1; k < depth; k++) {
+      for (const layout of this.layouts) {
+        if (k >= layout.archives.length) continue;
         const finer = layout.archives[k - 1].secondsPerPoint;
         const step = layout.archives[k].secondsPerPoint;
         const pair = `${finer}:${step}`;
-        if (advanced.has(pair)) continue;
         const span = windowSeconds(step);
-        const finerComplete = k === 1 ? (this.sealedBefore.get(finer) ?? 0) : (advanced.get(`${layout.archives[k - 2].secondsPerPoint}:${finer}`) ?? this.rollupDone.get(`${layout.archives[k - 2].secondsPerPoint}:${finer}`) ?? 0);
+        const finerComplete = k === 1 ? (this.sealedBefore.get(finer) ?? 0) : (this.rollupDone.get(`${layout.archives[k - 2].secondsPerPoint}:${finer}`) ?? 0);
         const target = Math.floor(finerComplete / span) * span;
         // First sight of this pair: nothing older exists except backfills, which the
-        // recompute path below rolls up window by window.
+        // changed-window pass rolls up.
         const done = this.rollupDone.get(pair) ?? target;
-        advanced.set(pair, Math.max(done, target));
+        if (done >= target) {
+          if (!this.rollupDone.has(pair)) this.rollupDone.set(pair, done);
+          continue;
+        }
         const ids: number[] = [];
         for (let id = 0; id < this.index.idLimit; id++) {
           if (this.index.name(id) === undefined) continue;
           const l = this.layouts[this.layoutOf[id]];
           if (l.archives[k]?.secondsPerPoint === step && l.archives[k - 1].secondsPerPoint === finer) ids.push(id);
         }
+        const ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[] = [];
         for (let start = Math.max(done, target - layout.archives[k].retentionSeconds); start < target; start += span) {
           for (let i = 0; i < ids.length; i += ROLLUP_SLICE) {
             const slice = ids.slice(i, i + ROLLUP_SLICE);
@@ -527,29 +533,45 @@ export class StorageEngine implements SeriesStore {
             });
           }
         }
+        this.stats.rollupChunks += ops.length;
+        await this.db.batch([...ops, { type: 'put', key: metaKey(`rollup:${pair}`), value: u32(target) }], { sync: true });
+        this.rollupDone.set(pair, target);
       }
     }
-    // Late points behind a watermark: redo the coarser windows that contain them, cascading up.
-    const queue = [...recompute];
-    while (queue.length > 0) {
-      const { id, archive, windowStart } = queue.pop()!;
-      const archives = this.layouts[this.layoutOf[id]]?.archives;
-      if (!archives || archive + 1 >= archives.length) continue;
-      const step = archives[archive + 1].secondsPerPoint;
-      const span = windowSeconds(step);
-      const start = windowStart - (windowStart % span);
-      const pair = `${archives[archive].secondsPerPoint}:${step}`;
-      if (start + span > (advanced.get(pair) ?? this.rollupDone.get(pair) ?? 0)) continue;
-      const [chunk] = await this.rollupWindows([id], archive + 1, start);
-      if (chunk) ops.push({ type: 'put', key: chunkKey(id, step, start), value: chunk });
-      queue.push({ id, archive: archive + 1, windowStart: start });
+    // Changed windows behind a watermark: redo the coarser windows that contain them, level by level.
+    let level = changed;
+    while (level.size > 0) {
+      const next = new Map<string, { id: number; archive: number; windowStart: number }>();
+      const byWindow = new Map<string, number[]>();
+      for (const { id, archive, windowStart } of level.values()) {
+        const archives = this.layouts[this.layoutOf[id]]?.archives;
+        if (!archives || archive + 1 >= archives.length || this.index.name(id) === undefined) continue;
+        const step = archives[archive + 1].secondsPerPoint;
+        const span = windowSeconds(step);
+        const start = windowStart - (windowStart % span);
+        const pair = `${archives[archive].secondsPerPoint}:${step}`;
+        const done = this.rollupDone.get(pair) ?? 0;
+        const coveredThisSweep = start >= (before.get(pair) ?? done);
+        if (start + span > done || coveredThisSweep) continue;
+        const key = `${archive + 1}:${start}`;
+        const ids = byWindow.get(key) ?? [];
+        if (ids.length === 0) byWindow.set(key, ids);
+        if (!next.has(`${id}:${archive + 1}:${start}`)) ids.push(id);
+        next.set(`${id}:${archive + 1}:${start}`, { id, archive: archive + 1, windowStart: start });
+      }
+      const ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[] = [];
+      for (const [key, ids] of byWindow) {
+        const [archive, start] = key.split(':').map(Number);
+        const chunks = await this.rollupWindows(ids, archive, start);
+        chunks.forEach((chunk, j) => {
+          const step = this.layouts[this.layoutOf[ids[j]]].archives[archive].secondsPerPoint;
+          if (chunk) ops.push({ type: 'put', key: chunkKey(ids[j], step, start), value: chunk });
+        });
+      }
+      this.stats.rollupChunks += ops.length;
+      if (ops.length > 0) await this.db.batch(ops, { sync: true });
+      level = next;
     }
-    this.stats.rollupChunks += ops.length;
-    for (const [pair, done] of advanced) {
-      this.rollupDone.set(pair, done);
-      ops.push({ type: 'put', key: metaKey(`rollup:${pair}`), value: u32(done) });
-    }
-    if (ops.length > 0) await this.db.batch(ops, { sync: true });
   }
 
   /** One window of archive k for each series, computed from archive k-1 with its aggregation method. */
@@ -583,16 +605,16 @@ export class StorageEngine implements SeriesStore {
       const id = this.index.get(name);
       if (id === undefined) continue;
       const { archives, maxRetention } = this.layouts[this.layoutOf[id]];
-      let f = Math.max(from, now - maxRetention);
-      const u = Math.min(until, now);
-      if (f >= u) {
-        f = u;
-      }
+      // Whisper answers nothing for a range wholly in the future or wholly past retention.
+      if (from >= now || until < now - maxRetention) continue;
+      const f = Math.max(from, now - maxRetention);
+      const u = Math.max(f, Math.min(until, now));
       let archive = archives.findIndex((a) => now - f <= a.retentionSeconds);
       if (archive < 0) archive = archives.length - 1;
       const step = archives[archive].secondsPerPoint;
       const fromAligned = f - (f % step) + step;
-      const untilAligned = Math.max(fromAligned, u - (u % step) + step);
+      let untilAligned = u - (u % step) + step;
+      if (untilAligned <= fromAligned) untilAligned = fromAligned + step; // always include the next point
       wanted.push({ name, id, archive, from: fromAligned, until: untilAligned });
     }
     const values = await this.readArchives(wanted);

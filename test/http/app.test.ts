@@ -1,16 +1,43 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
 import { createHttpApp } from '../../src/http/app.js';
 import { PointBatchBuilder } from '../../src/points.js';
-import { MemoryStore } from '../../src/store/memory-store.js';
+import {
+  EMBEDDED_STORAGE_AGGREGATION,
+  EMBEDDED_STORAGE_SCHEMAS,
+  loadRetentionPolicy,
+} from '../../src/store/retention/index.js';
+import { StorageEngine } from '../../src/store/storage-engine.js';
 
 const T0 = 1_700_000_000;
+/** The engine's clock: an hour after the data, so the data sits in the 10s archive. */
+const NOW = T0 + 3600;
 
-function appWithData() {
-  const store = new MemoryStore({ stepSeconds: 10, retentionSeconds: 86_400, now: () => 4e9 });
+/** A real engine in a fresh directory with the embedded retention, closed when the test ends. */
+async function openEngine(t: TestContext): Promise<StorageEngine> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'carbonado-http-'));
+  const schemasPath = join(dataDir, 'storage-schemas.conf');
+  const aggregationPath = join(dataDir, 'storage-aggregation.conf');
+  writeFileSync(schemasPath, EMBEDDED_STORAGE_SCHEMAS);
+  writeFileSync(aggregationPath, EMBEDDED_STORAGE_AGGREGATION);
+  const policy = loadRetentionPolicy({ schemasPath, aggregationPath });
+  const engine = await StorageEngine.open({ dataDir, policy, now: () => NOW });
+  t.after(async () => {
+    await engine.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  return engine;
+}
+
+/** Four series, one point every 10 s over [T0, T0 + 60]: series i has i + tens of seconds since T0. */
+async function appWithData(t: TestContext) {
+  const store = await openEngine(t);
   const batch = new PointBatchBuilder();
   for (const [i, name] of ['web.a.cpu', 'web.b.cpu', 'web.b.mem', 'db.x;dc=1'].entries()) {
-    for (let t = T0; t <= T0 + 60; t += 10) batch.push(store.seriesId(name), t, i + (t - T0) / 10);
+    for (let ts = T0; ts <= T0 + 60; ts += 10) batch.push(store.seriesId(name), ts, i + (ts - T0) / 10);
   }
   store.append(batch);
   return createHttpApp({ store, health: () => ({ series: store.seriesCount() }) });
@@ -19,8 +46,9 @@ function appWithData() {
 const range = `from=${T0}&until=${T0 + 30}`;
 
 describe('GET /render', () => {
-  it('answers graphite-web JSON', async () => {
-    const response = await appWithData().request(`/render?target=web.a.cpu&${range}`);
+  it('answers graphite-web JSON', async (t) => {
+    const app = await appWithData(t);
+    const response = await app.request(`/render?target=web.a.cpu&${range}`);
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('content-type'), 'application/json');
     assert.equal(
@@ -29,8 +57,9 @@ describe('GET /render', () => {
     );
   });
 
-  it('expands globs, with or without a trailing slash', async () => {
-    const response = await appWithData().request(`/render/?target=web.*.cpu&target=db.*&${range}&format=json`);
+  it('expands globs, with or without a trailing slash', async (t) => {
+    const app = await appWithData(t);
+    const response = await app.request(`/render/?target=web.*.cpu&target=db.*&${range}&format=json`);
     const body = (await response.json()) as Array<{ target: string; tags: Record<string, string> }>;
     assert.deepEqual(
       body.map((s) => s.target),
@@ -39,8 +68,9 @@ describe('GET /render', () => {
     assert.deepEqual(body[2].tags, { dc: '1', name: 'db.x' });
   });
 
-  it('takes relative times against the now parameter', async () => {
-    const response = await appWithData().request(`/render?target=web.a.cpu&now=${T0 + 60}&from=-20s`);
+  it('takes relative times against the now parameter', async (t) => {
+    const app = await appWithData(t);
+    const response = await app.request(`/render?target=web.a.cpu&now=${T0 + 60}&from=-20s`);
     const [series] = (await response.json()) as Array<{ datapoints: number[][] }>;
     assert.deepEqual(series.datapoints, [
       [5, T0 + 50],
@@ -48,23 +78,26 @@ describe('GET /render', () => {
     ]);
   });
 
-  it('wraps JSONP', async () => {
-    const response = await appWithData().request(`/render?target=web.a.cpu&${range}&jsonp=cb`);
+  it('wraps JSONP', async (t) => {
+    const app = await appWithData(t);
+    const response = await app.request(`/render?target=web.a.cpu&${range}&jsonp=cb`);
     assert.equal(response.headers.get('content-type'), 'text/javascript');
     const text = await response.text();
     assert.ok(text.startsWith('cb([{"target": "web.a.cpu"') && text.endsWith(')'), text);
   });
 
-  it('answers csv and raw', async () => {
-    const csv = await appWithData().request(`/render?target=web.a.cpu&${range}&format=csv`);
+  it('answers csv and raw', async (t) => {
+    const app = await appWithData(t);
+    const csv = await app.request(`/render?target=web.a.cpu&${range}&format=csv`);
     assert.equal(csv.headers.get('content-type'), 'text/csv');
     assert.equal((await csv.text()).split('\r\n')[0], 'web.a.cpu,2023-11-14 22:13:30,1.0');
-    const raw = await appWithData().request(`/render?target=web.a.cpu&${range}&format=raw`);
+    const raw = await app.request(`/render?target=web.a.cpu&${range}&format=raw`);
     assert.equal(await raw.text(), `web.a.cpu,${T0 + 10},${T0 + 40},10|1.0,2.0,3.0\n`);
   });
 
-  it('applies maxDataPoints and noNullPoints', async () => {
-    const response = await appWithData().request(
+  it('applies maxDataPoints and noNullPoints', async (t) => {
+    const app = await appWithData(t);
+    const response = await app.request(
       `/render?target=web.a.cpu&from=${T0 - 100}&until=${T0 + 60}&maxDataPoints=1&noNullPoints`,
     );
     const [series] = (await response.json()) as Array<{ datapoints: number[][] }>;
@@ -73,7 +106,7 @@ describe('GET /render', () => {
 });
 
 describe('POST /render', () => {
-  it('reads a Grafana-style form with repeated targets', async () => {
+  it('reads a Grafana-style form with repeated targets', async (t) => {
     const body = new URLSearchParams([
       ['target', 'web.b.mem'],
       ['target', 'web.a.cpu'],
@@ -82,7 +115,8 @@ describe('POST /render', () => {
       ['format', 'json'],
       ['maxDataPoints', '1000'],
     ]);
-    const response = await appWithData().request('/render', {
+    const app = await appWithData(t);
+    const response = await app.request('/render', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: body.toString(),
@@ -108,21 +142,23 @@ describe('render errors', () => {
     ['target=a&jsonp=<script>', "'<script>'"],
   ];
   for (const [query, fragment] of badRequests) {
-    it(`400 for ${query}`, async () => {
-      const response = await appWithData().request(`/render?${query}`);
+    it(`400 for ${query}`, async (t) => {
+      const app = await appWithData(t);
+      const response = await app.request(`/render?${query}`);
       assert.equal(response.status, 400);
       assert.match(response.headers.get('content-type') ?? '', /^text\/plain/);
       assert.ok((await response.text()).includes(fragment));
     });
   }
 
-  it('404s unknown routes', async () => {
-    const response = await appWithData().request('/nope');
+  it('404s unknown routes', async (t) => {
+    const app = await appWithData(t);
+    const response = await app.request('/nope');
     assert.equal(response.status, 404);
   });
 
-  it('500s true bugs without leaking them', async () => {
-    const store = new MemoryStore({ stepSeconds: 10, retentionSeconds: 60 });
+  it('500s true bugs without leaking them', async (t) => {
+    const store = await openEngine(t);
     store.names = () => {
       throw new Error('disk on fire');
     };
@@ -140,8 +176,9 @@ describe('render errors', () => {
 });
 
 describe('GET /metrics/find', () => {
-  it('answers treejson', async () => {
-    const response = await appWithData().request('/metrics/find?query=web.*');
+  it('answers treejson', async (t) => {
+    const app = await appWithData(t);
+    const response = await app.request('/metrics/find?query=web.*');
     assert.equal(
       await response.text(),
       '[{"text": "a", "id": "web.a", "context": {}, "allowChildren": 1, "expandable": 1, "leaf": 0}, ' +
@@ -149,8 +186,9 @@ describe('GET /metrics/find', () => {
     );
   });
 
-  it('lists leaves with the query prefix as id base and a wildcard node on request', async () => {
-    const response = await appWithData().request('/metrics/find?query=web.b.*&wildcards=1');
+  it('lists leaves with the query prefix as id base and a wildcard node on request', async (t) => {
+    const app = await appWithData(t);
+    const response = await app.request('/metrics/find?query=web.b.*&wildcards=1');
     assert.deepEqual(await response.json(), [
       { text: '*', id: 'web.b.*', allowChildren: 0, expandable: 0, leaf: 1 },
       { text: 'cpu', id: 'web.b.cpu', context: {}, allowChildren: 0, expandable: 0, leaf: 1 },
@@ -158,32 +196,36 @@ describe('GET /metrics/find', () => {
     ]);
   });
 
-  it('answers the completer format', async () => {
-    const response = await appWithData().request('/metrics/find?query=web.b.c&format=completer');
+  it('answers the completer format', async (t) => {
+    const app = await appWithData(t);
+    const response = await app.request('/metrics/find?query=web.b.c&format=completer');
     assert.deepEqual(await response.json(), { metrics: [{ path: 'web.b.cpu', name: 'cpu', is_leaf: '1' }] });
-    const branches = await appWithData().request('/metrics/find?query=we&format=completer');
+    const branches = await app.request('/metrics/find?query=we&format=completer');
     assert.deepEqual(await branches.json(), { metrics: [{ path: 'web.', name: 'web', is_leaf: '0' }] });
   });
 
-  it('400s a missing query or an unknown format', async () => {
-    const missing = await appWithData().request('/metrics/find');
+  it('400s a missing query or an unknown format', async (t) => {
+    const app = await appWithData(t);
+    const missing = await app.request('/metrics/find');
     assert.equal(missing.status, 400);
     assert.ok((await missing.text()).includes("'query'"));
-    const format = await appWithData().request('/metrics/find?query=*&format=xml');
+    const format = await app.request('/metrics/find?query=*&format=xml');
     assert.equal(format.status, 400);
     assert.ok((await format.text()).includes("'xml'"));
   });
 });
 
 describe('health and version', () => {
-  it('GET /health', async () => {
-    const response = await appWithData().request('/health');
+  it('GET /health', async (t) => {
+    const app = await appWithData(t);
+    const response = await app.request('/health');
     assert.equal(response.status, 200);
     assert.deepEqual(await response.json(), { status: 'ok', series: 4 });
   });
 
-  it('GET /version answers like graphite-web', async () => {
-    const response = await appWithData().request('/version');
+  it('GET /version answers like graphite-web', async (t) => {
+    const app = await appWithData(t);
+    const response = await app.request('/version');
     assert.equal(await response.text(), '1.1.10');
   });
 });

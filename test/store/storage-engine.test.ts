@@ -163,3 +163,36 @@ test('a custom schema decides the step; deleting a series removes it', async () 
   assert.deepEqual([...engine.names()], ['slow.x']);
   await engine.close();
 });
+
+test('a range shorter than one step still returns the next point, as whisper does', async () => {
+  const clock = new Clock();
+  const engine = await openEngine(tempDir(), clock);
+  const t0 = clock.t;
+  clock.t += 100;
+  write(engine, [['z.x', t0 + 10, 42]]);
+  const range = await readOne(engine, 'z.x', t0 + 1, t0 + 5);
+  assert.deepEqual([range.start, range.end, [...range.values]], [t0 + 10, t0 + 20, [42]]);
+  assert.deepEqual(await engine.read(['z.x'], clock.t + 10, clock.t + 20), [], 'wholly in the future');
+  await engine.close();
+});
+
+test('a late point is rolled up through every coarser archive', async () => {
+  const clock = new Clock();
+  const engine = await openEngine(tempDir(), clock);
+  clock.t += 86400;
+  const batch: [string, number, number][] = [];
+  for (let t = clock.t - 86400; t < clock.t; t += 10) batch.push(['cascade.x', t, 1]);
+  write(engine, batch);
+  clock.t += 7200;
+  await engine.sweep();
+  const late = clock.t - 50_000 - ((clock.t - 50_000) % 600);
+  write(engine, [['cascade.x', late, 1001]]);
+  await engine.sweep();
+  const minute = await readOne(engine, 'cascade.x', clock.t - 8 * 86400, clock.t);
+  assert.equal(minute.step, 60);
+  assert.equal(minute.values[(late - minute.start) / 60], (1001 + 5) / 6);
+  const tenMinutes = await readOne(engine, 'cascade.x', clock.t - 40 * 86400, clock.t);
+  assert.equal(tenMinutes.step, 600);
+  assert.ok(Math.abs(tenMinutes.values[(late - tenMinutes.start) / 600] - (1000 / 60 + 1)) < 1e-9);
+  await engine.close();
+});
