@@ -10,6 +10,9 @@ export interface SeriesRange {
   step: number;
   /** NaN where there is no point (Graphite's null). */
   values: Float64Array;
+  /** The series' storage aggregation method (storage-aggregation.conf): how to consolidate it. */
+  aggregationMethod: string;
+  xFilesFactor: number;
 }
 
 /** Returned by seriesId when the series limit refuses a new series. */

@@ -619,8 +619,10 @@ export class StorageEngine implements SeriesStore {
     }
     const values = await this.readArchives(wanted);
     return wanted.map((w, i) => {
-      const step = this.layouts[this.layoutOf[w.id]].archives[w.archive].secondsPerPoint;
-      return { name: w.name, start: w.from, end: w.until, step, values: values[i] };
+      const layout = this.layouts[this.layoutOf[w.id]];
+      const step = layout.archives[w.archive].secondsPerPoint;
+      const { method, xFilesFactor } = layout.aggregation;
+      return { name: w.name, start: w.from, end: w.until, step, values: values[i], aggregationMethod: method, xFilesFactor };
     });
   }
 
