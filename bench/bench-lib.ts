@@ -83,8 +83,6 @@ export interface UdpSocketCounters {
   sockets: number;
   /** Datagrams the kernel dropped because a receive buffer was full, summed over those sockets. */
   drops: number;
-  /** Bytes queued right now, summed. */
-  rxQueueBytes: number;
 }
 
 /**
@@ -93,7 +91,7 @@ export interface UdpSocketCounters {
  */
 export function udpSocketCounters(port: number): UdpSocketCounters {
   const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  const out: UdpSocketCounters = { sockets: 0, drops: 0, rxQueueBytes: 0 };
+  const out: UdpSocketCounters = { sockets: 0, drops: 0 };
   for (const file of ['/proc/net/udp', '/proc/net/udp6']) {
     let text: string;
     try {
@@ -106,7 +104,6 @@ export function udpSocketCounters(port: number): UdpSocketCounters {
       if (cols.length < 13 || !cols[1].endsWith(hexPort)) continue;
       out.sockets++;
       out.drops += Number(cols[12]) || 0;
-      out.rxQueueBytes += parseInt(cols[4].split(':')[1] ?? '0', 16) || 0;
     }
   }
   return out;
