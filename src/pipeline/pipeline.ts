@@ -69,13 +69,11 @@ function retentionPolicy(config: CarbonadoConfig): RetentionPolicy {
 
 /** StatsD: receiver threads feeding aggregator threads through one ring per (receiver, aggregator). */
 async function startStatsd(config: CarbonadoConfig): Promise<{ receivers: StatsdReceivers; pool: AggregatorPool }> {
-  const receiverCount = config.receivers;
-  const aggregatorCount = config.workers;
-  const rings: ByteRingHandle[][] = Array.from({ length: receiverCount }, () =>
-    Array.from({ length: aggregatorCount }, () => createByteRing(RING_BYTES)),
+  const rings: ByteRingHandle[][] = Array.from({ length: config.receivers }, () =>
+    Array.from({ length: config.workers }, () => createByteRing(RING_BYTES)),
   );
-  const doorbells = Array.from({ length: aggregatorCount }, () => createDoorbell());
-  const ringsByAggregator = Array.from({ length: aggregatorCount }, (_, a) => rings.map((r) => r[a]));
+  const doorbells = Array.from({ length: config.workers }, () => createDoorbell());
+  const ringsByAggregator = Array.from({ length: config.workers }, (_, a) => rings.map((r) => r[a]));
   const pool = startAggregatorPool(ringsByAggregator, doorbells, aggregatorOptions(config));
   const receivers = await startStatsdReceivers({
     host: config.host,
@@ -86,14 +84,15 @@ async function startStatsd(config: CarbonadoConfig): Promise<{ receivers: Statsd
     doorbells,
   });
   const asked = config.statsd.recvBufferBytes;
-  // Linux reports twice the usable size it granted; less than 2x the ask means rmem_max capped it.
-  const capped = receivers.recvBufferBytes < asked * 2;
+  // Linux reports twice the usable size it granted; less than the ask means rmem_max capped it.
+  const granted = Math.floor(receivers.recvBufferBytes / 2);
+  const capped = granted < asked;
   logListener(
     'statsd udp',
     config.host,
     receivers.udpPort,
-    ` (${receiverCount} receiver threads, ${aggregatorCount} aggregator threads, SO_RCVBUF ${receivers.recvBufferBytes} bytes` +
-      (capped ? `; asked for ${asked}: raise net.core.rmem_max to get it` : '') +
+    ` (${config.receivers} receiver threads, ${config.workers} aggregator threads, receive buffer ${granted} bytes` +
+      (capped ? `: asked for ${asked}, capped by net.core.rmem_max; raise it with sysctl -w net.core.rmem_max=${asked}` : '') +
       ')',
   );
   if (receivers.tcpPort !== null) logListener('statsd tcp', config.host, receivers.tcpPort);
