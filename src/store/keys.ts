@@ -9,12 +9,20 @@ export const KeyPrefix = {
   chunk: 0x02,
   /** 0x03 name (ascii) -> metadata value */
   meta: 0x03,
+  /** 0x04 id:u32 -> JSON archive layouts of the series: current and earlier ones */
+  layout: 0x04,
 } as const;
 
 export function seriesKey(id: number): Uint8Array {
   const key = new Uint8Array(5);
   key[0] = KeyPrefix.series;
   new DataView(key.buffer).setUint32(1, id);
+  return key;
+}
+
+export function layoutKey(id: number): Uint8Array {
+  const key = seriesKey(id);
+  key[0] = KeyPrefix.layout;
   return key;
 }
 

@@ -58,6 +58,11 @@ export class SeriesIndex {
     return this.ids.entries();
   }
 
+  /** Queues a known series to be written to LevelDB again (its stored record changed). */
+  markUnsaved(id: number): void {
+    this.unsaved.push(id);
+  }
+
   /** Ids created since the last call, for the next LevelDB write. */
   takeUnsaved(): number[] {
     const ids = this.unsaved;

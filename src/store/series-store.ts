@@ -33,4 +33,30 @@ export interface SeriesStore {
   read(names: readonly string[], from: number, until: number): Promise<SeriesRange[]>;
   seriesCount(): number;
   close(): Promise<void>;
+  /** Nodes of the metric tree (untagged names) matching a glob at its depth, sorted by path. */
+  find?(pattern: string): TreeNodeMatch[];
+  /** Names of the tagged series selected by graphite-web tag expressions (`k=v`, `k=~re`), sorted. */
+  seriesByTag?(expressions: readonly string[]): string[];
+  /** Tag names of the tagged series, sorted; optionally only those starting with prefix. */
+  tagNames?(prefix?: string, limit?: number): string[];
+  /** One tag's values with their series counts, sorted by value. */
+  tagValues?(tag: string, prefix?: string, limit?: number): TagValueCount[];
+}
+
+/** A node of the metric tree that a find pattern matched. */
+export interface TreeNodeMatch {
+  /** Full path of the node: `a.b.c`. */
+  path: string;
+  /** Its last component: `c`. */
+  name: string;
+  /** A series ends here. */
+  isLeaf: boolean;
+  /** Longer series names continue below; a path can be both a leaf and a branch. */
+  isBranch: boolean;
+}
+
+/** A tag value and how many series have it. */
+export interface TagValueCount {
+  value: string;
+  count: number;
 }

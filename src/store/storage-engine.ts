@@ -15,10 +15,12 @@ import { decodeChunkInto, encodeChunk } from './chunk/index.js';
 import { Head, POINTS_PER_CHUNK } from './head.js';
 import { HotRing } from './hot-ring.js';
 import { PathTrie, type TrieMatch } from './path-trie.js';
-import { chunkKey, KeyPrefix, metaKey, seriesIdFromKey, seriesKey } from './keys.js';
+import { TagIndex } from './tag-index.js';
+import { parseSeriesByTag } from '../query/series-by-tag.js';
+import { chunkKey, KeyPrefix, layoutKey, metaKey, seriesIdFromKey, seriesKey } from './keys.js';
 import { aggregateValues, type Aggregation, type Archive, type RetentionPolicy } from './retention/index.js';
 import { SeriesIndex } from './series-index.js';
-import { REJECTED_SERIES, type SeriesRange, type SeriesStore } from './series-store.js';
+import { REJECTED_SERIES, type SeriesRange, type SeriesStore, type TagValueCount } from './series-store.js';
 import { WriteAheadLog, type WalReplayStats } from './wal.js';
 
 export interface StorageEngineOptions {
@@ -82,6 +84,20 @@ const ROLLUP_SLICE = 1000;
 const FUTURE_TOLERANCE_SECONDS = 600;
 
 const windowSeconds = (step: number): number => step * POINTS_PER_CHUNK;
+
+/** How a series' archive layouts are kept in LevelDB (key prefix 0x04). */
+interface StoredLayouts {
+  current: string;
+  earlier: string[];
+}
+
+/** `10:60480,60:43200`: seconds per point and points of each archive. */
+const layoutSpec = (archives: readonly Archive[]): string => archives.map((a) => `${a.secondsPerPoint}:${a.points}`).join(',');
+const parseLayoutSpec = (spec: string): Archive[] =>
+  spec.split(',').map((part) => {
+    const [secondsPerPoint, points] = part.split(':').map(Number);
+    return { secondsPerPoint, points, retentionSeconds: secondsPerPoint * points };
+  });
 const u32 = (value: number): Uint8Array => {
   const bytes = new Uint8Array(4);
   new DataView(bytes.buffer).setUint32(0, value);
@@ -93,6 +109,8 @@ export class StorageEngine implements SeriesStore {
   private readonly index = new SeriesIndex();
   /** Untagged names as a tree, for globs and /metrics/find. */
   private readonly tree = new PathTrie();
+  /** Tagged names by tag and value, for seriesByTag and the /tags API. */
+  private readonly tagIndex = new TagIndex();
   private readonly head = new Head();
   private readonly ring: HotRing;
   private readonly layouts: Layout[] = [];
@@ -104,6 +122,11 @@ export class StorageEngine implements SeriesStore {
   /** Rollup archive `step` is complete from `finer` up to this time, per "finer:step". */
   private readonly rollupDone = new Map<string, number>();
   private readonly expiredBefore = new Map<number, number>();
+  /**
+   * Archive layouts a series had before storage-schemas.conf changed, newest first: its old
+   * chunks stay readable through them (no resize tool needed).
+   */
+  private readonly earlierLayouts = new Map<number, (readonly Archive[])[]>();
   private late: LatePoint[] = [];
   private writeChain: Promise<void> = Promise.resolve();
   private sweepTimer: NodeJS.Timeout | null = null;
@@ -157,6 +180,15 @@ export class StorageEngine implements SeriesStore {
       this.index.restore(id, name);
       this.registerSeries(id, name);
     }
+    for await (const [key, value] of this.db.iterator({ gte: Uint8Array.of(KeyPrefix.layout), lt: Uint8Array.of(KeyPrefix.layout + 1) })) {
+      const id = seriesIdFromKey(key);
+      if (this.index.name(id) === undefined) continue;
+      const stored = JSON.parse(dec.decode(value)) as StoredLayouts;
+      const current = layoutSpec(this.layouts[this.layoutOf[id]].archives);
+      const earlier = stored.current === current ? stored.earlier : [stored.current, ...stored.earlier];
+      if (earlier.length > 0) this.earlierLayouts.set(id, earlier.map(parseLayoutSpec));
+      if (stored.current !== current) this.index.markUnsaved(id);
+    }
     for await (const [key, value] of this.db.iterator({ gte: Uint8Array.of(KeyPrefix.meta), lt: Uint8Array.of(KeyPrefix.meta + 1) })) {
       const name = dec.decode(key.subarray(1));
       const [kind, ...rest] = name.split(':');
@@ -209,6 +241,19 @@ export class StorageEngine implements SeriesStore {
   /** Nodes of the metric tree matching a glob at its depth (for /metrics/find). */
   find(pattern: string): TrieMatch[] {
     return this.tree.find(pattern);
+  }
+
+  /** Tagged series names selected by graphite-web tag expressions, sorted; QueryError on bad ones. */
+  seriesByTag(expressions: readonly string[]): string[] {
+    return this.tagIndex.select(parseSeriesByTag(expressions));
+  }
+
+  tagNames(prefix?: string, limit?: number): string[] {
+    return this.tagIndex.tagNames(prefix, limit);
+  }
+
+  tagValues(tag: string, prefix?: string, limit?: number): TagValueCount[] {
+    return this.tagIndex.tagValues(tag, prefix, limit);
   }
 
   append(batch: PointBatch): void {
@@ -285,6 +330,7 @@ export class StorageEngine implements SeriesStore {
   /** Per-series derived state: archive layout, and the metric tree for untagged names. */
   private registerSeries(id: number, name: string): void {
     if (!name.includes(';')) this.tree.add(name);
+    else this.tagIndex.add(id, name);
     const archives = this.options.policy.archivesFor(name);
     const aggregation = this.options.policy.aggregationFor(name);
     const key = `${archives.map((a) => `${a.secondsPerPoint}:${a.points}`).join(',')}|${aggregation.method}|${aggregation.xFilesFactor}`;
@@ -387,7 +433,13 @@ export class StorageEngine implements SeriesStore {
     const ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[] = puts.map((p) => ({ type: 'put', ...p }));
     for (const id of this.index.takeUnsaved()) {
       const name = this.index.name(id);
-      if (name !== undefined) ops.push({ type: 'put', key: seriesKey(id), value: enc.encode(name) });
+      if (name === undefined) continue;
+      const layouts: StoredLayouts = {
+        current: layoutSpec(this.layouts[this.layoutOf[id]].archives),
+        earlier: (this.earlierLayouts.get(id) ?? []).map(layoutSpec),
+      };
+      ops.push({ type: 'put', key: seriesKey(id), value: enc.encode(name) });
+      ops.push({ type: 'put', key: layoutKey(id), value: enc.encode(JSON.stringify(layouts)) });
     }
     for (const [step, cutoff] of cutoffs) ops.push({ type: 'put', key: metaKey(`sealed:${step}`), value: u32(cutoff) });
     if (ops.length > 0) await this.db.batch(ops, { sync: true });
@@ -618,6 +670,7 @@ export class StorageEngine implements SeriesStore {
       wanted.push({ name, id, archive, from: fromAligned, until: untilAligned });
     }
     const values = await this.readArchives(wanted);
+    await this.fillFromEarlierLayouts(wanted, values, now);
     return wanted.map((w, i) => {
       const layout = this.layouts[this.layoutOf[w.id]];
       const step = layout.archives[w.archive].secondsPerPoint;
@@ -692,6 +745,44 @@ export class StorageEngine implements SeriesStore {
     return results;
   }
 
+  /**
+   * Fills gaps in freshly read values from chunks a series wrote under an earlier layout: each
+   * earlier archive is read by whisper's rule over its own retention; its points land in the slots
+   * of the current step they fall in (aggregated with the series' method when several do).
+   */
+  private async fillFromEarlierLayouts(
+    wanted: readonly { id: number; archive: number; from: number; until: number }[],
+    values: Float64Array[],
+    now: number,
+  ): Promise<void> {
+    for (let i = 0; i < wanted.length; i++) {
+      const earlier = this.earlierLayouts.get(wanted[i].id);
+      if (!earlier || !values[i].some((v) => v !== v)) continue;
+      const { id, from, until } = wanted[i];
+      const layout = this.layouts[this.layoutOf[id]];
+      const step = layout.archives[wanted[i].archive].secondsPerPoint;
+      for (const archives of earlier) {
+        const old = archives.find((a) => now - from <= a.retentionSeconds) ?? archives[archives.length - 1];
+        const oldStep = old.secondsPerPoint;
+        const span = windowSeconds(oldStep);
+        const keys: Uint8Array[] = [];
+        for (let start = from - (from % span); start < until; start += span) keys.push(chunkKey(id, oldStep, start));
+        const grid = new Float64Array(Math.ceil((until - from) / oldStep) + 1).fill(NaN);
+        const gridFrom = from - (from % oldStep);
+        for (const chunk of await this.db.getMany(keys)) if (chunk) this.decodeInto(chunk, grid, gridFrom, oldStep);
+        const out = values[i];
+        const slot = new Float64Array(Math.max(1, Math.ceil(step / oldStep)));
+        for (let at = 0; at < out.length; at++) {
+          if (out[at] === out[at]) continue;
+          const t = from + at * step;
+          let n = 0;
+          for (let u = t - (t % oldStep); u < t + step; u += oldStep) slot[n++] = grid[(u - gridFrom) / oldStep] ?? NaN;
+          out[at] = aggregateValues(layout.aggregation.method, slot, 0, n, 0);
+        }
+      }
+    }
+  }
+
   private readonly readTs = new Uint32Array(65536);
   private readonly readValues = new Float64Array(65536);
 
@@ -725,8 +816,10 @@ export class StorageEngine implements SeriesStore {
     this.ring.deleteSeries(id);
     const name = this.index.name(id);
     if (name !== undefined && !name.includes(';')) this.tree.remove(name);
+    this.tagIndex.remove(id);
     this.index.delete(id);
-    await this.db.del(seriesKey(id), { sync: true });
+    this.earlierLayouts.delete(id);
+    await this.db.batch([{ type: 'del', key: seriesKey(id) }, { type: 'del', key: layoutKey(id) }], { sync: true });
     await this.db.clear({ gte: chunkKey(id, 0, 0), lt: chunkKey(id + 1, 0, 0) });
   }
 

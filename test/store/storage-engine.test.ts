@@ -196,3 +196,30 @@ test('a late point is rolled up through every coarser archive', async () => {
   assert.ok(Math.abs(tenMinutes.values[(late - tenMinutes.start) / 600] - (1000 / 60 + 1)) < 1e-9);
   await engine.close();
 });
+
+test('after storage-schemas.conf changes, old data is read through its own layout and new data follows the new one', async () => {
+  const dir = tempDir();
+  const schemas = join(dir, 'schemas.conf');
+  writeFileSync(schemas, '[all]\npattern = .*\nretentions = 10s:7d\n');
+  const clock = new Clock();
+  const t0 = clock.t;
+  let engine = await StorageEngine.open({ dataDir: dir, policy: loadRetentionPolicy({ schemasPath: schemas }), now: clock.now, walSyncIntervalMs: 0 });
+  const batch: [string, number, number][] = [];
+  for (let i = 0; i < 120; i++) batch.push(['change.x', t0 + i * 10, i % 6]); // 20 minutes, minute averages 2.5
+  clock.t = t0 + 1200;
+  write(engine, batch);
+  clock.t = t0 + 1200 + 120;
+  await engine.sweep();
+  await engine.close();
+
+  writeFileSync(schemas, '[all]\npattern = .*\nretentions = 1m:7d\n');
+  engine = await StorageEngine.open({ dataDir: dir, policy: loadRetentionPolicy({ schemasPath: schemas }), now: clock.now, walSyncIntervalMs: 0 });
+  write(engine, [['change.x', clock.t - 30, 99]]);
+  const range = await readOne(engine, 'change.x', t0 - 1, clock.t);
+  assert.equal(range.step, 60);
+  const got = points(range);
+  assert.equal(got.length, 21);
+  assert.ok(got.slice(0, 20).every(([, v]) => v === 2.5), JSON.stringify(got.slice(0, 3)));
+  assert.deepEqual(got[20], [clock.t - 60, 99]);
+  await engine.close();
+});
