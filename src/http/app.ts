@@ -1,20 +1,34 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { findNodes, type FoundNode } from '../query/find.js';
+import { findInStore, type FoundNode } from '../query/find.js';
+import { describeFunction, describeFunctions } from '../query/functions/index.js';
+import { parseGraphiteTime } from '../query/graphite-time.js';
 import { QueryError } from '../query/query-error.js';
-import { renderTargets } from '../query/render.js';
+import { renderTargets, type RenderedSeries } from '../query/render.js';
+import { compileTagRegex, completeTags, completeValues, parseSeriesByTag } from '../query/series-by-tag.js';
 import type { SeriesStore } from '../store/series-store.js';
-import { pythonJson, type PythonJsonValue } from './python-json.js';
-import { readRequestParams } from './request-params.js';
+import { checkPointsLimit, checkSeriesLimit, RequestLimitError, resolveRenderLimits, withTimeLimit, type RenderLimits } from './limits.js';
+import { pythonJson, pythonJsonString, type PythonJsonValue } from './python-json.js';
+import { readRequestParams, type RequestParams } from './request-params.js';
 import { renderJsonPieces } from './render-json.js';
+import { renderMsgpackPieces } from './render-msgpack.js';
+import { renderPicklePieces, type SeriesInfo } from './render-pickle.js';
 import { parseJsonpCallback, parseRenderRequest } from './render-request.js';
 import { renderCsvPieces, renderRawPieces } from './render-text.js';
+import { scaleRoutes, type ScaleRoutesDeps } from './scale-routes.js';
 
 export interface HttpAppDeps {
   store: SeriesStore;
   /** Extra fields for the `/health` body (listeners, series count, ...). */
   health: () => Record<string, unknown>;
+  /** Per-request limits; each one left out takes its default (DEFAULT_RENDER_LIMITS). */
+  limits?: Partial<RenderLimits>;
+  /** The Scale API; left out, its routes are not served. */
+  scale?: ScaleRoutesDeps;
 }
+
+/** graphite-web's TAGDB_AUTOCOMPLETE_LIMIT: auto-completion answers at most this many by default. */
+const AUTOCOMPLETE_LIMIT = 100;
 
 /** The graphite-web version we answer as; Grafana picks its feature set from it. */
 export const GRAPHITE_VERSION = '1.1.10';
@@ -22,11 +36,22 @@ export const GRAPHITE_VERSION = '1.1.10';
 /** The HTTP API: Graphite's render and find endpoints, health and version. */
 export function createHttpApp(deps: HttpAppDeps): Hono {
   const app = new Hono({ strict: false });
+  const limits = resolveRenderLimits(deps.limits);
+  if (deps.scale) app.route('/', scaleRoutes(deps.scale));
 
   app.on(['GET', 'POST'], '/render', async (c) => {
     const request = parseRenderRequest(await readRequestParams(c.req.raw), Date.now() / 1000);
-    const series = await renderTargets(deps.store, request.targets, request.from, request.until);
+    const series = await withTimeLimit(renderTargets(deps.store, request.targets, request.from, request.until, {
+        xFilesFactor: request.xFilesFactor,
+        templateParams: request.templateParams,
+      }), limits);
+    checkSeriesLimit(series.length, limits);
+    checkPointsLimit(series.reduce((n, s) => n + s.values.length, 0), limits);
     switch (request.format) {
+      case 'pickle':
+        return streamedBytes(renderPicklePieces(series.map(seriesInfo)), 'application/pickle');
+      case 'msgpack':
+        return streamedBytes(renderMsgpackPieces(series.map(seriesInfo)), 'application/x-msgpack');
       case 'csv':
         return streamed(renderCsvPieces(series, request.tz), 'text/csv');
       case 'raw':
@@ -44,25 +69,130 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     const params = await readRequestParams(c.req.raw);
     let query = params.get('query');
     if (query === undefined) throw new QueryError("missing required parameter 'query'");
+    if (query === '') throw new QueryError("required parameter 'query' is empty");
     const format = params.get('format') ?? 'treejson';
-    const wildcards = /^0*[1-9]\d*$/.test(params.get('wildcards') ?? '');
-    let body: PythonJsonValue;
-    if (format === 'treejson') {
-      const basePath = query.includes('.') ? `${query.slice(0, query.lastIndexOf('.'))}.` : '';
-      body = treeJson(findNodes(deps.store.names(), query), basePath, wildcards);
-    } else if (format === 'completer') {
+    const wildcards = intParam(params, 'wildcards', 0) !== 0;
+    const leavesOnly = intParam(params, 'leavesOnly', 0) !== 0;
+    checkFindTimes(params);
+    const basePath = query.includes('.') ? `${query.slice(0, query.lastIndexOf('.'))}.` : '';
+    if (format === 'completer') {
       query = query.replaceAll('..', '*.');
       if (!query.endsWith('*')) query += '*';
-      body = { metrics: completerJson(findNodes(deps.store.names(), query), wildcards) };
-    } else {
+    } else if (format !== 'treejson') {
       throw new QueryError(`invalid value for 'format' parameter: '${format}' (use treejson or completer)`);
     }
-    const jsonp = parseJsonpCallback(params);
-    if (jsonp !== undefined) return c.body(`${jsonp}(${pythonJson(body)})`, 200, { 'content-type': 'text/javascript' });
-    return c.body(pythonJson(body), 200, { 'content-type': 'application/json' });
+    let nodes = findInStore(deps.store, query);
+    if (leavesOnly) nodes = nodes.filter((node) => node.isLeaf);
+    const body = format === 'treejson' ? treeJson(nodes, basePath, wildcards) : { metrics: completerJson(nodes, wildcards) };
+    return jsonAnswer(c, body, parseJsonpCallback(params));
   });
 
+  app.on(['GET', 'POST'], '/metrics/expand', async (c) => {
+    const params = await readRequestParams(c.req.raw);
+    const groupByExpr = intParam(params, 'groupByExpr', 0) !== 0;
+    const leavesOnly = intParam(params, 'leavesOnly', 0) !== 0;
+    const results = new Map<string, Set<string>>();
+    for (const query of params.getAll('query')) {
+      const paths = results.get(query) ?? new Set<string>();
+      results.set(query, paths);
+      for (const node of findInStore(deps.store, query)) if (node.isLeaf || !leavesOnly) paths.add(node.path);
+    }
+    let body: PythonJsonValue;
+    if (groupByExpr) {
+      const grouped: Record<string, PythonJsonValue> = {};
+      for (const [query, paths] of results) grouped[query] = [...paths].sort(compareStrings);
+      body = { results: grouped };
+    } else {
+      const all = new Set<string>();
+      for (const paths of results.values()) for (const path of paths) all.add(path);
+      body = { results: [...all].sort(compareStrings) };
+    }
+    return jsonAnswer(c, body, parseJsonpCallback(params));
+  });
+
+  app.on(['GET', 'POST'], '/metrics/index.json', async (c) => {
+    const params = await readRequestParams(c.req.raw);
+    const names: string[] = [];
+    for (const name of deps.store.names()) if (!name.includes(';')) names.push(name);
+    names.sort(compareStrings);
+    const body = `[${names.map(pythonJsonString).join(', ')}]`;
+    const jsonp = parseJsonpCallback(params);
+    if (jsonp !== undefined) return c.body(`${jsonp}(${body})`, 200, { 'content-type': 'text/javascript' });
+    return c.body(body, 200, { 'content-type': 'application/json' });
+  });
+
+  // Tags: graphite-web's shapes (tags/views.py, base.py); its errors here are JSON {"error": ...}.
+  app.get('/tags', (c) =>
+    tagAnswer(c, async () => {
+      const params = await readRequestParams(c.req.raw);
+      const filter = optionalRegex(params.get('filter'));
+      const limit = intParam(params, 'limit', Infinity);
+      const tags = (deps.store.tagNames?.() ?? []).filter((tag) => filter === undefined || filter.test(tag));
+      return tags.slice(0, limit).map((tag) => ({ tag }));
+    }),
+  );
+
+  app.on(['GET', 'POST'], '/tags/findSeries', (c) =>
+    tagAnswer(c, async () => {
+      const expressions = listParam(await readRequestParams(c.req.raw), 'expr');
+      if (expressions.length === 0) throw new QueryError('no tag expressions specified');
+      parseSeriesByTag(expressions);
+      return deps.store.seriesByTag?.(expressions) ?? [];
+    }),
+  );
+
+  app.on(['GET', 'POST'], '/tags/autoComplete/tags', (c) =>
+    tagAnswer(c, async () => {
+      const params = await readRequestParams(c.req.raw);
+      const expressions = listParam(params, 'expr');
+      const prefix = params.get('tagPrefix') ?? '';
+      const limit = intParam(params, 'limit', AUTOCOMPLETE_LIMIT);
+      if (expressions.length === 0) return deps.store.tagNames?.(prefix, limit) ?? [];
+      parseSeriesByTag(expressions);
+      return completeTags(deps.store.seriesByTag?.(expressions) ?? [], expressions, prefix, limit);
+    }),
+  );
+
+  app.on(['GET', 'POST'], '/tags/autoComplete/values', (c) =>
+    tagAnswer(c, async () => {
+      const params = await readRequestParams(c.req.raw);
+      const tag = params.get('tag');
+      if (tag === undefined || tag === '') throw new QueryError('no tag specified');
+      const expressions = listParam(params, 'expr');
+      const prefix = params.get('valuePrefix') ?? '';
+      const limit = intParam(params, 'limit', AUTOCOMPLETE_LIMIT);
+      if (expressions.length === 0) return (deps.store.tagValues?.(tag, prefix, limit) ?? []).map((v) => v.value);
+      const selecting = [...expressions, `${tag}!=`];
+      parseSeriesByTag(selecting);
+      return completeValues(deps.store.seriesByTag?.(selecting) ?? [], tag, prefix, limit);
+    }),
+  );
+
+  app.get('/tags/:tag', (c) =>
+    tagAnswer(c, async () => {
+      const params = await readRequestParams(c.req.raw);
+      const tag = c.req.param('tag');
+      const filter = optionalRegex(params.get('filter'));
+      const limit = intParam(params, 'limit', Infinity);
+      const values = (deps.store.tagValues?.(tag) ?? []).filter((v) => filter === undefined || filter.test(v.value));
+      if (values.length === 0 && !(deps.store.tagNames?.() ?? []).includes(tag)) return null;
+      return { tag, values: values.slice(0, limit).map(({ value, count }) => ({ value, count })) };
+    }),
+  );
+
   app.get('/health', (c) => c.json({ status: 'ok', ...deps.health() }));
+
+  // graphite-web's function descriptions, as strict JSON (graphite-web writes a bare Infinity).
+  app.get('/functions', (c) => {
+    const grouped = ['1', 'true'].includes((c.req.query('grouped') ?? '').toLowerCase());
+    const body = c.req.query('type') === 'pie' ? {} : describeFunctions({ group: c.req.query('group'), grouped });
+    return c.body(pythonJson(body as unknown as PythonJsonValue), 200, { 'content-type': 'application/json' });
+  });
+  app.get('/functions/:name', (c) => {
+    const info = describeFunction(c.req.param('name'));
+    if (!info) return c.text(`Function not found: ${c.req.param('name')}`, 404);
+    return c.body(pythonJson(info as unknown as PythonJsonValue), 200, { 'content-type': 'application/json' });
+  });
 
   app.get('/version', (c) => c.text(GRAPHITE_VERSION));
 
@@ -76,6 +206,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
 /** User errors become 400 with their message; anything else is a bug: logged, and a bare 500. */
 function errorResponse(error: Error, c: Context): Response {
   if (error instanceof QueryError) return c.text(error.message, 400);
+  if (error instanceof RequestLimitError) return c.text(error.message, error.status);
   if (error instanceof HTTPException) return error.getResponse();
   console.error('http: unhandled error on', c.req.method, c.req.path, error);
   return c.text('internal server error', 500);
@@ -94,6 +225,85 @@ function streamed(pieces: Iterator<string>, contentType: string): Response {
   return new Response(body, { status: 200, headers: { 'content-type': contentType } });
 }
 
+/** Streams binary pieces (pickle frames, msgpack series). */
+function streamedBytes(pieces: Iterator<Uint8Array>, contentType: string): Response {
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const next = pieces.next();
+      if (next.done) controller.close();
+      else controller.enqueue(next.value);
+    },
+  });
+  return new Response(body, { status: 200, headers: { 'content-type': contentType } });
+}
+
+/** graphite-web's getInfo() fields of a rendered series; fields the render layer does not set take graphite-web's defaults. */
+function seriesInfo(s: RenderedSeries): SeriesInfo {
+  const extra = s as RenderedSeries & Partial<Pick<SeriesInfo, 'pathExpression' | 'valuesPerPoint' | 'consolidationFunc' | 'xFilesFactor'>>;
+  return {
+    name: s.target,
+    pathExpression: extra.pathExpression,
+    start: s.start,
+    end: s.end,
+    step: s.step,
+    values: s.values,
+    valuesPerPoint: extra.valuesPerPoint,
+    consolidationFunc: extra.consolidationFunc,
+    xFilesFactor: extra.xFilesFactor,
+  };
+}
+
+/** JSON as graphite-web's json_response_for writes it, JSONP-wrapped when asked. */
+function jsonAnswer(c: Context, body: PythonJsonValue, jsonp: string | undefined): Response {
+  if (jsonp !== undefined) return c.body(`${jsonp}(${pythonJson(body)})`, 200, { 'content-type': 'text/javascript' });
+  return c.body(pythonJson(body), 200, { 'content-type': 'application/json' });
+}
+
+/** A tag endpoint's answer; its user errors are JSON `{"error": ...}` with 400, as graphite-web's jsonResponse. */
+async function tagAnswer(c: Context, answer: () => Promise<PythonJsonValue>): Promise<Response> {
+  try {
+    return c.body(pythonJson(await answer()), 200, { 'content-type': 'application/json' });
+  } catch (error) {
+    if (error instanceof QueryError) return c.body(pythonJson({ error: error.message }), 400, { 'content-type': 'application/json' });
+    throw error;
+  }
+}
+
+/** An integer parameter (graphite-web's queryParamAsInt); QueryError naming it when it is not one. */
+function intParam(params: RequestParams, name: string, fallback: number): number {
+  const text = params.get(name);
+  if (text === undefined) return fallback;
+  if (!/^\s*[-+]?\d+\s*$/.test(text)) throw new QueryError(`invalid int value '${text}' for param ${name}`);
+  return Number(text);
+}
+
+/** A repeatable parameter, also in the `name[]` form jQuery and PHP clients send. */
+function listParam(params: RequestParams, name: string): string[] {
+  const values = params.getAll(name);
+  return values.length > 0 ? values : params.getAll(`${name}[]`);
+}
+
+function optionalRegex(filter: string | undefined): RegExp | undefined {
+  return filter === undefined || filter === '' ? undefined : compileTagRegex(filter);
+}
+
+/** find's `from`/`until` only narrow results in graphite-web's finders; here they are checked, so bad ones are 400s. */
+function checkFindTimes(params: RequestParams): void {
+  for (const name of ['from', 'until']) {
+    const value = params.get(name);
+    if (value === undefined || value === '-1') continue;
+    try {
+      parseGraphiteTime(value, { now: Date.now() / 1000, tz: 'UTC' });
+    } catch (error) {
+      throw new QueryError(`invalid value '${value}' for param ${name}: ${(error as Error).message}`);
+    }
+  }
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function* wrapped(prefix: string, pieces: Iterable<string>, suffix: string): Generator<string> {
   yield prefix;
   yield* pieces;
@@ -101,8 +311,9 @@ function* wrapped(prefix: string, pieces: Iterable<string>, suffix: string): Gen
 }
 
 /**
- * graphite-web's treejson: branches, then leaves, one node per name (the first wins), ids built
- * from the query's own prefix; a `*` node first when wildcards=1 and more than one node matched.
+ * graphite-web 1.1's treejson: branches, then leaves, one node per name (the first wins), ids built
+ * from the query's own prefix, text URL-unquoted; a `*` node first when wildcards=1 and more than one
+ * node matched.
  */
 function treeJson(nodes: FoundNode[], basePath: string, wildcards: boolean): PythonJsonValue[] {
   const branch = { allowChildren: 1, expandable: 1, leaf: 0 };
@@ -117,7 +328,7 @@ function treeJson(nodes: FoundNode[], basePath: string, wildcards: boolean): Pyt
   for (const node of nodes) {
     if (seen.has(node.name)) continue;
     seen.add(node.name);
-    const entry = { text: node.name, id: basePath + node.name, context: {} };
+    const entry = { text: unquotePlus(node.name), id: basePath + node.name };
     if (node.isLeaf) leaves.push({ ...entry, ...leaf });
     else branches.push({ ...entry, ...branch });
   }
@@ -133,4 +344,16 @@ function completerJson(nodes: FoundNode[], wildcards: boolean): PythonJsonValue[
   }));
   if (results.length > 1 && wildcards) results.push({ name: '*' });
   return results;
+}
+
+/** Python's unquote_plus: `+` is a space, `%XX` a UTF-8 byte; malformed escapes stay as they are. */
+function unquotePlus(text: string): string {
+  if (!text.includes('%') && !text.includes('+')) return text;
+  return text.replaceAll('+', ' ').replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
 }

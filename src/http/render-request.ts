@@ -2,7 +2,7 @@ import { isKnownTimeZone, parseGraphiteTime } from '../query/graphite-time.js';
 import { QueryError } from '../query/query-error.js';
 import type { RequestParams } from './request-params.js';
 
-export const RENDER_FORMATS = ['json', 'csv', 'raw'] as const;
+export const RENDER_FORMATS = ['json', 'csv', 'raw', 'pickle', 'msgpack'] as const;
 export type RenderFormat = (typeof RENDER_FORMATS)[number];
 
 /** What a `/render` request asks for, validated. */
@@ -18,6 +18,10 @@ export interface RenderRequest {
   noNullPoints: boolean;
   /** JSONP callback name. */
   jsonp?: string;
+  /** `template[name]=value` parameters for template() targets (only when some were given). */
+  templateParams?: Record<string, string>;
+  /** The `xFilesFactor` parameter (graphite-web's default for functions and consolidation). */
+  xFilesFactor?: number;
 }
 
 const JSONP_CALLBACK = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/;
@@ -57,6 +61,16 @@ export function parseRenderRequest(params: RequestParams, clockNow: number): Ren
   }
   const jsonp = parseJsonpCallback(params);
   if (jsonp !== undefined) request.jsonp = jsonp;
+  const templates = templateParams(params, targets);
+  if (Object.keys(templates).length > 0) request.templateParams = templates;
+  const xFilesFactor = params.get('xFilesFactor');
+  if (xFilesFactor !== undefined) {
+    const value = Number(xFilesFactor);
+    if (xFilesFactor.trim() === '' || !(value >= 0 && value <= 1)) {
+      throw new QueryError(`invalid xFilesFactor '${xFilesFactor}': use a number from 0 to 1`);
+    }
+    request.xFilesFactor = value;
+  }
   return request;
 }
 
@@ -67,4 +81,19 @@ export function parseJsonpCallback(params: RequestParams): string | undefined {
     throw new QueryError(`bad jsonp callback '${jsonp}': must be a JavaScript name`);
   }
   return jsonp;
+}
+
+/**
+ * graphite-web's `template[name]=value` parameters. Only `$name` variables can use them, so the
+ * targets say which names to look up.
+ */
+function templateParams(params: RequestParams, targets: readonly string[]): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const target of targets) {
+    for (const [, name] of target.matchAll(/\$(\w+)/g)) {
+      const value = params.get(`template[${name}]`);
+      if (value !== undefined) values[name] = value;
+    }
+  }
+  return values;
 }

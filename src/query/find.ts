@@ -1,3 +1,4 @@
+import type { SeriesStore } from '../store/series-store.js';
 import { compileGlob } from './glob.js';
 
 /** One node of the metric tree that a find query matched, as graphite-web's finders return them. */
@@ -8,6 +9,26 @@ export interface FoundNode {
   name: string;
   /** A series (leaf) or a prefix of longer series names (branch); one path can be both. */
   isLeaf: boolean;
+}
+
+/**
+ * The nodes a find query matches, as findNodes sorts them, from the store's metric tree when it
+ * has one (cost follows what matches, not the number of series), else by scanning its names.
+ */
+export function findInStore(store: Pick<SeriesStore, 'names' | 'find'>, query: string): FoundNode[] {
+  if (store.find === undefined) return findNodes(store.names(), query);
+  // The tree answers in path order; grouping by name keeps that order within a name, so only the
+  // distinct names need sorting (a few, where a query like `*.*.*.latency` matches 100k paths).
+  const byName = new Map<string, FoundNode[]>();
+  for (const match of store.find(query)) {
+    let group = byName.get(match.name);
+    if (!group) byName.set(match.name, (group = []));
+    if (match.isBranch) group.push({ path: match.path, name: match.name, isLeaf: false });
+    if (match.isLeaf) group.push({ path: match.path, name: match.name, isLeaf: true });
+  }
+  const nodes: FoundNode[] = [];
+  for (const name of [...byName.keys()].sort(compare)) for (const node of byName.get(name)!) nodes.push(node);
+  return nodes;
 }
 
 /**
@@ -32,9 +53,12 @@ export function findNodes(names: Iterable<string>, query: string): FoundNode[] {
   const nodes: FoundNode[] = [];
   for (const path of branches) nodes.push({ path, name: lastNode(path), isLeaf: false });
   for (const path of leaves) nodes.push({ path, name: lastNode(path), isLeaf: true });
-  return nodes.sort(
-    (a, b) => compare(a.name, b.name) || compare(a.path, b.path) || Number(a.isLeaf) - Number(b.isLeaf),
-  );
+  return nodes.sort(compareNodes);
+}
+
+/** By node name (graphite-web sorts find results so), then path, a branch before a leaf of the same path. */
+function compareNodes(a: FoundNode, b: FoundNode): number {
+  return compare(a.name, b.name) || compare(a.path, b.path) || Number(a.isLeaf) - Number(b.isLeaf);
 }
 
 /** Index of the n-th `.` in name (1-based), or -1 when it has fewer. */

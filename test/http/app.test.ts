@@ -59,7 +59,8 @@ describe('GET /render', () => {
 
   it('expands globs, with or without a trailing slash', async (t) => {
     const app = await appWithData(t);
-    const response = await app.request(`/render/?target=web.*.cpu&target=db.*&${range}&format=json`);
+    // As in graphite-web, globs match untagged names only; tagged series come from seriesByTag().
+    const response = await app.request(`/render/?target=web.*.cpu&target=db.*&target=seriesByTag('dc=1')&${range}&format=json`);
     const body = (await response.json()) as Array<{ target: string; tags: Record<string, string> }>;
     assert.deepEqual(
       body.map((s) => s.target),
@@ -136,7 +137,9 @@ describe('render errors', () => {
     ['target=a&from=yesterdayish', "'yesterdayish'"],
     ['target=a&until=-5m', "'-5m'"],
     ['target=a&from=now&until=now', 'empty time range'],
-    ['target=sumSeries(web.*.cpu)', 'functions are not supported yet: sumSeries(web.*.cpu)'],
+    ['target=sumSeries(web.*.cpu', "missing ')' to close sumSeries( at the end"],
+    ['target=noSuchFunction(web.*.cpu)', 'unknown function noSuchFunction() (column 1)'],
+    ['target=scale(web.*.cpu,"x")', "invalid float value 'x' for parameter 'factor' of scale() (column 17)"],
     ['target=web.[z-a]', "'web.[z-a]'"],
     ['target=a&format=png', "'png'"],
     ['target=a&jsonp=<script>', "'<script>'"],
@@ -159,14 +162,14 @@ describe('render errors', () => {
 
   it('500s true bugs without leaking them', async (t) => {
     const store = await openEngine(t);
-    store.names = () => {
+    store.read = () => {
       throw new Error('disk on fire');
     };
     const app = createHttpApp({ store, health: () => ({}) });
     const originalError = console.error;
     console.error = () => {};
     try {
-      const response = await app.request('/render?target=a.*');
+      const response = await app.request('/render?target=a.b');
       assert.equal(response.status, 500);
       assert.equal(await response.text(), 'internal server error');
     } finally {
@@ -181,8 +184,8 @@ describe('GET /metrics/find', () => {
     const response = await app.request('/metrics/find?query=web.*');
     assert.equal(
       await response.text(),
-      '[{"text": "a", "id": "web.a", "context": {}, "allowChildren": 1, "expandable": 1, "leaf": 0}, ' +
-        '{"text": "b", "id": "web.b", "context": {}, "allowChildren": 1, "expandable": 1, "leaf": 0}]',
+      '[{"text": "a", "id": "web.a", "allowChildren": 1, "expandable": 1, "leaf": 0}, ' +
+        '{"text": "b", "id": "web.b", "allowChildren": 1, "expandable": 1, "leaf": 0}]',
     );
   });
 
@@ -191,8 +194,8 @@ describe('GET /metrics/find', () => {
     const response = await app.request('/metrics/find?query=web.b.*&wildcards=1');
     assert.deepEqual(await response.json(), [
       { text: '*', id: 'web.b.*', allowChildren: 0, expandable: 0, leaf: 1 },
-      { text: 'cpu', id: 'web.b.cpu', context: {}, allowChildren: 0, expandable: 0, leaf: 1 },
-      { text: 'mem', id: 'web.b.mem', context: {}, allowChildren: 0, expandable: 0, leaf: 1 },
+      { text: 'cpu', id: 'web.b.cpu', allowChildren: 0, expandable: 0, leaf: 1 },
+      { text: 'mem', id: 'web.b.mem', allowChildren: 0, expandable: 0, leaf: 1 },
     ]);
   });
 
