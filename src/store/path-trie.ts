@@ -82,9 +82,11 @@ export class PathTrie {
   /** Every node at the pattern's depth whose path matches it, sorted by path. */
   find(pattern: string): TrieMatch[] {
     const parts = splitPattern(pattern);
+    // Compiled once per query, not once per visited node.
+    const matchers = parts.map((part) => (hasGlob(part) ? compileGlob(part) : null));
     const out: TrieMatch[] = [];
-    this.walk(this.root, parts, 0, '', out);
-    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    this.walk(this.root, parts, matchers, 0, '', out);
+    return out;
   }
 
   /** Full names of the series (leaves) matching a pattern, sorted. */
@@ -94,21 +96,31 @@ export class PathTrie {
       .map((m) => m.path);
   }
 
-  private walk(node: TrieNode, parts: readonly string[], depth: number, prefix: string, out: TrieMatch[]): void {
+  /** Visits matching children in name order, so results come out sorted without a final sort. */
+  private walk(
+    node: TrieNode,
+    parts: readonly string[],
+    matchers: readonly (((name: string) => boolean) | null)[],
+    depth: number,
+    prefix: string,
+    out: TrieMatch[],
+  ): void {
     if (!node.children) return;
-    const part = parts[depth];
     const last = depth === parts.length - 1;
     const visit = (name: string, child: TrieNode): void => {
       const path = prefix === '' ? name : `${prefix}.${name}`;
       if (last) out.push({ path, name, isLeaf: child.leaf, isBranch: child.children !== null && child.children.size > 0 });
-      else this.walk(child, parts, depth + 1, path, out);
+      else this.walk(child, parts, matchers, depth + 1, path, out);
     };
-    if (!hasGlob(part)) {
-      const child = node.children.get(part);
-      if (child) visit(part, child);
+    const matches = matchers[depth];
+    if (matches === null) {
+      const child = node.children.get(parts[depth]);
+      if (child) visit(parts[depth], child);
       return;
     }
-    const matches = compileGlob(part);
-    for (const [name, child] of node.children) if (matches(name)) visit(name, child);
+    const names: string[] = [];
+    for (const name of node.children.keys()) if (matches(name)) names.push(name);
+    names.sort();
+    for (const name of names) visit(name, node.children.get(name)!);
   }
 }
