@@ -1,4 +1,5 @@
 import type { RenderedSeries } from '../query/render.js';
+import { consolidate } from '../query/series.js';
 import { pythonJsonFloat, pythonJsonString } from './python-json.js';
 
 export interface JsonRenderOptions {
@@ -62,46 +63,38 @@ function formatDatapoints(points: ConsolidatedPoints, end: number, noNullPoints:
 }
 
 /**
- * graphite-web's maxDataPoints handling in its JSON view: when a series has more points than
- * asked for, average runs of valuesPerPoint values (NaN where a run has none), with the start
- * nudged to a multiple of the new step so refreshes do not jitter. Like graphite-web, it drops
- * one value fewer than the nudge covers; we keep that so answers match Graphite's.
+ * maxDataPoints consolidation, done better than graphite-web (see docs/consolidation.md): when a
+ * series has more points than asked for, runs of valuesPerPoint points are merged into buckets
+ * aligned to multiples of the bucket width (valuesPerPoint * step), so a refresh that moves the
+ * time range never moves the buckets, and each bucket is merged with the series' consolidation
+ * function (its storage aggregation method unless consolidateBy changed it) instead of always
+ * averaging; a bucket with a known share below the series' xFilesFactor is null.
  * `timeRange` is the span of all series in the answer, as graphite-web uses.
  */
 export function consolidateForMaxDataPoints(
-  series: Pick<RenderedSeries, 'start' | 'step' | 'values'>,
+  series: Pick<RenderedSeries, 'start' | 'step' | 'values' | 'consolidationFunc' | 'xFilesFactor'>,
   maxDataPoints: number,
   timeRange: number,
 ): ConsolidatedPoints {
-  const { step } = series;
-  let { start, values } = series;
-  let valuesPerPoint: number;
+  const { start, step, values } = series;
+  const func = series.consolidationFunc ?? 'average';
+  const xFilesFactor = series.xFilesFactor ?? 0;
   if (maxDataPoints === 1) {
-    valuesPerPoint = values.length;
-  } else {
-    const numberOfDataPoints = timeRange / step;
-    if (!(maxDataPoints < numberOfDataPoints)) return series;
-    valuesPerPoint = Math.ceil(numberOfDataPoints / maxDataPoints);
-    const secondsPerPoint = valuesPerPoint * step;
-    const nudge = secondsPerPoint + (start % step) - (start % secondsPerPoint);
-    start += nudge;
-    values = values.subarray(Math.min(values.length, Math.max(0, Math.floor(nudge / step) - 1)));
+    if (values.length <= 1) return series;
+    return { start, step: step * values.length, values: Float64Array.of(consolidate(func, values, 0, values.length, values.length, xFilesFactor)) };
   }
-  if (valuesPerPoint <= 1) return { start, step, values };
-
-  const out = new Float64Array(Math.ceil(values.length / valuesPerPoint));
-  for (let bucket = 0; bucket < out.length; bucket++) {
-    let sum = 0;
-    let count = 0;
-    const end = Math.min(values.length, (bucket + 1) * valuesPerPoint);
-    for (let i = bucket * valuesPerPoint; i < end; i++) {
-      const v = values[i];
-      if (v === v) {
-        sum += v;
-        count++;
-      }
-    }
-    out[bucket] = count === 0 ? NaN : sum / count;
+  const numberOfDataPoints = timeRange / step;
+  if (!(maxDataPoints < numberOfDataPoints)) return series;
+  const valuesPerPoint = Math.ceil(numberOfDataPoints / maxDataPoints);
+  if (valuesPerPoint <= 1 || values.length === 0) return series;
+  const width = valuesPerPoint * step;
+  const first = Math.floor(start / width) * width;
+  const buckets = Math.floor((start + (values.length - 1) * step - first) / width) + 1;
+  const out = new Float64Array(buckets);
+  for (let b = 0; b < buckets; b++) {
+    const from = Math.max(0, Math.ceil((first + b * width - start) / step));
+    const to = Math.min(values.length, Math.ceil((first + (b + 1) * width - start) / step));
+    out[b] = consolidate(func, values, from, to, valuesPerPoint, xFilesFactor);
   }
-  return { start, step: step * valuesPerPoint, values: out };
+  return { start: first, step: width, values: out };
 }

@@ -1,10 +1,11 @@
-import type { SeriesStore } from '../store/series-store.js';
-import { compileGlob, hasGlob, pathPart, type NameMatcher } from './glob.js';
-import { QueryError } from './query-error.js';
+import { evaluateTargets, type QueryableStore } from './evaluator.js';
+import { seriesTags, type ConsolidationFunc } from './series.js';
+
+export { seriesTags };
 
 /** One rendered series, as graphite-web's TimeSeries: named, tagged, fixed step, NaN = null. */
 export interface RenderedSeries {
-  /** The series name (for plain paths and globs, the full series name). */
+  /** The series name (after aliasing functions, the alias). */
   target: string;
   /** Graphite's tags: the series' own tags plus `name` (the path). */
   tags: Record<string, string>;
@@ -12,75 +13,46 @@ export interface RenderedSeries {
   end: number;
   step: number;
   values: Float64Array;
+  /** The expression the series came from (pickle's pathExpression); defaults to target. */
+  pathExpression?: string;
+  /** How maxDataPoints consolidates it; defaults to average. */
+  consolidationFunc?: ConsolidationFunc;
+  /** Share of known points a consolidated point needs; defaults to 0. */
+  xFilesFactor?: number;
+  valuesPerPoint?: number;
+}
+
+export interface RenderOptions {
+  /** The request's reference time (graphite-web's `now`). */
+  now?: number;
+  /** The `xFilesFactor` render parameter. */
+  xFilesFactor?: number;
+  /** `template[name]=value` render parameters. */
+  templateParams?: Readonly<Record<string, string>>;
 }
 
 /**
- * Renders plain paths and globs (the function language comes later) for [from, until]. Globs are
- * resolved against the store's names in one pass and every matched series is read in one call;
- * results follow the targets' order, each glob's expansion sorted by name as graphite-web does.
+ * Renders Graphite targets (paths, globs and the function language) for [from, until]: every
+ * path of every target is read in one store call per time range, then the functions run.
  */
 export async function renderTargets(
-  store: SeriesStore,
+  store: QueryableStore,
   targets: readonly string[],
   from: number,
   until: number,
+  options: RenderOptions = {},
 ): Promise<RenderedSeries[]> {
-  const expressions = targets.map((target) => target.trim()).filter((target) => target !== '');
-  const expansions = expandTargets(store, expressions);
-  const wanted = new Set<string>();
-  for (const names of expansions) for (const name of names) wanted.add(name);
-  const ranges = new Map((await store.read([...wanted], from, until)).map((range) => [range.name, range]));
-
-  const rendered: RenderedSeries[] = [];
-  for (const names of expansions) {
-    for (const name of names) {
-      const range = ranges.get(name);
-      if (!range) continue;
-      rendered.push({
-        target: name,
-        tags: seriesTags(name),
-        start: range.start,
-        end: range.end,
-        step: range.step,
-        values: range.values,
-      });
-    }
-  }
-  return rendered;
-}
-
-/** Graphite's tags of a normalised series name: `a.b;k=v` -> `{k: 'v', name: 'a.b'}`, `a.b` -> `{name: 'a.b'}`. */
-export function seriesTags(name: string): Record<string, string> {
-  const tags: Record<string, string> = {};
-  const segments = name.split(';');
-  for (let i = 1; i < segments.length; i++) {
-    const eq = segments[i].indexOf('=');
-    if (eq > 0) tags[segments[i].slice(0, eq)] = segments[i].slice(eq + 1);
-  }
-  // graphite-web strips leading `~` from the name tag (its sanitize_name_as_tag_value).
-  const path = pathPart(name);
-  tags.name = path.replace(/^~+/, '') || path;
-  return tags;
-}
-
-/** The sorted series names each target stands for; one scan of the names serves every glob. */
-function expandTargets(store: SeriesStore, targets: readonly string[]): string[][] {
-  const expansions: string[][] = targets.map(() => []);
-  const globs: Array<{ index: number; matches: NameMatcher }> = [];
-  targets.forEach((target, index) => {
-    if (target.includes('(')) throw new QueryError(`functions are not supported yet: ${target}`);
-    if (hasGlob(target)) globs.push({ index, matches: compileGlob(target) });
-    else expansions[index].push(target);
-  });
-  if (globs.length > 0) {
-    for (const name of store.names()) {
-      for (const glob of globs) if (glob.matches(name)) expansions[glob.index].push(name);
-    }
-    for (const glob of globs) expansions[glob.index].sort(compareNames);
-  }
-  return expansions;
-}
-
-function compareNames(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  const series = await evaluateTargets(store, targets, { from, until, ...options });
+  return series.map((s) => ({
+    target: s.name,
+    tags: s.tags,
+    start: s.start,
+    end: s.end,
+    step: s.step,
+    values: s.values,
+    pathExpression: s.pathExpression,
+    consolidationFunc: s.consolidationFunc,
+    xFilesFactor: s.xFilesFactor,
+    valuesPerPoint: s.valuesPerPoint,
+  }));
 }

@@ -39,17 +39,30 @@ describe('renderJson', () => {
     assert.equal(out, '[{"target": "a", "tags": {"name": "a"}, "datapoints": [[3.0, 10]]}]');
   });
 
-  it('consolidates to maxDataPoints like graphite-web', () => {
-    // 12 points of 10 s from t=1000; maxDataPoints 4 -> 3 values per point, 30 s buckets nudged to
-    // t=1020 (the next multiple of 30 after 1000), dropping one value fewer than the nudge covers.
+  it('consolidates to maxDataPoints in buckets aligned to multiples of the bucket width', () => {
+    // 12 points of 10 s from t=1000; maxDataPoints 4 -> 3 values per point, 30 s buckets from t=990.
     const s = series('a', 1000, 10, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     const out = JSON.parse(renderJson([s], { noNullPoints: false, maxDataPoints: 4 }));
     assert.deepEqual(out[0].datapoints, [
-      [3, 1020],
-      [6, 1050],
-      [9, 1080],
-      [11.5, 1110],
+      [1.5, 990],
+      [4, 1020],
+      [7, 1050],
+      [10, 1080],
+      [12, 1110],
     ]);
+    // A refresh one step later keeps the same bucket boundaries.
+    const later = consolidateForMaxDataPoints(series('a', 1010, 10, [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]), 4, 120);
+    assert.equal(later.start, 990);
+    assert.deepEqual([...later.values], [2, 4, 7, 10, 12.5]);
+  });
+
+  it("consolidates with the series' consolidation function and xFilesFactor", () => {
+    const counts = { ...series('a', 1000, 10, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]), consolidationFunc: 'sum' as const };
+    assert.deepEqual([...consolidateForMaxDataPoints(counts, 4, 120).values], [3, 12, 21, 30, 12]);
+    const upper = { ...counts, consolidationFunc: 'max' as const };
+    assert.deepEqual([...consolidateForMaxDataPoints(upper, 4, 120).values], [2, 5, 8, 11, 12]);
+    const sparse = { ...series('a', 0, 10, [NaN, NaN, NaN, 1, 2, 2, NaN, 2]), xFilesFactor: 0.5 };
+    assert.deepEqual([...consolidateForMaxDataPoints(sparse, 2, 80).values], [NaN, 2]);
   });
 
   it('consolidates to a single point with maxDataPoints=1', () => {
@@ -65,8 +78,7 @@ describe('renderJson', () => {
   it('yields null for buckets without values', () => {
     const got = consolidateForMaxDataPoints(series('a', 0, 10, [NaN, NaN, NaN, NaN, 1, 2, NaN, NaN]), 2, 80);
     assert.equal(got.step, 40);
-    assert.equal(got.start, 40);
-    // Nudged to t=40, three values dropped: [NaN, 1, 2, NaN] and [NaN] remain.
-    assert.deepEqual([...got.values], [1.5, NaN]);
+    assert.equal(got.start, 0);
+    assert.deepEqual([...got.values], [NaN, 1.5]);
   });
 });

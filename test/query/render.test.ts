@@ -115,24 +115,27 @@ describe('renderTargets', () => {
     assert.equal(rendered.length, 5);
   });
 
-  it('matches tagged series by path and keeps their tags', async (t) => {
+  it('matches untagged names only with globs, as graphite-web does; tagged series by exact name', async (t) => {
     const store = await fixture(t);
-    const [series] = await renderTargets(store, ['disk.*'], T0, T0 + 30);
-    assert.equal(series.target, 'disk.used;dc=1;host=x');
-    assert.deepEqual(series.tags, { dc: '1', host: 'x', name: 'disk.used' });
-    assert.deepEqual([...series.values], [410, 420, 430]);
+    assert.deepEqual(await renderTargets(store, ['disk.*'], T0, T0 + 30), []);
     const [exact] = await renderTargets(store, ['disk.used;dc=1;host=x'], T0, T0 + 30);
     assert.equal(exact.target, 'disk.used;dc=1;host=x');
+    assert.deepEqual(exact.tags, { dc: '1', host: 'x', name: 'disk.used' });
+    assert.deepEqual([...exact.values], [410, 420, 430]);
   });
 
   it('returns nothing for unknown paths and skips empty targets', async (t) => {
     assert.deepEqual(await renderTargets(await fixture(t), ['no.such', 'no.*', '  '], T0, T0 + 30), []);
   });
 
-  it('rejects functions with a QueryError naming the target', async (t) => {
+  it('evaluates functions and rejects bad targets with a QueryError naming the target', async (t) => {
+    const store = await fixture(t);
+    const [sum] = await renderTargets(store, ['sumSeries(web.*.cpu)'], T0, T0 + 30);
+    assert.equal(sum.target, 'sumSeries(web.*.cpu)');
+    assert.deepEqual([...sum.values], [110 + 10, 120 + 20, 130 + 30]);
     await assert.rejects(
-      renderTargets(await fixture(t), ['sumSeries(web.*.cpu)'], T0, T0 + 30),
-      (error: unknown) => error instanceof QueryError && error.message.includes('sumSeries(web.*.cpu)'),
+      renderTargets(store, ['sumSeries(web.*.cpu'], T0, T0 + 30),
+      (error: unknown) => error instanceof QueryError && error.message.includes("'sumSeries(web.*.cpu'"),
     );
   });
 });

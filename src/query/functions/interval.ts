@@ -1,0 +1,24 @@
+import { parseGraphiteTime } from '../graphite-time.js';
+import { QueryError } from '../query-error.js';
+
+/**
+ * graphite-web's parseTimeOffset() for interval arguments (`'5min'`, `'-7d'`, `'+1h'`, `'1hour'`):
+ * signed seconds, a missing sign meaning +; undefined when the text is not an interval.
+ */
+export function parseInterval(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (!/^[+-]?\d/.test(trimmed)) return undefined;
+  try {
+    return parseGraphiteTime(`now${/^[+-]/.test(trimmed) ? '' : '+'}${trimmed}`, { now: 0 });
+  } catch (error) {
+    if (error instanceof QueryError) return undefined;
+    throw error;
+  }
+}
+
+/** parseInterval() for an argument already validated as an interval. */
+export function intervalSeconds(text: string): number {
+  const seconds = parseInterval(text);
+  if (seconds === undefined) throw new QueryError(`bad interval '${text}'`);
+  return seconds;
+}
