@@ -1,91 +1,119 @@
 /**
  * Sealed chunks of the finest archive kept in memory (the hot tier). Every chunk here is already
  * in LevelDB, so leaving memory never loses data: past the byte budget the oldest windows go first.
+ *
+ * Chunks are copied into per-window slabs instead of living in their own small buffers (each of
+ * which would cost several hundred bytes of allocator and object overhead), and located through
+ * per-window typed arrays indexed by series id: the budget counts the memory actually held.
  */
-interface RingChunk {
-  start: number;
-  bytes: Uint8Array;
+const MIN_SLAB_BYTES = 64 * 1024;
+const MAX_SLAB_BYTES = 4 * 1024 * 1024;
+
+class WindowChunks {
+  readonly slabs: Uint8Array[] = [];
+  /** Free bytes at the end of the last slab. */
+  private tail = 0;
+  /** Per series id: slab index + 1 (0 = no chunk), offset and length in that slab. */
+  slabOf = new Uint16Array(0);
+  offsetOf = new Uint32Array(0);
+  lengthOf = new Uint32Array(0);
+  bytes = 0;
+
+  get(id: number): Uint8Array | undefined {
+    if (id >= this.slabOf.length || this.slabOf[id] === 0) return undefined;
+    const offset = this.offsetOf[id];
+    return this.slabs[this.slabOf[id] - 1].subarray(offset, offset + this.lengthOf[id]);
+  }
+
+  /** Stores a copy; returns the bytes newly allocated (a replaced chunk's space is reclaimed with the window). */
+  put(id: number, chunk: Uint8Array): number {
+    this.ensure(id);
+    let allocated = 0;
+    if (this.tail < chunk.length) {
+      // Each new slab is as large as the window so far: little waste for small windows, few slabs for big ones.
+      const size = Math.min(MAX_SLAB_BYTES, Math.max(MIN_SLAB_BYTES, this.bytes));
+      const slab = new Uint8Array(Math.max(size, chunk.length));
+      this.slabs.push(slab);
+      this.tail = slab.length;
+      allocated = slab.length;
+    }
+    const slab = this.slabs[this.slabs.length - 1];
+    const offset = slab.length - this.tail;
+    slab.set(chunk, offset);
+    this.tail -= chunk.length;
+    this.slabOf[id] = this.slabs.length;
+    this.offsetOf[id] = offset;
+    this.lengthOf[id] = chunk.length;
+    this.bytes += allocated;
+    return allocated;
+  }
+
+  remove(id: number): void {
+    if (id < this.slabOf.length) this.slabOf[id] = 0;
+  }
+
+  private ensure(id: number): void {
+    if (id < this.slabOf.length) return;
+    let capacity = Math.max(1024, this.slabOf.length);
+    while (capacity <= id) capacity *= 2;
+    const slabOf = new Uint16Array(capacity);
+    slabOf.set(this.slabOf);
+    const offsetOf = new Uint32Array(capacity);
+    offsetOf.set(this.offsetOf);
+    const lengthOf = new Uint32Array(capacity);
+    lengthOf.set(this.lengthOf);
+    this.bytes += (capacity - this.slabOf.length) * 10;
+    this.slabOf = slabOf;
+    this.offsetOf = offsetOf;
+    this.lengthOf = lengthOf;
+  }
 }
 
 export class HotRing {
-  /** Per series, chunks sorted by start. */
-  private readonly chunks: (RingChunk[] | undefined)[] = [];
-  /** Bytes held per window start, to evict whole windows oldest first. */
-  private readonly bytesByWindow = new Map<number, number>();
+  private readonly windows = new Map<number, WindowChunks>();
   private total = 0;
 
   constructor(private readonly budgetBytes: number) {}
 
+  /** Memory held, slabs and location arrays included. */
   get bytes(): number {
     return this.total;
   }
 
   get(id: number, start: number): Uint8Array | undefined {
-    const list = this.chunks[id];
-    if (!list) return undefined;
-    for (let i = list.length - 1; i >= 0; i--) {
-      if (list[i].start === start) return list[i].bytes;
-      if (list[i].start < start) return undefined;
-    }
-    return undefined;
+    return this.windows.get(start)?.get(id);
   }
 
-  /** Oldest window start still held for any series (Infinity when empty). */
+  /** Oldest window start still held (Infinity when empty). */
   oldestWindow(): number {
     let oldest = Infinity;
-    for (const start of this.bytesByWindow.keys()) oldest = Math.min(oldest, start);
+    for (const start of this.windows.keys()) oldest = Math.min(oldest, start);
     return oldest;
   }
 
   /** Adds or replaces a series' chunk. */
-  put(id: number, start: number, bytes: Uint8Array): void {
-    let list = this.chunks[id];
-    if (!list) list = this.chunks[id] = [];
-    let i = list.length;
-    while (i > 0 && list[i - 1].start > start) i--;
-    if (i > 0 && list[i - 1].start === start) {
-      this.account(start, bytes.length - list[i - 1].bytes.length);
-      list[i - 1].bytes = bytes;
-    } else {
-      list.splice(i, 0, { start, bytes });
-      this.account(start, bytes.length);
-    }
-    if (this.total > this.budgetBytes) this.evictOverBudget();
+  put(id: number, start: number, chunk: Uint8Array): void {
+    let window = this.windows.get(start);
+    if (!window) this.windows.set(start, (window = new WindowChunks()));
+    const before = window.bytes;
+    window.put(id, chunk);
+    this.total += window.bytes - before;
+    while (this.total > this.budgetBytes && this.windows.size > 1) this.evictWindow(this.oldestWindow());
   }
 
-  /** Drops every chunk that starts before `start` (older than the hot window). */
+  /** Drops every window that starts before `start` (older than the hot window). */
   evictBefore(start: number): void {
-    for (const window of [...this.bytesByWindow.keys()]) if (window < start) this.evictWindow(window);
+    for (const window of [...this.windows.keys()]) if (window < start) this.evictWindow(window);
   }
 
   deleteSeries(id: number): void {
-    const list = this.chunks[id];
-    if (!list) return;
-    for (const c of list) this.account(c.start, -c.bytes.length);
-    this.chunks[id] = undefined;
-  }
-
-  private account(start: number, delta: number): void {
-    this.total += delta;
-    const next = (this.bytesByWindow.get(start) ?? 0) + delta;
-    if (next <= 0) this.bytesByWindow.delete(start);
-    else this.bytesByWindow.set(start, next);
-  }
-
-  private evictOverBudget(): void {
-    while (this.total > this.budgetBytes && this.bytesByWindow.size > 1) this.evictWindow(this.oldestWindow());
+    for (const window of this.windows.values()) window.remove(id);
   }
 
   private evictWindow(start: number): void {
-    for (let id = 0; id < this.chunks.length; id++) {
-      const list = this.chunks[id];
-      if (!list || list.length === 0 || list[0].start > start) continue;
-      const i = list.findIndex((c) => c.start === start);
-      if (i >= 0) {
-        this.total -= list[i].bytes.length;
-        list.splice(i, 1);
-      }
-    }
-    this.bytesByWindow.delete(start);
+    const window = this.windows.get(start);
+    if (!window) return;
+    this.total -= window.bytes;
+    this.windows.delete(start);
   }
 }

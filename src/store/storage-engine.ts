@@ -10,7 +10,7 @@
  */
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
-import type { PointBatch } from '../points.js';
+import { PointBatchBuilder, type PointBatch } from '../points.js';
 import { decodeChunkInto, encodeChunk } from './chunk/index.js';
 import { Head, POINTS_PER_CHUNK } from './head.js';
 import { HotRing } from './hot-ring.js';
@@ -37,6 +37,8 @@ export interface StorageEngineOptions {
   expireAfterSeconds?: number;
   /** Clock in seconds; tests pass their own. */
   now?: () => number;
+  /** Memory for decoded sealed windows kept for reads (0 turns the cache off). */
+  readCacheBytes?: number;
 }
 
 export interface StorageStats {
@@ -114,7 +116,7 @@ export class StorageEngine implements SeriesStore {
   private readonly head = new Head();
   private readonly ring: HotRing;
   private readonly layouts: Layout[] = [];
-  private readonly layoutKeys = new Map<string, number>();
+  private readonly layoutKeys = new Map<readonly Archive[], Map<Aggregation, number>>();
   private layoutOf = new Uint16Array(1024);
   private lastWrite = new Uint32Array(1024);
   /** Finest-archive windows before this (per step) are sealed: later points for them are late. */
@@ -333,12 +335,14 @@ export class StorageEngine implements SeriesStore {
     else this.tagIndex.add(id, name);
     const archives = this.options.policy.archivesFor(name);
     const aggregation = this.options.policy.aggregationFor(name);
-    const key = `${archives.map((a) => `${a.secondsPerPoint}:${a.points}`).join(',')}|${aggregation.method}|${aggregation.xFilesFactor}`;
-    let layout = this.layoutKeys.get(key);
+    // The policy hands out one shared object per rule, so the pair identifies the layout.
+    let byAggregation = this.layoutKeys.get(archives);
+    if (!byAggregation) this.layoutKeys.set(archives, (byAggregation = new Map()));
+    let layout = byAggregation.get(aggregation);
     if (layout === undefined) {
       layout = this.layouts.length;
       this.layouts.push({ archives, aggregation, maxRetention: Math.max(...archives.map((a) => a.retentionSeconds)) });
-      this.layoutKeys.set(key, layout);
+      byAggregation.set(aggregation, layout);
     }
     if (id >= this.layoutOf.length) {
       let capacity = this.layoutOf.length;
@@ -450,9 +454,7 @@ export class StorageEngine implements SeriesStore {
    * nothing that is not in LevelDB, and are deleted.
    */
   private checkpointWal(keepFrom: number): void {
-    const ids: number[] = [];
-    const ts: number[] = [];
-    const vs: number[] = [];
+    const batch = new PointBatchBuilder(Math.max(1024, this.head.openWindows * 8));
     for (let id = 0; id < this.index.idLimit; id++) {
       if (this.index.name(id) === undefined) continue;
       const step = this.layouts[this.layoutOf[id]].archives[0].secondsPerPoint;
@@ -462,15 +464,11 @@ export class StorageEngine implements SeriesStore {
         const { values, offset } = this.head.slots(id, parity);
         for (let slot = 0; slot < POINTS_PER_CHUNK; slot++) {
           const v = values[offset + slot];
-          if (v === v) {
-            ids.push(id);
-            ts.push(start + slot * step);
-            vs.push(v);
-          }
+          if (v === v) batch.push(id, start + slot * step, v);
         }
       }
     }
-    this.wal.logPoints({ length: ids.length, seriesIds: Uint32Array.from(ids), timestamps: Uint32Array.from(ts), values: Float64Array.from(vs) });
+    this.wal.logPoints(batch);
     this.wal.sync();
     this.wal.removeBefore(keepFrom);
   }

@@ -45,6 +45,8 @@ export class WriteAheadLog {
   private dirty = false;
   private timer: NodeJS.Timeout | null = null;
   private scratch = Buffer.allocUnsafe(1 << 16);
+  /** Series records not written yet: they go out with the next points frame, in one write. */
+  private pendingSeries: Buffer[] = [];
 
   private constructor(
     private readonly dir: string,
@@ -77,14 +79,30 @@ export class WriteAheadLog {
     return this.segment;
   }
 
+  /**
+   * Logs a new series. Its frame is held until the next points frame (which is the first that
+   * can refer to it) or sync, so a burst of new series costs one write, not one each.
+   */
   logSeries(id: number, name: string): void {
     const nameBytes = Buffer.from(name, 'utf8');
-    const payload = this.payload(1 + 4 + 2 + nameBytes.length);
+    const frame = Buffer.allocUnsafe(FRAME_HEADER + 7 + nameBytes.length);
+    const payload = frame.subarray(FRAME_HEADER);
     payload[0] = RECORD_SERIES;
     payload.writeUInt32LE(id, 1);
     payload.writeUInt16LE(nameBytes.length, 5);
     nameBytes.copy(payload, 7);
-    this.writeFrame(payload);
+    frame.writeUInt32LE(payload.length, 0);
+    frame.writeUInt32LE(crc32(payload), 4);
+    this.pendingSeries.push(frame);
+  }
+
+  private writePendingSeries(): void {
+    if (this.pendingSeries.length === 0) return;
+    const frames = Buffer.concat(this.pendingSeries);
+    this.pendingSeries = [];
+    writeSync(this.fd, frames);
+    this.dirty = true;
+    this.segmentBytes += frames.length;
   }
 
   logPoints(batch: PointBatch): void {
@@ -104,6 +122,7 @@ export class WriteAheadLog {
 
   /** Forces what was written to stable storage. */
   sync(): void {
+    this.writePendingSeries();
     if (!this.dirty) return;
     fdatasyncSync(this.fd);
     this.dirty = false;
@@ -143,6 +162,7 @@ export class WriteAheadLog {
   }
 
   private writeFrame(payload: Buffer): void {
+    this.writePendingSeries();
     const frameStart = payload.byteOffset - this.scratch.byteOffset - FRAME_HEADER;
     this.scratch.writeUInt32LE(payload.length, frameStart);
     this.scratch.writeUInt32LE(crc32(payload), frameStart + 4);

@@ -27,7 +27,7 @@ export type { Aggregation, AggregationRule } from './storage-aggregation.js';
 export const DEFAULT_SCHEMAS_PATH = 'config/storage-schemas.conf';
 export const DEFAULT_AGGREGATION_PATH = 'config/storage-aggregation.conf';
 
-/** What a new series gets: its archives and how they roll up. Answers are cached per name. */
+/** What a new series gets: its archives and how they roll up; the same objects for every name a rule matches. */
 export interface RetentionPolicy {
   /** Finest precision first. The array is shared and frozen: do not modify it. */
   archivesFor(name: string): readonly Archive[];
@@ -56,26 +56,11 @@ export function loadRetentionPolicy(options: RetentionPolicyOptions = {}): Reten
     aggregationSource ?? 'embedded storage-aggregation.conf',
   );
 
-  // One entry per series name; the values are shared per rule, so the cost is the Map entry.
-  const archivesCache = new Map<string, readonly Archive[]>();
-  const aggregationCache = new Map<string, Aggregation>();
+  // No per-name cache: callers keep what they need per series (the engine keeps a layout index),
+  // and a cache here would hold every series name twice more.
   return {
-    archivesFor(name) {
-      let archives = archivesCache.get(name);
-      if (archives === undefined) {
-        archives = archivesForName(schemas, name);
-        archivesCache.set(name, archives);
-      }
-      return archives;
-    },
-    aggregationFor(name) {
-      let aggregation = aggregationCache.get(name);
-      if (aggregation === undefined) {
-        aggregation = aggregationForName(rules, name);
-        aggregationCache.set(name, aggregation);
-      }
-      return aggregation;
-    },
+    archivesFor: (name) => archivesForName(schemas, name),
+    aggregationFor: (name) => aggregationForName(rules, name),
     sources: { schemas: schemasSource ?? 'embedded', aggregation: aggregationSource ?? 'embedded' },
   };
 }

@@ -30,7 +30,7 @@ function inDirectory(dir: string, run: () => void): void {
   }
 }
 
-test('explicit files are read and answers are cached per name', () => {
+test('explicit files are read and every name a rule matches gets the same shared objects', () => {
   withTempDir((dir) => {
     const schemasPath = join(dir, 'schemas.conf');
     const aggregationPath = join(dir, 'aggregation.conf');
@@ -44,7 +44,7 @@ test('explicit files are read and answers are cached per name', () => {
       { secondsPerPoint: 60, points: 1440, retentionSeconds: 86_400 },
       { secondsPerPoint: 3600, points: 720, retentionSeconds: 2_592_000 },
     ]);
-    assert.equal(policy.archivesFor('web.hits'), web);
+    assert.equal(policy.archivesFor('web.other'), web);
     assert.equal(policy.archivesFor('db.hits'), DEFAULT_ARCHIVES);
     assert.deepEqual(policy.aggregationFor('web.hits'), { method: 'sum', xFilesFactor: 0 });
     assert.equal(policy.aggregationFor('web.hits'), policy.aggregationFor('web.hits'));
