@@ -1,10 +1,14 @@
 #!/usr/bin/env node
-/** `carbonado start [options]`: flags override the config file, which overrides the defaults. */
+/**
+ * `carbonado start [options]`: flags override the config file, which overrides the defaults.
+ * `carbonado backtest --pool NAME ...`: a thin client of a running server's backtest endpoint.
+ */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config/index.js';
 import { startPipeline } from './pipeline/index.js';
 
 const USAGE = `usage: carbonado start [options]
+       carbonado backtest --pool NAME [--from TIME] [--until TIME] [--url URL]
 
   --config FILE          main config file (default: config/carbonado.json if present)
   --data-dir DIR         where everything persistent lives (default ./data)
@@ -15,7 +19,63 @@ const USAGE = `usage: carbonado start [options]
   --http-port N          render API, scale API, health (default 8080, 0 disables)
   --flush-interval DUR   StatsD flush interval (default 10s)
   --workers N            aggregator threads (default: number of CPUs)
+
+backtest: replays a pool's history on a running server and prints every decision
+  --pool NAME            the pool (see GET /scale/pools)
+  --from TIME            Graphite time (default -24h)
+  --until TIME           Graphite time (default now)
+  --url URL              the server (default http://127.0.0.1:8080)
 `;
+
+const BACKTEST_FLAGS = {
+  pool: { type: 'string' },
+  from: { type: 'string' },
+  until: { type: 'string' },
+  url: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+interface BacktestDecision {
+  at: number;
+  action: string;
+  instances: number | null;
+  delta: number | null;
+  line: string | null;
+  redundancy: number | null;
+  reason: string;
+}
+
+/** Asks the server for the backtest and prints one line per decision. */
+async function backtest(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: BACKTEST_FLAGS, strict: true, allowPositionals: false });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (values.pool === undefined) throw new ConfigError('backtest: --pool NAME is required');
+  const base = (values.url ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+  const query = new URLSearchParams({ from: values.from ?? '-24h', until: values.until ?? 'now' });
+  const url = `${base}/scale/pools/${encodeURIComponent(values.pool)}/backtest?${query}`;
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (err) {
+    throw new ConfigError(`backtest: cannot reach ${base}: ${(err as Error).cause ?? (err as Error).message}`);
+  }
+  const body = (await response.json().catch(() => ({}))) as { error?: string; evaluations?: number; decisions?: BacktestDecision[] };
+  if (!response.ok) throw new ConfigError(`backtest: ${response.status} ${body.error ?? response.statusText}`);
+  const decisions = body.decisions ?? [];
+  for (const d of decisions) {
+    const delta = d.delta === null ? '' : ` (${d.delta >= 0 ? '+' : ''}${d.delta})`;
+    const redundancy = d.redundancy === null ? '-' : d.redundancy.toFixed(2);
+    process.stdout.write(
+      `${new Date(d.at * 1000).toISOString()}  ${d.action.padEnd(4)}  line=${d.line ?? '-'}  instances=${d.instances ?? '-'}${delta}  redundancy=${redundancy}  ${d.reason}\n`,
+    );
+  }
+  const count = (action: string) => decisions.filter((d) => d.action === action).length;
+  process.stdout.write(`${body.evaluations ?? 0} decisions evaluated: ${count('up')} up, ${count('down')} down\n`);
+  return 0;
+}
 
 const FLAGS = {
   config: { type: 'string' },
@@ -59,6 +119,14 @@ async function main(argv: string[]): Promise<number> {
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(USAGE);
     return command === undefined ? 1 : 0;
+  }
+  if (command === 'backtest') {
+    try {
+      return await backtest(rest);
+    } catch (err) {
+      process.stderr.write(`carbonado: ${(err as Error).message}\n`);
+      return 1;
+    }
   }
   if (command !== 'start') {
     process.stderr.write(`carbonado: unknown command '${command}'\n${USAGE}`);

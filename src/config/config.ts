@@ -5,6 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseDuration } from './duration.js';
+import { parsePoolConfig, type PoolConfig, PoolConfigError } from '../scale/pool-config.js';
+import { poolNameProblem } from '../scale/pool-name.js';
 
 export interface StatsdConfig {
   percentThresholds: number[];
@@ -34,6 +36,15 @@ export interface StorageConfig {
   expireAfterMs: number;
 }
 
+export interface ScaleConfig {
+  /** Bearer token of the Scale API's write endpoints; CARBONADO_ADMIN_TOKEN overrides it. */
+  adminToken: string | undefined;
+  /** aggregation-rules.conf; default config/aggregation-rules.conf if present, else no rules. */
+  rulesFile: string | undefined;
+  /** Pools loaded at start; they replace saved pools of the same name. */
+  pools: Record<string, PoolConfig>;
+}
+
 export interface CarbonadoConfig {
   dataDir: string;
   host: string;
@@ -50,6 +61,7 @@ export interface CarbonadoConfig {
   storage: StorageConfig;
   /** Longest accepted carbon series name in bytes. */
   carbonMaxNameLength: number;
+  scale: ScaleConfig;
 }
 
 export class ConfigError extends Error {
@@ -91,6 +103,7 @@ export function defaultConfig(): CarbonadoConfig {
       expireAfterMs: 0,
     },
     carbonMaxNameLength: 1024,
+    scale: { adminToken: undefined, rulesFile: undefined, pools: {} },
   };
 }
 
@@ -207,6 +220,33 @@ function applyStorage(target: StorageConfig, raw: Record<string, Json>): void {
   }
 }
 
+function applyScale(target: ScaleConfig, raw: Record<string, Json>): void {
+  for (const [k, v] of Object.entries(raw)) {
+    const key = `scale.${k}`;
+    switch (k) {
+      case 'adminToken':
+      case 'rulesFile':
+        target[k] = str(key, v);
+        break;
+      case 'pools':
+        for (const [name, pool] of Object.entries(object(key, v))) {
+          const problem = poolNameProblem(name);
+          if (problem !== null) throw new ConfigError(`config key '${key}': ${problem}`);
+          try {
+            target.pools[name] = parsePoolConfig(pool);
+          } catch (err) {
+            if (!(err instanceof PoolConfigError)) throw err;
+            const field = err.field === '' ? '' : `.${err.field}`;
+            throw new ConfigError(`config key '${key}.${name}${field}': ${err.message.slice(err.field === '' ? 0 : err.field.length + 2)}`);
+          }
+        }
+        break;
+      default:
+        throw new ConfigError(`unknown config key '${key}'`);
+    }
+  }
+}
+
 /** Applies a parsed config file (or flag overrides, which use the same keys) onto `target`. */
 export function applyConfig(target: CarbonadoConfig, raw: Record<string, Json>): void {
   for (const [key, v] of Object.entries(raw)) {
@@ -236,6 +276,9 @@ export function applyConfig(target: CarbonadoConfig, raw: Record<string, Json>):
         break;
       case 'carbonMaxNameLength':
         target.carbonMaxNameLength = positiveInt(key, v, 16_000);
+        break;
+      case 'scale':
+        applyScale(target.scale, object(key, v));
         break;
       default:
         throw new ConfigError(`unknown config key '${key}'`);

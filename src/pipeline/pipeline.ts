@@ -12,8 +12,12 @@ import { startCarbonListeners, type CarbonListeners } from '../ingest/carbon-lis
 import { createByteRing, createDoorbell, type ByteRingHandle } from '../ingest/index.js';
 import { startStatsdReceivers, type StatsdReceivers } from '../ingest/statsd-receivers.js';
 import { createHttpApp } from '../http/app.js';
+import { IngestAggregator } from '../scale/ingest-aggregator.js';
+import { PoolRegistry } from '../scale/pool-registry.js';
+import { resolveRulesFile, watchRulesFile, type RulesFile } from '../scale/rules-file.js';
 import { loadRetentionPolicy, RetentionError, type RetentionPolicy } from '../store/retention/index.js';
 import { StorageEngine } from '../store/storage-engine.js';
+import { AggregatingWriter } from './aggregating-writer.js';
 import { FlushWriter } from './flush-writer.js';
 import { SelfMetrics } from './self-metrics.js';
 
@@ -26,8 +30,18 @@ export interface RunningPipeline {
   picklePort: number | null;
   httpPort: number | null;
   store: StorageEngine;
+  /** The Scale API's pools and ingest aggregator. */
+  scale: { registry: PoolRegistry; aggregator: IngestAggregator };
   stop(): Promise<void>;
 }
+
+export interface PipelineOptions {
+  /** Wall clock (ms) of the ingest aggregator's flushes and the scale decisions; tests replay history with their own. */
+  now?: () => number;
+}
+
+/** How often finished aggregation-rule buckets are written to the store. */
+const AGGREGATE_FLUSH_MS = 1000;
 
 function aggregatorOptions(config: CarbonadoConfig): AggregatorOptions {
   const s = config.statsd;
@@ -99,7 +113,21 @@ async function startStatsd(config: CarbonadoConfig): Promise<{ receivers: Statsd
   return { receivers, pool };
 }
 
-export async function startPipeline(config: CarbonadoConfig): Promise<RunningPipeline> {
+/** The aggregation rules file, loaded and watched; a bad file at start is a config error. */
+function startRulesFile(config: CarbonadoConfig, aggregator: IngestAggregator): RulesFile | null {
+  const path = resolveRulesFile(config.scale.rulesFile);
+  if (path === undefined) return null;
+  try {
+    const rulesFile = watchRulesFile({ path, target: aggregator });
+    console.log(`carbonado: ${rulesFile.rules().length} aggregation rules from ${path}`);
+    return rulesFile;
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+}
+
+export async function startPipeline(config: CarbonadoConfig, options: PipelineOptions = {}): Promise<RunningPipeline> {
+  const now = options.now ?? Date.now;
   mkdirSync(config.dataDir, { recursive: true });
   const intervalMs = config.flushIntervalMs;
   const store = await StorageEngine.open({
@@ -116,6 +144,15 @@ export async function startPipeline(config: CarbonadoConfig): Promise<RunningPip
     console.log(`carbonado: replayed ${replay.points} points from the write-ahead log in ${Math.round(replay.ms)} ms (${rate} points/s)`);
   }
 
+  // Scale API: every point ingest writes also feeds the aggregation rules.
+  const aggregator = new IngestAggregator([]);
+  const rulesFile = startRulesFile(config, aggregator);
+  const ingestWriter = new AggregatingWriter(store, aggregator);
+  const aggregateTimer = setInterval(() => ingestWriter.flushAggregates(Math.floor(now() / 1000)), AGGREGATE_FLUSH_MS);
+  aggregateTimer.unref();
+  const registry = PoolRegistry.open({ store, dataDir: config.dataDir, configPools: config.scale.pools, now });
+  registry.start();
+
   const statsd = config.statsdPort !== 0 ? await startStatsd(config) : null;
   let carbon: CarbonListeners | null = null;
   if (config.carbonPort !== 0 || config.picklePort !== 0) {
@@ -124,13 +161,13 @@ export async function startPipeline(config: CarbonadoConfig): Promise<RunningPip
       plaintextPort: config.carbonPort,
       picklePort: config.picklePort,
       maxNameLength: config.carbonMaxNameLength,
-      writer: store,
+      writer: ingestWriter,
     });
     if (carbon.plaintextPort !== null) logListener('carbon plaintext tcp+udp', config.host, carbon.plaintextPort);
     if (carbon.picklePort !== null) logListener('carbon pickle tcp', config.host, carbon.picklePort);
   }
 
-  const writer = statsd ? new FlushWriter(store, statsd.pool.size) : null;
+  const writer = statsd ? new FlushWriter(ingestWriter, statsd.pool.size) : null;
   const selfMetrics = new SelfMetrics(store, statsd?.receivers.stats ?? [], statsd?.receivers.udpPort ?? null, carbon?.counters ?? null);
 
   /** Serialised so that a slow flush never overlaps the next one. */
@@ -175,6 +212,7 @@ export async function startPipeline(config: CarbonadoConfig): Promise<RunningPip
         statsdPort: statsd?.receivers.udpPort ?? null,
         carbonPort: carbon?.plaintextPort ?? null,
       }),
+      scale: { registry, adminToken: process.env.CARBONADO_ADMIN_TOKEN || config.scale.adminToken },
     });
     httpPort = await new Promise<number>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: config.httpPort, hostname: config.host }, (info) => resolve(info.port));
@@ -190,6 +228,10 @@ export async function startPipeline(config: CarbonadoConfig): Promise<RunningPip
       if (timer) clearTimeout(timer);
       await Promise.all([statsd?.receivers.stop(), carbon?.stop()]);
       await flush(nextBoundary - intervalMs, true);
+      clearInterval(aggregateTimer);
+      ingestWriter.flushAggregates(Math.floor(now() / 1000));
+      rulesFile?.stop();
+      registry.stop();
       await closeHttpServer(server);
       await store.close();
     })();
@@ -215,6 +257,7 @@ export async function startPipeline(config: CarbonadoConfig): Promise<RunningPip
     picklePort: carbon?.picklePort ?? null,
     httpPort,
     store,
+    scale: { registry, aggregator },
     stop,
   };
 }

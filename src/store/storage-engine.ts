@@ -11,7 +11,8 @@
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { PointBatchBuilder, type PointBatch } from '../points.js';
-import { decodeChunkInto, encodeChunk } from './chunk/index.js';
+import { decodeChunkInto, decodeChunkIntoGrid, encodeChunk } from './chunk/index.js';
+import { DecodedWindowCache } from './decoded-cache.js';
 import { Head, POINTS_PER_CHUNK } from './head.js';
 import { HotRing } from './hot-ring.js';
 import { PathTrie, type TrieMatch } from './path-trie.js';
@@ -107,6 +108,17 @@ const u32 = (value: number): Uint8Array => {
 };
 const readU32 = (bytes: Uint8Array): number => new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0);
 
+/** Copies a window's slots to `out[at...]`, clipped to `out`. */
+function copyWindow(window: Float64Array, out: Float64Array, at: number): void {
+  if (at >= 0 && at + window.length <= out.length) {
+    out.set(window, at);
+    return;
+  }
+  const first = Math.max(0, -at);
+  const end = Math.min(window.length, out.length - at);
+  for (let slot = first; slot < end; slot++) out[at + slot] = window[slot];
+}
+
 export class StorageEngine implements SeriesStore {
   private readonly index = new SeriesIndex();
   /** Untagged names as a tree, for globs and /metrics/find. */
@@ -115,6 +127,8 @@ export class StorageEngine implements SeriesStore {
   private readonly tagIndex = new TagIndex();
   private readonly head = new Head();
   private readonly ring: HotRing;
+  /** Decoded sealed windows for repeated reads; invalidated where a chunk is rewritten. */
+  private readonly readCache: DecodedWindowCache;
   private readonly layouts: Layout[] = [];
   private readonly layoutKeys = new Map<readonly Archive[], Map<Aggregation, number>>();
   private layoutOf = new Uint16Array(1024);
@@ -146,6 +160,7 @@ export class StorageEngine implements SeriesStore {
     private readonly options: StorageEngineOptions,
   ) {
     this.ring = new HotRing(options.hotBudgetBytes ?? 4 * 1024 ** 3);
+    this.readCache = new DecodedWindowCache(options.readCacheBytes ?? 512 * 1024 ** 2);
     this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
     this.grace = options.sealGraceSeconds ?? 60;
     this.maxSeries = options.maxSeries ?? 10_000_000;
@@ -175,29 +190,43 @@ export class StorageEngine implements SeriesStore {
     return engine;
   }
 
+  /** Visits every entry under one key prefix, fetched in large batches (a promise per entry is slow at 1M series). */
+  private async eachEntry(prefix: number, visit: (key: Uint8Array, value: Uint8Array) => void): Promise<void> {
+    const iterator = this.db.iterator({ gte: Uint8Array.of(prefix), lt: Uint8Array.of(prefix + 1) });
+    try {
+      for (;;) {
+        const batch = await iterator.nextv(10_000);
+        if (batch.length === 0) return;
+        for (const [key, value] of batch) visit(key, value);
+      }
+    } finally {
+      await iterator.close();
+    }
+  }
+
   private async load(): Promise<void> {
-    for await (const [key, value] of this.db.iterator({ gte: Uint8Array.of(KeyPrefix.series), lt: Uint8Array.of(KeyPrefix.series + 1) })) {
+    await this.eachEntry(KeyPrefix.series, (key, value) => {
       const id = seriesIdFromKey(key);
       const name = dec.decode(value);
       this.index.restore(id, name);
       this.registerSeries(id, name);
-    }
-    for await (const [key, value] of this.db.iterator({ gte: Uint8Array.of(KeyPrefix.layout), lt: Uint8Array.of(KeyPrefix.layout + 1) })) {
+    });
+    await this.eachEntry(KeyPrefix.layout, (key, value) => {
       const id = seriesIdFromKey(key);
-      if (this.index.name(id) === undefined) continue;
+      if (this.index.name(id) === undefined) return;
       const stored = JSON.parse(dec.decode(value)) as StoredLayouts;
       const current = layoutSpec(this.layouts[this.layoutOf[id]].archives);
       const earlier = stored.current === current ? stored.earlier : [stored.current, ...stored.earlier];
       if (earlier.length > 0) this.earlierLayouts.set(id, earlier.map(parseLayoutSpec));
       if (stored.current !== current) this.index.markUnsaved(id);
-    }
-    for await (const [key, value] of this.db.iterator({ gte: Uint8Array.of(KeyPrefix.meta), lt: Uint8Array.of(KeyPrefix.meta + 1) })) {
+    });
+    await this.eachEntry(KeyPrefix.meta, (key, value) => {
       const name = dec.decode(key.subarray(1));
       const [kind, ...rest] = name.split(':');
       if (kind === 'sealed') this.sealedBefore.set(Number(rest[0]), readU32(value));
       else if (kind === 'rollup') this.rollupDone.set(rest.join(':'), readU32(value));
       else if (kind === 'expired') this.expiredBefore.set(Number(rest[0]), readU32(value));
-    }
+    });
     const started = performance.now();
     const { wal, stats } = WriteAheadLog.open(join(this.options.dataDir, 'wal'), this.options.walSyncIntervalMs ?? 1000, {
       series: (id, name) => {
@@ -379,6 +408,7 @@ export class StorageEngine implements SeriesStore {
     const chunk = encodeChunk(this.sealTs, this.sealValues, 0, n);
     this.stats.sealedChunks++;
     this.ring.put(id, windowStart, chunk);
+    this.readCache.invalidate(id, step, windowStart);
     this.pendingPuts.push({ key: chunkKey(id, step, windowStart), value: chunk });
     this.pendingRollups.push({ id, archive: 0, windowStart });
   }
@@ -502,9 +532,11 @@ export class StorageEngine implements SeriesStore {
         if (!chunk) continue;
         ops.push({ type: 'put', key: chunkKey(id, step, start), value: chunk });
         if (archive === 0 && this.ring.get(id, start) !== undefined) this.ring.put(id, start, chunk);
+        this.readCache.invalidate(id, step, start);
         touched.push({ id, archive, windowStart: start });
       }
       if (ops.length > 0) await this.db.batch(ops, { sync: true });
+      this.forgetDecoded(ops);
       this.pendingRollups.push(...touched);
     }
   }
@@ -585,6 +617,7 @@ export class StorageEngine implements SeriesStore {
         }
         this.stats.rollupChunks += ops.length;
         await this.db.batch([...ops, { type: 'put', key: metaKey(`rollup:${pair}`), value: u32(target) }], { sync: true });
+        this.forgetDecoded(ops);
         this.rollupDone.set(pair, target);
       }
     }
@@ -620,6 +653,7 @@ export class StorageEngine implements SeriesStore {
       }
       this.stats.rollupChunks += ops.length;
       if (ops.length > 0) await this.db.batch(ops, { sync: true });
+      this.forgetDecoded(ops);
       level = next;
     }
   }
@@ -667,7 +701,7 @@ export class StorageEngine implements SeriesStore {
       if (untilAligned <= fromAligned) untilAligned = fromAligned + step; // always include the next point
       wanted.push({ name, id, archive, from: fromAligned, until: untilAligned });
     }
-    const values = await this.readArchives(wanted);
+    const values = await this.readArchives(wanted, true);
     await this.fillFromEarlierLayouts(wanted, values, now);
     return wanted.map((w, i) => {
       const layout = this.layouts[this.layoutOf[w.id]];
@@ -678,20 +712,26 @@ export class StorageEngine implements SeriesStore {
   }
 
   /**
-   * Values of archive `archive` over [from, until) (step-aligned) for each request: head, hot
-   * ring, then one LevelDB getMany for everything else; coarser windows not rolled up yet are
-   * computed from the finer archive.
+   * Values of archive `archive` over [from, until) (step-aligned) for each request: head, decoded
+   * window cache (when `cached`), hot ring, then one LevelDB getMany for everything else; coarser
+   * windows not rolled up yet are computed from the finer archive. Rollups read uncached, so a sweep
+   * over every series does not flush what queries use.
    */
-  private async readArchives(requests: readonly { id: number; archive: number; from: number; until: number }[]): Promise<Float64Array[]> {
+  private async readArchives(requests: readonly { id: number; archive: number; from: number; until: number }[], cached = false): Promise<Float64Array[]> {
+    const cache = cached && this.readCache.capacity > 0 ? this.readCache : null;
+    // Anything invalidated while getMany is out makes insert() refuse what it brings back.
+    const generation = this.readCache.generation;
     const results: Float64Array[] = [];
     const keys: Uint8Array[] = [];
-    const targets: { result: number; start: number; step: number }[] = [];
+    const keyRequests: number[] = [];
+    const keyStarts: number[] = [];
     const derived: { result: number; id: number; archive: number; start: number; until: number }[] = [];
-    for (const { id, archive, from, until } of requests) {
+    for (let r = 0; r < requests.length; r++) {
+      const { id, archive, from, until } = requests[r];
       const layout = this.layouts[this.layoutOf[id]];
       const step = layout.archives[archive].secondsPerPoint;
       const out = new Float64Array(Math.max(0, (until - from) / step)).fill(NaN);
-      const r = results.push(out) - 1;
+      results.push(out);
       const span = windowSeconds(step);
       const rolledUpTo = archive === 0 ? Infinity : (this.rollupDone.get(`${layout.archives[archive - 1].secondsPerPoint}:${step}`) ?? 0);
       for (let start = from - (from % span); start < until; start += span) {
@@ -699,38 +739,48 @@ export class StorageEngine implements SeriesStore {
           const parity = (start / span) & 1;
           if (this.head.windowAt(id, parity) === start) {
             const { values, offset } = this.head.slots(id, parity);
-            for (let slot = 0; slot < POINTS_PER_CHUNK; slot++) {
-              const at = (start + slot * step - from) / step;
-              if (at >= 0 && at < out.length) out[at] = values[offset + slot];
-            }
-            continue;
-          }
-          const hot = this.ring.get(id, start);
-          if (hot) {
-            this.decodeInto(hot, out, from, step);
+            const at = (start - from) / step;
+            const first = Math.max(0, -at);
+            const end = Math.min(POINTS_PER_CHUNK, out.length - at);
+            if (end > first) out.set(values.subarray(offset + first, offset + end), at + first);
             continue;
           }
         } else if (start + span > rolledUpTo) {
           derived.push({ result: r, id, archive, start, until: start + span });
           continue;
         }
+        const window = cache?.get(id, step, start);
+        if (window) {
+          copyWindow(window, out, (start - from) / step);
+          continue;
+        }
+        const hot = archive === 0 ? this.ring.get(id, start) : undefined;
+        if (hot) {
+          this.decodeWindow(hot, out, from, id, step, start, cache, generation);
+          continue;
+        }
         keys.push(chunkKey(id, step, start));
-        targets.push({ result: r, start, step });
+        keyRequests.push(r);
+        keyStarts.push(start);
       }
     }
     if (keys.length > 0) {
       const chunks = await this.db.getMany(keys);
-      chunks.forEach((chunk, i) => {
-        if (!chunk) return;
-        const { result, step } = targets[i];
-        this.decodeInto(chunk, results[result], requests[result].from, step);
-      });
+      for (let i = 0; i < chunks.length; i++) {
+        const r = keyRequests[i];
+        const { id, archive, from } = requests[r];
+        const step = this.layouts[this.layoutOf[id]].archives[archive].secondsPerPoint;
+        const chunk = chunks[i];
+        // A window with no chunk is cached empty too, so sparse series do not go to LevelDB each time.
+        if (chunk) this.decodeWindow(chunk, results[r], from, id, step, keyStarts[i], cache, generation);
+        else cache?.insert(id, step, keyStarts[i], generation);
+      }
     }
     for (const d of derived) {
       const layout = this.layouts[this.layoutOf[d.id]];
       const step = layout.archives[d.archive].secondsPerPoint;
       const finer = layout.archives[d.archive - 1].secondsPerPoint;
-      const [fine] = await this.readArchives([{ id: d.id, archive: d.archive - 1, from: d.start, until: d.until }]);
+      const [fine] = await this.readArchives([{ id: d.id, archive: d.archive - 1, from: d.start, until: d.until }], cached);
       const out = results[d.result];
       const from = requests[d.result].from;
       const ratio = step / finer;
@@ -741,6 +791,40 @@ export class StorageEngine implements SeriesStore {
       }
     }
     return results;
+  }
+
+  /** Decodes one sealed window into `out` (which starts at `from`), through the cache when it takes the window. */
+  private decodeWindow(
+    chunk: Uint8Array,
+    out: Float64Array,
+    from: number,
+    id: number,
+    step: number,
+    start: number,
+    cache: DecodedWindowCache | null,
+    generation: number,
+  ): void {
+    const window = cache?.insert(id, step, start, generation);
+    if (!window) {
+      decodeChunkIntoGrid(chunk, out, from, step);
+      return;
+    }
+    try {
+      decodeChunkIntoGrid(chunk, window, start, step);
+    } catch (err) {
+      this.readCache.invalidate(id, step, start);
+      throw err;
+    }
+    copyWindow(window, out, (start - from) / step);
+  }
+
+  /** Drops cached decodes of the chunks `ops` just wrote. */
+  private forgetDecoded(ops: readonly { key: Uint8Array }[]): void {
+    for (const { key } of ops) {
+      if (key[0] !== KeyPrefix.chunk) continue;
+      const view = new DataView(key.buffer, key.byteOffset, key.byteLength);
+      this.readCache.invalidate(view.getUint32(1), view.getUint32(5), view.getUint32(9));
+    }
   }
 
   /**
@@ -781,15 +865,8 @@ export class StorageEngine implements SeriesStore {
     }
   }
 
-  private readonly readTs = new Uint32Array(65536);
-  private readonly readValues = new Float64Array(65536);
-
   private decodeInto(chunk: Uint8Array, out: Float64Array, from: number, step: number): void {
-    const n = decodeChunkInto(chunk, this.readTs, this.readValues);
-    for (let i = 0; i < n; i++) {
-      const at = (this.readTs[i] - from) / step;
-      if (at >= 0 && at < out.length && Number.isInteger(at)) out[at] = this.readValues[i];
-    }
+    decodeChunkIntoGrid(chunk, out, from, step);
   }
 
   // ---- lifecycle -----------------------------------------------------------------------------

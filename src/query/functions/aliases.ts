@@ -1,6 +1,9 @@
+import { parseTarget } from '../expression/parser.js';
+import { QueryError } from '../query-error.js';
 import type { Series } from '../series.js';
 import { aggregateSlice, resolveAggFunc, AGG_FUNC_NAMES } from './agg-funcs.js';
 import { formatFixed, formatUnits, pad, pythonFloat } from './python-format.js';
+import { percentFormat } from './python-percent.js';
 import { pythonSub } from './python-regex.js';
 import type { ArgValue, ParamSpec, SeriesFunction } from './registry.js';
 import { aggKey } from './series-names.js';
@@ -65,6 +68,32 @@ export const ALIAS_FUNCTIONS: SeriesFunction[] = [
     description: 'Renames each series to column-aligned text with its Current, Max and Min values, optionally with unit prefixes (si, binary) and a unit suffix.',
     params: [seriesList, { name: 'system', type: 'string', options: ['si', 'binary'] }, { name: 'units', type: 'string' }],
     run: (_, [list, system, units]) => cactiStyle(list as Series[], system as string | null, units as string | null),
+  },
+  {
+    name: 'aliasQuery',
+    group: 'Alias',
+    description:
+      "Names each series from another query: search/replace (a regular expression) turn its name into a target, and newName is formatted Python %-style with that target's last value ('Channel %d MHz').",
+    params: [seriesList, { name: 'search', type: 'string', required: true }, { name: 'replace', type: 'string', required: true }, { name: 'newName', type: 'string', required: true }],
+    run: async (context, [list, search, replace, newName]) => {
+      const named: Series[] = [];
+      for (const s of list as Series[]) {
+        const query = pythonSub(search as string, replace as string, s.name);
+        const found = await context.evaluate(parseTarget(query), context.from, context.until);
+        if (found.length === 0) throw new QueryError(`aliasQuery: no series found with query: ${query}`);
+        const current = aggregateSlice('last', found[0].values);
+        if (current !== current) throw new QueryError(`aliasQuery: cannot get last value of series: ${found[0].name}`);
+        named.push(renamed(s, percentFormat(newName as string, current)));
+      }
+      return named;
+    },
+  },
+  {
+    name: 'substr',
+    group: 'Special',
+    description: 'Names each series by the nodes start to stop of its innermost metric path (0-based, negative from the end; stop 0 means to the end).',
+    params: [seriesList, { name: 'start', type: 'node', default: 0 }, { name: 'stop', type: 'node', default: 0 }],
+    run: (_, [list, start, stop]) => (list as Series[]).map((s) => renamed(s, substrName(s.name, start as number, stop as number))),
   },
 ];
 
@@ -145,3 +174,11 @@ function cactiStyle(list: Series[], system: string | null, units: string | null)
   });
 }
 
+/** graphite-web's substr(): nodes [start, stop) of the text inside the innermost parentheses, cut at its first comma. */
+function substrName(name: string, start: number, stop: number): string {
+  const left = name.lastIndexOf('(') + 1;
+  let right = name.indexOf(')');
+  if (right < 0) right = name.length + 1;
+  const nodes = name.slice(left, right).split('.');
+  return (stop === 0 ? nodes.slice(start) : nodes.slice(start, stop)).join('.').replace(/,.*$/s, '');
+}

@@ -2,6 +2,7 @@ import { QueryError } from '../query-error.js';
 import { newSeries, normalize, onCommonGrid, seriesTags, type Series } from '../series.js';
 import { aggregateColumns, percentile, resolveAggFunc } from './agg-funcs.js';
 import { formatG, pythonNumber } from './python-format.js';
+import { safePow } from './python-math.js';
 import type { ArgValue, FunctionContext, ParamSpec, SeriesFunction } from './registry.js';
 import { aggKey, formatPathExpressions, groupBy } from './series-names.js';
 
@@ -175,6 +176,38 @@ export const COMBINE_FUNCTIONS: SeriesFunction[] = [
       return [newSeries(name, grid.start, grid.end, grid.step, values, context.xFilesFactor)];
     },
   },
+  {
+    name: 'powSeries',
+    group: 'Combine',
+    description: 'Raises the first series to the power of the second, that to the power of the third, and so on, point by point (null where any point is null or Python cannot).',
+    params: [{ name: 'seriesList', type: 'seriesList', required: true, multiple: true }],
+    aggregator: true,
+    run: (context, [lists]) => {
+      const all = flat(lists);
+      const grid = normalize(all);
+      if (!grid) return [];
+      const values = new Float64Array(grid.length);
+      for (let i = 0; i < grid.length; i++) {
+        let result = NaN;
+        grid.columns.forEach((column, c) => {
+          const v = i < column.length ? column[i] : NaN;
+          result = c === 0 ? v : safePow(result, v);
+        });
+        values[i] = result;
+      }
+      return [newSeries(`powSeries(${all.map((s) => s.name).join(',')})`, grid.start, grid.end, grid.step, values, context.xFilesFactor)];
+    },
+  },
+  {
+    name: 'aggregateSeriesLists',
+    group: 'Combine',
+    description: 'Aggregates the two lists pairwise, first[i] with second[i], with the given function; the lists must be the same length.',
+    params: [...pairParams(), { name: 'func', type: 'aggFunc', required: true }, { name: 'xFilesFactor', type: 'float' }],
+    run: (context, [first, second, func, xff]) => aggregatePairs(context, first as Series[], second as Series[], func as string, xff as number | null),
+  },
+  pairwiseAggregator('sumSeriesLists', 'sum', 'Adds the two lists pairwise: first[i] + second[i]; the lists must be the same length.'),
+  pairwiseAggregator('diffSeriesLists', 'diff', 'Subtracts the second list from the first pairwise: first[i] - second[i]; the lists must be the same length.'),
+  pairwiseAggregator('multiplySeriesLists', 'multiply', 'Multiplies the two lists pairwise: first[i] * second[i]; the lists must be the same length.'),
 ];
 
 /** constantLine(value): three points spanning the request, graphite-web style. */
@@ -343,4 +376,40 @@ function divideSeries(context: FunctionContext, dividends: Series[], divisors: S
     throw new QueryError(`divideSeries second argument must reference exactly 1 series (got ${divisors.length})`);
   }
   return dividends.map((s) => quotient(context, s, divisors[0]));
+}
+
+/**
+ * graphite-web's aggregateSeriesLists(): aggregate() of each pair first[i], second[i], named
+ * `<func>Series(<first name>,<second name>)`; the pathExpression stays aggregate()'s.
+ */
+function aggregatePairs(context: FunctionContext, first: Series[], second: Series[], func: string, xFilesFactor: number | null): Series[] {
+  if (first.length !== second.length) throw new QueryError('seriesListFirstPos and seriesListSecondPos argument must have equal length');
+  const results: Series[] = [];
+  first.forEach((a, i) => {
+    const [result] = aggregate(context, [a, second[i]], func, xFilesFactor);
+    if (!result) return;
+    const prefix = result.name.slice(0, result.name.indexOf('Series('));
+    results.push({ ...result, name: `${prefix}Series(${a.name},${second[i].name})` });
+  });
+  return results;
+}
+
+/** The two lists of aggregateSeriesLists and its aliases (a function, so the array above can use it before this point). */
+function pairParams(): ParamSpec[] {
+  return [
+    { name: 'seriesListFirstPos', type: 'seriesList', required: true },
+    { name: 'seriesListSecondPos', type: 'seriesList', required: true },
+  ];
+}
+
+/** sumSeriesLists and friends: aggregateSeriesLists() with one function. */
+function pairwiseAggregator(name: string, func: string, description: string): SeriesFunction {
+  return {
+    name,
+    group: 'Combine',
+    description,
+    params: pairParams(),
+    aggregator: true,
+    run: (context, [first, second]) => aggregatePairs(context, first as Series[], second as Series[], func, null),
+  };
 }

@@ -1,8 +1,10 @@
+import { parseTarget } from '../expression/parser.js';
 import { QueryError } from '../query-error.js';
 import { derive, type Series } from '../series.js';
 import { aggregateSlice, percentile, resolveAggFunc, type AggFunc } from './agg-funcs.js';
+import { constantLine } from './combine.js';
 import { formatG, pythonNumber } from './python-format.js';
-import { pythonRegex } from './python-regex.js';
+import { pythonRegex, pythonSub } from './python-regex.js';
 import type { ParamSpec, SeriesFunction } from './registry.js';
 
 const seriesList: ParamSpec = { name: 'seriesList', type: 'seriesList', required: true };
@@ -217,6 +219,92 @@ export const FILTER_FUNCTIONS: SeriesFunction[] = [
     description: 'The series list, or the fallback when the list is empty.',
     params: [seriesList, { name: 'fallback', type: 'seriesList', required: true }],
     run: (_, [list, fallback]) => ((list as Series[]).length > 0 ? (list as Series[]) : (fallback as Series[])),
+  },
+  {
+    name: 'useSeriesAbove',
+    group: 'Filter Series',
+    description:
+      "For each series whose maximum is above value, draws the series named by a regex search and replace on its name, e.g. useSeriesAbove(ganglia.metric1.reqs, 10, 'reqs', 'time').",
+    params: [
+      seriesList,
+      { name: 'value', type: 'float', required: true },
+      { name: 'search', type: 'string', required: true },
+      { name: 'replace', type: 'string', required: true },
+    ],
+    run: async (context, [list, value, search, replace]) => {
+      const names = (list as Series[])
+        .filter((s) => aggregateSlice('max', s.values) > (value as number))
+        .map((s) => pythonSub(search as string, replace as string, s.name));
+      if (names.length === 0) return [];
+      const found = await context.evaluate(parseTarget(`group(${names.join(',')})`), context.from, context.until);
+      return found.filter((s) => s.values.length > 0);
+    },
+  },
+  {
+    name: 'mostDeviant',
+    group: 'Filter Series',
+    description: 'The n series with the largest variance (mean squared distance from their own average), largest first.',
+    params: [seriesList, nInteger],
+    run: (_, [list, n]) => {
+      const deviants: Array<{ s: Series; sigma: number }> = [];
+      for (const s of list as Series[]) {
+        const mean = aggregateSlice('average', s.values);
+        if (mean !== mean) continue;
+        let squares = 0;
+        for (const v of s.values) if (v === v) squares += (v - mean) ** 2;
+        deviants.push({ s, sigma: squares / aggregateSlice('count', s.values) });
+      }
+      // Python's sort(reverse=True) is stable, so equal variances keep their order.
+      deviants.sort((a, b) => (a.sigma === b.sigma ? 0 : a.sigma > b.sigma ? -1 : 1));
+      return deviants.map((d) => d.s).slice(0, n as number);
+    },
+  },
+  {
+    name: 'averageOutsidePercentile',
+    group: 'Filter Series',
+    description: "Removes the series whose average lies strictly between the (100 - n)-th and n-th percentiles of all the series' averages.",
+    params: [seriesList, nFloat],
+    run: (_, [list, n]) => {
+      const inputs = list as Series[];
+      const high = (n as number) < 50 ? 100 - (n as number) : (n as number);
+      const averages = inputs.map((s) => aggregateSlice('average', s.values));
+      const lowPercentile = percentile(averages, 100 - high, false);
+      const highPercentile = percentile(averages, high, false);
+      return inputs.filter((_s, i) => !(lowPercentile < averages[i] && averages[i] < highPercentile));
+    },
+  },
+  {
+    name: 'removeBetweenPercentile',
+    group: 'Filter Series',
+    description: 'Removes the series whose every point lies strictly between the (100 - n)-th and n-th percentiles of all the series at that time.',
+    params: [seriesList, nFloat],
+    run: (_, [list, n]) => {
+      const inputs = list as Series[];
+      const high = (n as number) < 50 ? 100 - (n as number) : (n as number);
+      const length = inputs.length === 0 ? 0 : Math.min(...inputs.map((s) => s.values.length));
+      const lows = new Float64Array(length);
+      const highs = new Float64Array(length);
+      const column = new Float64Array(inputs.length);
+      for (let i = 0; i < length; i++) {
+        inputs.forEach((s, c) => (column[c] = s.values[i]));
+        lows[i] = percentile(column, 100 - high, false);
+        highs[i] = percentile(column, high, false);
+      }
+      return inputs.filter((s) => s.values.some((v, i) => !(i < length && lows[i] < v && v < highs[i])));
+    },
+  },
+  {
+    name: 'aggregateLine',
+    group: 'Calculate',
+    description: "A horizontal line at each series' aggregate (average by default) across the graph, or with the series' own time grid when keepStep is true.",
+    params: [seriesList, { name: 'func', type: 'aggFunc', default: 'average' }, { name: 'keepStep', type: 'boolean', default: false }],
+    run: (context, [list, func, keepStep]) =>
+      (list as Series[]).map((s) => {
+        const value = aggregateSlice(aggFuncArg(func as string), s.values);
+        const name = `aggregateLine(${s.name}, ${value === value ? formatG(value) : 'None'})`;
+        if (keepStep) return derive(s, name, { values: new Float64Array(s.values.length).fill(value) });
+        return { ...constantLine(context, value), name, pathExpression: name };
+      }),
   },
 ];
 

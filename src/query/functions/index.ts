@@ -1,12 +1,16 @@
 import { QueryError } from '../query-error.js';
 import { ALIAS_FUNCTIONS } from './aliases.js';
 import { COMBINE_FUNCTIONS, SERIES_CALLBACKS } from './combine.js';
+import { COMBINE_BY_NAME_FUNCTIONS } from './combine-by-name.js';
 import { FILTER_FUNCTIONS } from './filters.js';
+import { FORECAST_FUNCTIONS } from './forecast.js';
+import { GENERATOR_FUNCTIONS } from './generators.js';
 import { MOVING_FUNCTIONS } from './moving.js';
 import { functionInfo, type FunctionInfo, type SeriesFunction } from './registry.js';
 import { SORT_FUNCTIONS } from './sorts.js';
 import { STYLE_FUNCTIONS } from './style.js';
 import { SUMMARIZE_FUNCTIONS } from './summarize.js';
+import { TIME_SHIFT_FUNCTIONS } from './time-shifts.js';
 import { TRANSFORM_FUNCTIONS } from './transform.js';
 
 /** seriesByTag is resolved by the evaluator against the store's tag index; this entry describes it. */
@@ -33,6 +37,10 @@ export const SERIES_FUNCTIONS: ReadonlyMap<string, SeriesFunction> = new Map(
     ...SUMMARIZE_FUNCTIONS,
     ...STYLE_FUNCTIONS,
     SERIES_BY_TAG,
+    ...GENERATOR_FUNCTIONS,
+    ...COMBINE_BY_NAME_FUNCTIONS,
+    ...FORECAST_FUNCTIONS,
+    ...TIME_SHIFT_FUNCTIONS,
   ].map((fn) => [fn.name, fn]),
 );
 

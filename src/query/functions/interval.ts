@@ -22,3 +22,8 @@ export function intervalSeconds(text: string): number {
   if (seconds === undefined) throw new QueryError(`bad interval '${text}'`);
   return seconds;
 }
+
+/** graphite-web's parseATTime() for a `date` argument: epoch seconds, or any from/until form (UTC). */
+export function dateSeconds(value: string | number, now: number): number {
+  return typeof value === 'number' ? Math.trunc(value) : parseGraphiteTime(value, { now });
+}

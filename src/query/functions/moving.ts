@@ -1,4 +1,5 @@
 import type { Expression } from '../expression/ast.js';
+import { QueryError } from '../query-error.js';
 import { derive, type Series } from '../series.js';
 import { aggregateSlice, type AggFunc } from './agg-funcs.js';
 import { aggFuncArg } from './filters.js';
@@ -91,4 +92,88 @@ export const MOVING_FUNCTIONS: SeriesFunction[] = [
   moving('movingSum', 'sum', "The sum of the windowSize points (or time, like '5min') before each point."),
   moving('movingMin', 'min', "The minimum of the windowSize points (or time, like '5min') before each point."),
   moving('movingMax', 'max', "The maximum of the windowSize points (or time, like '5min') before each point."),
+  {
+    name: 'exponentialMovingAverage',
+    group: 'Calculate',
+    description:
+      "The exponential moving average: ema = c * value + (1 - c) * previous ema, with c = 2 / (windowSize + 1) (a time windowSize like '1min' counts its seconds), seeded with the average of the first window.",
+    params: [seriesList, windowSize],
+    prefetchRanges: prefetchWindow,
+    run: (context, [list, size]) => exponentialMovingAverage(context, list as Series[], size),
+  },
+  {
+    name: 'stdev',
+    group: 'Calculate',
+    description: 'The standard deviation of the last `points` points (this one included) at each point; null where the known share of the window is below windowTolerance.',
+    params: [seriesList, { name: 'points', type: 'integer', required: true }, { name: 'windowTolerance', type: 'float', default: 0.1 }],
+    run: (_, [list, points, tolerance]) => {
+      if ((points as number) <= 0) throw new QueryError(`stdev: points must be a positive number of points (got ${points as number})`);
+      return (list as Series[]).map((s) => {
+        const out = derive(s, `stdev(${s.name},${points as number})`, { values: movingStdev(s.values, points as number, tolerance as number) });
+        out.tags.stdev = String(points);
+        return out;
+      });
+    },
+  },
 ];
+
+/** Python's round(x, 6). */
+const round6 = (x: number): number => (Number.isFinite(x) ? Number(x.toFixed(6)) : x);
+
+/**
+ * graphite-web's exponentialMovingAverage(): the data is read again from the window earlier; the
+ * first output point is the window's average (0 if it has none), then one point per later input.
+ */
+async function exponentialMovingAverage(context: FunctionContext, list: Series[], size: ArgValue): Promise<Series[]> {
+  if (list.length === 0) return [];
+  const byTime = typeof size === 'string';
+  const previewSeconds = byTime ? Math.abs(intervalSeconds(size)) : Math.max(...list.map((s) => s.step)) * Math.trunc(size as number);
+  const constant = 2 / ((byTime ? previewSeconds : Math.trunc(size as number)) + 1);
+  const preview = await context.evaluate(context.args[0], context.from - previewSeconds, context.until);
+  return preview.map((s) => {
+    const windowPoints = byTime ? Math.floor(previewSeconds / s.step) : Math.trunc(size as number);
+    const name = byTime ? `exponentialMovingAverage(${s.name},"${size as string}")` : `exponentialMovingAverage(${s.name},${String(size)})`;
+    const values = new Float64Array(1 + Math.max(0, s.values.length - windowPoints));
+    let ema = aggregateSlice('average', s.values, 0, Math.min(windowPoints, s.values.length)) || 0;
+    values[0] = round6(ema);
+    for (let i = Math.max(0, windowPoints); i < s.values.length; i++) {
+      const v = s.values[i];
+      if (v !== v) {
+        values[i - windowPoints + 1] = NaN;
+        continue;
+      }
+      ema = constant * v + (1 - constant) * ema;
+      values[i - windowPoints + 1] = round6(ema);
+    }
+    const out = derive(s, name, { start: s.start + previewSeconds, values });
+    out.tags.exponentialMovingAverage = String(size);
+    return out;
+  });
+}
+
+/**
+ * graphite-web's stdev(): running sums over the last `points` values, sqrt(n * sumOfSquares - sum²) / n,
+ * added and dropped in its order so the floating-point results agree.
+ */
+function movingStdev(values: Float64Array, points: number, tolerance: number): Float64Array {
+  const out = new Float64Array(values.length).fill(NaN);
+  let known = 0;
+  let sum = 0;
+  let squares = 0;
+  for (let i = 0; i < values.length; i++) {
+    const dropped = i < points ? NaN : values[i - points];
+    const v = values[i];
+    if (dropped === dropped) {
+      known--;
+      sum -= dropped;
+      squares -= dropped ** 2;
+    }
+    if (v === v) {
+      known++;
+      sum += v;
+      squares += v ** 2;
+    }
+    if (known > 0 && known / points >= tolerance) out[i] = Math.sqrt(known * squares - sum ** 2) / known;
+  }
+  return out;
+}

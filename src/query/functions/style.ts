@@ -1,6 +1,7 @@
 import { QueryError } from '../query-error.js';
-import type { Series } from '../series.js';
+import { newSeries, type Series } from '../series.js';
 import { constantLine } from './combine.js';
+import { dateSeconds } from './interval.js';
 import { formatG } from './python-format.js';
 import type { ParamSpec, SeriesFunction } from './registry.js';
 
@@ -50,6 +51,20 @@ export const STYLE_FUNCTIONS: SeriesFunction[] = [
     run: (context, [value, label]) => {
       const line = constantLine(context, value as number);
       return [label ? { ...line, name: label as string } : line];
+    },
+  },
+  {
+    name: 'verticalLine',
+    group: 'Graph',
+    description: "A vertical line at the time ts (any from/until form, e.g. '-5min'), optionally labelled (and colored in graphs); ts must lie within the request's range.",
+    params: [{ name: 'ts', type: 'date', required: true }, { name: 'label', type: 'string' }, { name: 'color', type: 'string' }],
+    run: (context, [ts, label]) => {
+      const at = dateSeconds(ts as string | number, context.now);
+      if (at < context.from) throw new QueryError(`verticalLine(): timestamp ${at} exists before start of range`);
+      if (at > context.until) throw new QueryError(`verticalLine(): timestamp ${at} exists after end of range`);
+      // graphite-web names the series by its label (None without one); drawn as infinite in graphs.
+      const name = (label as string | null) ?? '';
+      return [newSeries(name, at, at, 1, new Float64Array([1, 1]), context.xFilesFactor)];
     },
   },
 ];

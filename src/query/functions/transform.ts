@@ -1,8 +1,10 @@
 import type { Expression } from '../expression/ast.js';
+import { QueryError } from '../query-error.js';
 import { derive, parseConsolidationFunc, type Series } from '../series.js';
 import { constantLine } from './combine.js';
 import { intervalSeconds, parseInterval } from './interval.js';
 import { formatD, formatG, pythonNumber } from './python-format.js';
+import { pythonRound, safePow } from './python-math.js';
 import type { ParamSpec, SeriesFunction } from './registry.js';
 
 const seriesList: ParamSpec = { name: 'seriesList', type: 'seriesList', required: true };
@@ -266,5 +268,189 @@ export const TRANSFORM_FUNCTIONS: SeriesFunction[] = [
         return out;
       }),
   },
+  {
+    name: 'pow',
+    group: 'Transform',
+    description: 'Raises each point to the power of a constant (null where Python cannot: a negative base with a fractional power, 0 to a negative power, overflow).',
+    params: [seriesList, { name: 'factor', type: 'float', required: true }],
+    run: (_, [list, factor]) =>
+      (list as Series[]).map((s) => mapped(s, `pow(${s.name},${formatG(factor as number)})`, pointwise(s, (v) => safePow(v, factor as number)), ['pow', tagNumber(factor as number)])),
+  },
+  {
+    name: 'squareRoot',
+    group: 'Transform',
+    description: 'The square root of each point (null for negative values).',
+    params: [seriesList],
+    run: (_, [list]) => (list as Series[]).map((s) => mapped(s, `squareRoot(${s.name})`, pointwise(s, (v) => safePow(v, 0.5)), ['squareRoot', '1'])),
+  },
+  {
+    name: 'round',
+    group: 'Transform',
+    // No default here, as in graphite-web's signature: round(x) is named round(x), round(x, 0) round(x,0).
+    description: 'Rounds each point to `precision` decimals (0 when left out; negative rounds to tens, hundreds...), halves to even as Python does.',
+    params: [seriesList, { name: 'precision', type: 'integer' }],
+    run: (_, [list, precision]) =>
+      (list as Series[]).map((s) => {
+        const digits = (precision as number | null) ?? 0;
+        const name = precision === null ? `round(${s.name})` : `round(${s.name},${formatG(Math.trunc(digits))})`;
+        return mapped(s, name, pointwise(s, (v) => (v !== v ? v : pythonRound(v, digits))), ['round', String(digits)]);
+      }),
+  },
+  {
+    name: 'minMax',
+    group: 'Transform',
+    description: 'Scales each series to [0, 1]: (value - min) / (max - min), 0 for a flat series.',
+    params: [seriesList],
+    run: (_, [list]) =>
+      (list as Series[]).map((s) => {
+        const [min, max] = knownRange(s.values);
+        const low = min === min ? min : 0;
+        const range = (max === max ? max : 0) - low;
+        return derive(s, `minMax(${s.name})`, { values: pointwise(s, (v) => (v !== v ? v : range === 0 ? 0 : (v - low) / range)) });
+      }),
+  },
+  {
+    name: 'offsetToZero',
+    group: 'Transform',
+    description: 'Subtracts the series minimum from each point, so its lowest point is 0.',
+    params: [seriesList],
+    run: (_, [list]) =>
+      (list as Series[]).map((s) => {
+        const [min] = knownRange(s.values);
+        return mapped(s, `offsetToZero(${s.name})`, pointwise(s, (v) => v - min), ['offsetToZero', min === min ? pythonNumber(min, false) : 'None']);
+      }),
+  },
+  {
+    name: 'add',
+    group: 'Transform',
+    description: 'Adds a constant to each point (named with the constant truncated to an integer, as graphite-web does).',
+    params: [seriesList, { name: 'constant', type: 'float', required: true }],
+    run: (_, [list, constant]) =>
+      (list as Series[]).map((s) => mapped(s, `add(${s.name},${formatD(constant as number)})`, pointwise(s, (v) => v + (constant as number)), ['add', tagNumber(constant as number)])),
+  },
+  {
+    name: 'exp',
+    group: 'Transform',
+    description: 'e raised to the power of each point.',
+    params: [seriesList],
+    run: (_, [list]) => (list as Series[]).map((s) => mapped(s, `exp(${s.name})`, pointwise(s, Math.exp), ['exp', 'e'])),
+  },
+  {
+    name: 'sigmoid',
+    group: 'Transform',
+    description: 'The sigmoid 1 / (1 + exp(-x)) of each point.',
+    params: [seriesList],
+    run: (_, [list]) => (list as Series[]).map((s) => mapped(s, `sigmoid(${s.name})`, pointwise(s, (v) => 1 / (1 + Math.exp(-v))), ['sigmoid', 'sigmoid'])),
+  },
+  {
+    name: 'logit',
+    group: 'Transform',
+    description: 'The logit log(x / (1 - x)) of each point (null outside 0 < x < 1).',
+    params: [seriesList],
+    run: (_, [list]) =>
+      (list as Series[]).map((s) => mapped(s, `logit(${s.name})`, pointwise(s, (v) => (v === 1 || !(v / (1 - v) > 0) ? NaN : Math.log(v / (1 - v)))), ['logit', 'logit'])),
+  },
+  {
+    name: 'integralByInterval',
+    group: 'Transform',
+    description: "Like integral, but the running total restarts at 0 every intervalUnit (e.g. '1d') counted from the request's from time.",
+    params: [seriesList, { name: 'intervalUnit', type: 'string', required: true }],
+    run: (context, [list, unit]) => {
+      const duration = Math.trunc(Math.abs(intervalSeconds(unit as string)));
+      if (duration === 0) throw new QueryError(`integralByInterval: intervalUnit '${unit as string}' is zero seconds`);
+      const origin = Math.trunc(context.from);
+      return (list as Series[]).map((s) => {
+        const out = new Float64Array(s.values.length);
+        let total = 0;
+        for (let i = 0; i < out.length; i++) {
+          const t = s.start + i * s.step;
+          if (Math.floor((t - origin) / duration) !== Math.floor((t - origin - s.step) / duration)) total = 0;
+          const v = s.values[i];
+          // A null keeps the running total (graphite-web's choice, so a reset shows as 0).
+          if (v === v) total += v;
+          out[i] = total;
+        }
+        return mapped(s, `integralByInterval(${s.name},'${unit as string}')`, out, ['integralByInterval', unit as string]);
+      });
+    },
+  },
+  {
+    name: 'interpolate',
+    group: 'Transform',
+    description: 'Fills gaps of at most limit nulls by linear interpolation between the values around them (leading and trailing nulls stay).',
+    params: [seriesList, { name: 'limit', type: 'intOrInf', default: Infinity }],
+    run: (_, [list, limit]) =>
+      (list as Series[]).map((s) => {
+        const out = Float64Array.from(s.values);
+        let nulls = 0;
+        for (let i = 1; i < out.length; i++) {
+          const v = out[i];
+          if (v !== v) {
+            nulls++;
+            continue;
+          }
+          if (nulls === 0) continue;
+          const before = i - nulls - 1;
+          const from = out[before];
+          if (from === from && nulls <= (limit as number)) {
+            for (let j = i - nulls; j < i; j++) out[j] = from + ((j - before) * (v - from)) / (nulls + 1);
+          }
+          nulls = 0;
+        }
+        return derive(s, `interpolate(${s.name})`, { values: out });
+      }),
+  },
+  {
+    name: 'changed',
+    group: 'Special',
+    description: '1 where a value differs from the last known value before it, 0 elsewhere (nulls and the first value give 0).',
+    params: [seriesList],
+    run: (_, [list]) =>
+      (list as Series[]).map((s) => {
+        const out = new Float64Array(s.values.length);
+        let previous = NaN;
+        s.values.forEach((v, i) => {
+          if (previous !== previous) {
+            previous = v;
+          } else if (v === v && v !== previous) {
+            out[i] = 1;
+            previous = v;
+          }
+        });
+        return derive(s, `changed(${s.name})`, { values: out });
+      }),
+  },
+  setXFilesFactor('setXFilesFactor', 'Sets the share of known points (0 to 1) a consolidated or aggregated interval needs to have a value (short form: xFilesFactor).'),
+  setXFilesFactor('xFilesFactor', 'Short form of setXFilesFactor.'),
+  {
+    name: 'cumulative',
+    group: 'Special',
+    description: "Consolidates the series by sum when it has more points than maxDataPoints (consolidateBy(series, 'sum')).",
+    params: [seriesList],
+    run: (context, [list]) => context.call('consolidateBy', [list, 'sum']),
+  },
 ];
 
+/** safeMin and safeMax of the known points: [min, max], NaN when none is known. */
+function knownRange(values: Float64Array): [number, number] {
+  let min = NaN;
+  let max = NaN;
+  for (const v of values) {
+    if (v !== v) continue;
+    if (!(v >= min)) min = v;
+    if (!(v <= max)) max = v;
+  }
+  return [min, max];
+}
+
+/** setXFilesFactor and its short form: the series keep their data and carry the new xFilesFactor. */
+function setXFilesFactor(name: string, description: string): SeriesFunction {
+  return {
+    name,
+    group: 'Special',
+    description,
+    params: [seriesList, { name: 'xFilesFactor', type: 'float', required: true }],
+    run: (_, [list, xff]) =>
+      (list as Series[]).map((s) => ({ ...s, xFilesFactor: xff as number, tags: { ...s.tags, xFilesFactor: tagNumber(xff as number) } })),
+  };
+}

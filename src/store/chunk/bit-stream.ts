@@ -153,3 +153,26 @@ export class BitReader {
     }
   }
 }
+
+// ---- word-at-a-time reading for the chunk decoders' hot loops ---------------------------------
+
+let padded = new Uint8Array(4096);
+
+/**
+ * `bytes` copied into a shared buffer followed by 8 zero bytes, so peek32() may run past the data
+ * without bounds checks; valid until the next call (decoders are synchronous, so one buffer serves).
+ */
+export function paddedCopy(bytes: Uint8Array): Uint8Array {
+  if (bytes.length + 8 > padded.length) padded = new Uint8Array(Math.max(bytes.length + 8, padded.length * 2));
+  padded.set(bytes);
+  padded.fill(0, bytes.length, bytes.length + 8);
+  return padded;
+}
+
+/** The 32 bits at bit `pos` of `buf`, most significant first, unsigned; `buf` needs 4 bytes past the data (paddedCopy). */
+export function peek32(buf: Uint8Array, pos: number): number {
+  const i = pos >>> 3;
+  const shift = pos & 7;
+  const word = (buf[i] << 24) | (buf[i + 1] << 16) | (buf[i + 2] << 8) | buf[i + 3];
+  return (shift === 0 ? word : (word << shift) | (buf[i + 4] >>> (8 - shift))) >>> 0;
+}

@@ -90,6 +90,36 @@ export function decodeChunkInto(chunk: Uint8Array, timestamps: Uint32Array, valu
   }
 }
 
+const gridTimestamps = new Uint32Array(XOR_CHUNK_MAX_POINTS);
+const gridValues = new Float64Array(XOR_CHUNK_MAX_POINTS);
+
+/**
+ * Decodes a chunk onto a fixed-step grid: the point at timestamp `t` lands in
+ * `grid[(t - gridStart) / step]` when that is a whole slot inside the grid; other points are
+ * skipped. Returns the chunk's point count. Points on the chunk's own regular step (the usual case)
+ * are placed without a division each.
+ */
+export function decodeChunkIntoGrid(chunk: Uint8Array, grid: Float64Array, gridStart: number, step: number): number {
+  const n = decodeChunkInto(chunk, gridTimestamps, gridValues);
+  if (n === 0) return 0;
+  const ts = gridTimestamps;
+  const first = ts[0];
+  const firstSlot = (first - gridStart) / step;
+  const slots = grid.length;
+  const aligned = Number.isInteger(firstSlot);
+  for (let i = 0; i < n; i++) {
+    const t = ts[i];
+    if (aligned && t === first + i * step) {
+      const slot = firstSlot + i;
+      if (slot >= 0 && slot < slots) grid[slot] = gridValues[i];
+    } else {
+      const slot = (t - gridStart) / step;
+      if (slot >= 0 && slot < slots && Number.isInteger(slot)) grid[slot] = gridValues[i];
+    }
+  }
+  return n;
+}
+
 /** The encoding byte, once the header is known to be whole and of a known encoding. */
 function checkHeader(chunk: Uint8Array): number {
   if (chunk.length < XOR_CHUNK_HEADER_BYTES) {

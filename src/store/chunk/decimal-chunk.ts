@@ -8,7 +8,7 @@
  * Mantissas reach 2^53, so their differences need up to 56 bits: they are kept as two 32-bit
  * halves (two's complement, wrapping) and never as doubles, which would round above 2^53.
  */
-import { BitReader, BitWriter } from './bit-stream.js';
+import { BitStreamEndError, BitWriter, paddedCopy, peek32 } from './bit-stream.js';
 import { CorruptChunkError, XOR_CHUNK_HEADER_BYTES, XOR_CHUNK_MAX_POINTS } from './xor-chunk.js';
 
 /** Encoding byte of a decimal chunk. */
@@ -322,17 +322,23 @@ function writeTimestampDeltaOfDelta(bits: BitWriter, dod: number): void {
   }
 }
 
-function readTimestampDeltaOfDelta(bits: BitReader): number {
-  if (bits.readBit() === 0) return 0;
-  if (bits.readBit() === 0) return (bits.readBits(7) << 25) >> 25;
-  if (bits.readBit() === 0) return (bits.readBits(9) << 23) >> 23;
-  if (bits.readBit() === 0) return (bits.readBits(12) << 20) >> 20;
-  const negative = bits.readBit();
-  const low = bits.readBits(32);
-  return negative === 1 ? low - TWO_POW_32 : low;
+/** Bits of the `<varbit_ts>` code that opens `word` (its first bit is 1). */
+function timestampCodeBits(word: number): number {
+  if (word >>> 30 === 0b10) return 9;
+  if (word >>> 29 === 0b110) return 12;
+  if (word >>> 28 === 0b1110) return 16;
+  return 37;
 }
 
-const reader = new BitReader();
+/** The delta of deltas of the `<varbit_ts>` code at bit `pos`, whose first 32 bits are `word` (first bit 1). */
+function timestampDeltaOfDeltaAt(buf: Uint8Array, pos: number, word: number): number {
+  if (word >>> 30 === 0b10) return (word << 2) >> 25;
+  if (word >>> 29 === 0b110) return (word << 3) >> 23;
+  if (word >>> 28 === 0b1110) return (word << 4) >> 20;
+  const low = peek32(buf, pos + 5);
+  return ((word >>> 27) & 1) === 1 ? low - TWO_POW_32 : low;
+}
+
 
 /**
  * Decodes every point of a decimal chunk into `timestamps[at...]` and `values[at...]`; returns the
@@ -350,9 +356,12 @@ export function decodeDecimalChunkInto(chunk: Uint8Array, timestamps: Uint32Arra
     throw new RangeError(`decoding ${count} points at ${at} needs arrays of ${at + count}, got ${timestamps.length} and ${values.length}`);
   }
   if (count === 0) return 0;
-  const bits = reader;
-  bits.reset(chunk, HEADER_BYTES);
-  const params = bits.readBits(STREAM_PARAMS_BITS);
+  // One loop with the bit position in a local and 32-bit peeks; the zero padding makes reads past the end safe.
+  const buf = paddedCopy(chunk);
+  const endBit = chunk.length * 8;
+  let pos = HEADER_BYTES * 8;
+  const params = peek32(buf, pos) >>> (32 - STREAM_PARAMS_BITS);
+  pos += STREAM_PARAMS_BITS;
   const scale = POWERS_OF_TEN[params >>> 8];
   const mode = (params >>> 6) & 3;
   const width = params & 63;
@@ -360,12 +369,15 @@ export function decodeDecimalChunkInto(chunk: Uint8Array, timestamps: Uint32Arra
     throw new CorruptChunkError(`unknown mantissa mode ${mode}`);
   }
 
-  // The reference mantissa: the smallest for offsets, else the first.
-  const length = bits.readBits(6);
-  bits.readBits64(length);
-  let sign = -(bits.lo & 1);
-  const refHi = (bits.hi >>> 1) ^ sign;
-  const refLo = (((bits.lo >>> 1) | (bits.hi << 31)) ^ sign) >>> 0;
+  // The reference mantissa: the smallest for offsets, else the first; zig-zag coded.
+  const length = peek32(buf, pos) >>> 26;
+  pos += 6;
+  let hi = length > 32 ? peek32(buf, pos) >>> (64 - length) : 0;
+  let lo = length > 32 ? peek32(buf, pos + length - 32) : length > 0 ? peek32(buf, pos) >>> (32 - length) : 0;
+  pos += length;
+  let sign = -(lo & 1);
+  const refHi = (hi >>> 1) ^ sign;
+  const refLo = (((lo >>> 1) | (hi << 31)) ^ sign) >>> 0;
   let mHi = refHi;
   let mLo = refLo;
   let deltaHi = 0;
@@ -373,9 +385,15 @@ export function decodeDecimalChunkInto(chunk: Uint8Array, timestamps: Uint32Arra
   let timestamp = u32At(chunk, 3);
   let timestampDelta = 0;
   for (let i = 0; i < count; i++) {
+    if (pos > endBit) throw new BitStreamEndError();
     if (i > 0) {
-      timestampDelta += readTimestampDeltaOfDelta(bits);
-      if (timestampDelta <= 0) throw new CorruptChunkError(`timestamps stop increasing at point ${i}`);
+      const word = peek32(buf, pos);
+      if (word >>> 31 === 0) pos += 1;
+      else {
+        timestampDelta += timestampDeltaOfDeltaAt(buf, pos, word);
+        pos += timestampCodeBits(word);
+        if (timestampDelta <= 0) throw new CorruptChunkError(`timestamps stop increasing at point ${i}`);
+      }
       timestamp += timestampDelta;
     }
     timestamps[at + i] = timestamp;
@@ -384,30 +402,47 @@ export function decodeDecimalChunkInto(chunk: Uint8Array, timestamps: Uint32Arra
     let xHi = 0;
     let xLo = 0;
     if (mode === MantissaMode.offset) {
-      bits.readBits64(width);
-      xHi = bits.hi;
-      xLo = bits.lo;
+      if (width > 32) {
+        xHi = peek32(buf, pos) >>> (64 - width);
+        xLo = peek32(buf, pos + width - 32);
+      } else if (width > 0) {
+        xLo = peek32(buf, pos) >>> (32 - width);
+      }
+      pos += width;
       mHi = refHi;
       mLo = refLo;
-    } else if (i > 0 && bits.readBit() === 1) {
-      bits.readBits64(bits.readBit() === 0 ? width : bits.readBits(6));
-      sign = -(bits.lo & 1);
-      xHi = (bits.hi >>> 1) ^ sign;
-      xLo = (((bits.lo >>> 1) | (bits.hi << 31)) ^ sign) >>> 0;
+    } else if (i > 0) {
+      const word = peek32(buf, pos);
+      if (word >>> 31 === 0) pos += 1;
+      else {
+        let n = width;
+        pos += 2;
+        if ((word & 0x4000_0000) !== 0) {
+          n = (word >>> 24) & 63;
+          pos += 6;
+        }
+        hi = n > 32 ? peek32(buf, pos) >>> (64 - n) : 0;
+        lo = n > 32 ? peek32(buf, pos + n - 32) : n > 0 ? peek32(buf, pos) >>> (32 - n) : 0;
+        pos += n;
+        sign = -(lo & 1);
+        xHi = (hi >>> 1) ^ sign;
+        xLo = (((lo >>> 1) | (hi << 31)) ^ sign) >>> 0;
+      }
     }
     if (mode === MantissaMode.deltaOfDelta) {
-      const lo = (deltaLo + xLo) >>> 0;
-      deltaHi = (deltaHi + xHi + (lo < deltaLo ? 1 : 0)) | 0;
-      deltaLo = lo;
+      const sum = (deltaLo + xLo) >>> 0;
+      deltaHi = (deltaHi + xHi + (sum < deltaLo ? 1 : 0)) | 0;
+      deltaLo = sum;
       xHi = deltaHi;
-      xLo = lo;
+      xLo = sum;
     }
     // m += x, wrapping in 64 bits; all lows are kept unsigned.
-    const lo = (mLo + xLo) >>> 0;
-    mHi = (mHi + xHi + (lo < mLo ? 1 : 0)) | 0;
-    mLo = lo;
+    const sum = (mLo + xLo) >>> 0;
+    mHi = (mHi + xHi + (sum < mLo ? 1 : 0)) | 0;
+    mLo = sum;
     values[at + i] = (mHi * TWO_POW_32 + mLo) / scale;
   }
+  if (pos > endBit) throw new BitStreamEndError();
   if (timestamp !== u32At(chunk, 7)) throw new CorruptChunkError(`last point is at ${timestamp}, header says ${u32At(chunk, 7)}`);
   return count;
 }

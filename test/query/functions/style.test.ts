@@ -19,3 +19,12 @@ describe('graph-styling functions', () => {
     assert.equal((await run('stacked', [s]))[0].name, 'stacked(a.b)');
   });
 });
+
+describe('verticalLine', () => {
+  it('is two points at the given time, named by its label; the time must be inside the request', async () => {
+    const [line] = await run('verticalLine', '-50s', 'deploy');
+    assert.deepEqual([line.name, line.start, line.end, line.step, points(line)], ['deploy', 50, 50, 1, [1, 1]]);
+    await assert.rejects(run('verticalLine', 200), /timestamp 200 exists after end of range/);
+    await assert.rejects(run('verticalLine', '-200s'), /exists before start of range/);
+  });
+});

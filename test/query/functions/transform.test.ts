@@ -67,3 +67,35 @@ describe('transform functions', () => {
     await assert.rejects(run('consolidateBy', [s], 'median'), /invalid option 'median'/);
   });
 });
+
+describe('transform functions, group A', () => {
+  it('integralByInterval restarts the running total every interval from the request start', async () => {
+    const [total] = await run('integralByInterval', [series('x', [1, 2, null, 4, 5, 6])], '20s');
+    assert.deepEqual([total.name, points(total)], ["integralByInterval(x,'20s')", [1, 3, 0, 4, 5, 11]]);
+  });
+
+  it('interpolate fills inner gaps linearly, up to limit nulls', async () => {
+    const gappy = series('g', [null, 1, null, null, 4, null]);
+    const [filled] = await run('interpolate', [gappy]);
+    assert.deepEqual([filled.name, points(filled)], ['interpolate(g)', [null, 1, 2, 3, 4, null]]);
+    assert.deepEqual(points((await run('interpolate', [gappy], 1))[0]), [null, 1, null, null, 4, null]);
+  });
+
+  it('changed marks the points whose value differs from the last known one', async () => {
+    const [changes] = await run('changed', [series('c', [null, 1, 1, 2, null, 2, 3])]);
+    assert.deepEqual([changes.name, points(changes)], ['changed(c)', [0, 0, 0, 1, 0, 0, 1]]);
+  });
+
+  it('setXFilesFactor (and xFilesFactor) sets the factor and tag, keeping name and data', async () => {
+    const x = series('x', [1, null]);
+    const [set] = await run('xFilesFactor', [x], 0.5);
+    assert.deepEqual([set.name, set.xFilesFactor, set.tags.xFilesFactor, points(set)], ['x', 0.5, '0.5', [1, null]]);
+    assert.equal((await run('setXFilesFactor', [x], 1))[0].xFilesFactor, 1);
+    assert.equal(x.xFilesFactor, 0);
+  });
+
+  it('cumulative is consolidateBy sum', async () => {
+    const [summed] = await run('cumulative', [series('x', [1])]);
+    assert.deepEqual([summed.name, summed.consolidationFunc], ['consolidateBy(x,"sum")', 'sum']);
+  });
+});

@@ -1,0 +1,178 @@
+/**
+ * Evaluates a pool against the store: renders its targets (qps, instances, health) through the
+ * render API's evaluator, then samples and decides with the server-free core.
+ *
+ * Cooldown without hidden state: the last scale action before a decision at `at` is found by
+ * replaying the rule over the three to four cooldowns before it (what a scheduler obeying every
+ * decision would have done), so a decision for a given `at` is the same whoever asks and whenever.
+ * The replay starts at a multiple of the cooldown: where downs follow each other every cooldown
+ * (a scheduler that does not act on them), every replay then puts them at the same times. An
+ * action the live evaluation recorded (`lastActionAt`) also counts, when it was for an earlier window.
+ *
+ * A target that does not render (bad syntax, unknown function) is reported in the decision's
+ * reason, and the decision holds: the pool's data is missing, not zero.
+ */
+import { renderTargets } from '../query/render.js';
+import type { SeriesStore } from '../store/series-store.js';
+import { backtest, type BacktestResult, MAX_BACKTEST_EVALUATIONS } from './backtest.js';
+import { decide, type Decision } from './decision.js';
+import type { PoolConfig } from './pool-config.js';
+import { type PoolSeries, sampleRange, sampleSeriesSet, sampleWindow, type SeriesValues } from './sampler.js';
+
+/** What a pool's targets rendered to, and the targets that could not be rendered. */
+export interface RenderedPool {
+  series: PoolSeries;
+  /** One line per target that failed: `qps 'sumSeries(x': unbalanced parenthesis`. */
+  problems: string[];
+}
+
+/** The capacity estimated from history, beside the configured one. */
+export interface CapacityEstimate {
+  configured: number;
+  /** Per-instance qps of the first sample in which health crossed its threshold; null when none did. */
+  estimated: number | null;
+  /** Start of that sample (Unix seconds). */
+  at: number | null;
+  /** The health target that crossed. */
+  health: string | null;
+  from: number;
+  until: number;
+  reason: string;
+}
+
+/**
+ * Renders every target of a pool for [from, until). The render API, as Graphite's, starts at the
+ * slot after the one holding `from`; asking from `from - 1` keeps the slot that starts at `from`
+ * (the oldest sample's first point, where a per-minute aggregate is stamped).
+ */
+export async function renderPool(store: SeriesStore, config: PoolConfig, from: number, until: number): Promise<RenderedPool> {
+  const problems: string[] = [];
+  const render = async (what: string, target: string): Promise<SeriesValues[]> => {
+    try {
+      return await renderTargets(store, [target], from - 1, until);
+    } catch (error) {
+      problems.push(`${what} '${target}': ${(error as Error).message}`);
+      return [];
+    }
+  };
+  const [qps, instances, ...health] = await Promise.all([
+    render('qps', config.qps),
+    typeof config.instances === 'number' ? Promise.resolve(config.instances) : render('instances', config.instances),
+    ...config.health.map((check, i) => render(`health[${i}]`, check.target)),
+  ]);
+  return { series: { qps: qps as SeriesValues[], instances, health: health as SeriesValues[][] }, problems };
+}
+
+/** Decisions replayed at most to find the last scale action (a week of minutes). */
+const MAX_REPLAY_SAMPLES = 10_080;
+
+/** Start of the sample interval `at` falls in: actions at or after it belong to the current window. */
+function windowBoundary(at: number, interval: number): number {
+  return Math.floor(at / interval) * interval;
+}
+
+/** The pool's decision as of `at` (Unix seconds). */
+export async function evaluatePool(
+  store: SeriesStore,
+  pool: string,
+  config: PoolConfig,
+  at: number,
+  lastActionAt?: number,
+): Promise<Decision> {
+  const interval = config.sampleIntervalSeconds;
+  const boundary = windowBoundary(at, interval);
+  const cooldown = config.cooldownSeconds;
+  const replayFrom =
+    3 * cooldown <= MAX_REPLAY_SAMPLES * interval
+      ? Math.floor((boundary - 3 * cooldown) / Math.max(cooldown, 1)) * Math.max(cooldown, 1)
+      : boundary - MAX_REPLAY_SAMPLES * interval;
+  const { from } = sampleRange(config, replayFrom);
+  const { until } = sampleRange(config, at);
+  const rendered = await renderPool(store, config, from, until);
+
+  let lastScaleAt = lastActionAt !== undefined && lastActionAt < boundary ? lastActionAt : undefined;
+  if (config.cooldownSeconds > 0) {
+    const replay = backtest({ pool, config, series: rendered.series, from: replayFrom, until: boundary - 1 });
+    for (const d of replay.decisions) if (d.action !== 'hold' && (lastScaleAt === undefined || d.at > lastScaleAt)) lastScaleAt = d.at;
+  }
+  const decision = decide({ pool, config, at, samples: sampleWindow(config, rendered.series, at), lastScaleAt });
+  return withProblems(decision, rendered.problems);
+}
+
+/** Every decision the rule would have made in [from, until]. */
+export async function backtestPool(store: SeriesStore, pool: string, config: PoolConfig, from: number, until: number): Promise<BacktestResult> {
+  // backtest()'s limit, checked before reading years of data for nothing.
+  const evaluations = Math.floor((until - from) / config.sampleIntervalSeconds);
+  if (evaluations > MAX_BACKTEST_EVALUATIONS) {
+    throw new RangeError(`backtest of about ${evaluations} decisions is too long (at most ${MAX_BACKTEST_EVALUATIONS}); narrow from/until`);
+  }
+  const rendered = await renderPool(store, config, sampleRange(config, from).from, sampleRange(config, until).until);
+  const result = backtest({ pool, config, series: rendered.series, from, until });
+  if (rendered.problems.length > 0) result.decisions = result.decisions.map((d) => withProblems(d, rendered.problems));
+  return result;
+}
+
+/**
+ * The per-instance qps at which the pool's health series first crossed its threshold in
+ * [from, until): the first sample with some health series above its threshold whose previous
+ * sample was not degraded, and whose qps and instance count are known.
+ */
+export async function estimateCapacity(store: SeriesStore, config: PoolConfig, from: number, until: number): Promise<CapacityEstimate> {
+  const none = (reason: string): CapacityEstimate => ({
+    configured: config.capacityPerInstance,
+    estimated: null,
+    at: null,
+    health: null,
+    from,
+    until,
+    reason,
+  });
+  if (config.health.length === 0) return none('the pool has no health series to estimate its capacity from');
+  const interval = config.sampleIntervalSeconds;
+  const count = Math.floor((until - from) / interval);
+  if (count < 2) return none('the range holds fewer than two samples');
+  const rendered = await renderPool(store, config, from, until);
+  const at = from + count * interval;
+  const { series } = rendered;
+  const qps = sampleSeriesSet(series.qps, at, interval, count, 'average', 'sum');
+  const instances =
+    typeof series.instances === 'number'
+      ? new Float64Array(count).fill(series.instances)
+      : sampleSeriesSet(series.instances, at, interval, count, 'last', 'sum');
+  const health = config.health.map((_, i) => sampleSeriesSet(series.health[i] ?? [], at, interval, count, 'average', 'max'));
+  const degradedBy = (k: number): number => config.health.findIndex((check, i) => health[i][k] > check.above);
+
+  let wasHealthy = false;
+  for (let k = 0; k < count; k++) {
+    const crossed = degradedBy(k);
+    if (crossed < 0) {
+      if (config.health.some((_, i) => !Number.isNaN(health[i][k]))) wasHealthy = true;
+      continue;
+    }
+    if (wasHealthy && qps[k] >= 0 && instances[k] > 0) {
+      const check = config.health[crossed];
+      const t = from + k * interval;
+      return {
+        configured: config.capacityPerInstance,
+        estimated: qps[k] / instances[k],
+        at: t,
+        health: check.target,
+        from,
+        until,
+        reason: `${check.target} first crossed ${check.above} at ${new Date(t * 1000).toISOString()} with ${round(qps[k])} qps over ${instances[k]} instances`,
+      };
+    }
+    wasHealthy = false;
+  }
+  const problems = rendered.problems.length > 0 ? ` (${rendered.problems.join('; ')})` : '';
+  return none(`no health series crossed its threshold after a healthy sample in the range${problems}`);
+}
+
+function withProblems(decision: Decision, problems: readonly string[]): Decision {
+  if (problems.length === 0) return decision;
+  return { ...decision, reason: `${decision.reason} (cannot render ${problems.join('; ')})` };
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
