@@ -4,6 +4,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { seededUniform } from '../test/support/seeded-random.js';
 
 /** Nearest-rank percentile (p in 0..100) of unsorted samples; NaN when there are none. */
 export function percentile(samples: readonly number[], p: number): number {
@@ -28,17 +29,6 @@ export function directoryBytes(dir: string): number {
     else if (entry.isFile()) total += statSync(path).size;
   }
   return total;
-}
-
-/** Deterministic uniform [0, 1) (mulberry32), so runs are comparable. */
-export function seededUniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 /** The value shapes a StatsD-fed store holds, one per series in turn (series i has kind i % 5). */

@@ -6,7 +6,7 @@
 import { parseAggregationRules } from '../src/scale/aggregation-rules.js';
 import { decide } from '../src/scale/decision.js';
 import { IngestAggregator } from '../src/scale/ingest-aggregator.js';
-import { parsePoolConfig } from '../src/scale/pool-config.js';
+import { parsePoolConfig } from '../src/config/pool-config.js';
 import { type PoolSeries, sampleWindow } from '../src/scale/sampler.js';
 
 const POOLS = 100;

@@ -20,7 +20,7 @@ import { startPipeline } from '../src/pipeline/index.js';
 import { PointBatchBuilder } from '../src/points.js';
 import { parseAggregationRules } from '../src/scale/aggregation-rules.js';
 import { IngestAggregator } from '../src/scale/ingest-aggregator.js';
-import { parsePoolConfig } from '../src/scale/pool-config.js';
+import { parsePoolConfig } from '../src/config/pool-config.js';
 import { loadRetentionPolicy } from '../src/store/retention/index.js';
 import { StorageEngine } from '../src/store/storage-engine.js';
 import { pickFreePort } from './bench-lib.js';

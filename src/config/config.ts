@@ -5,8 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseDuration } from './duration.js';
-import { parsePoolConfig, type PoolConfig, PoolConfigError } from '../scale/pool-config.js';
-import { poolNameProblem } from '../scale/pool-name.js';
+import { parsePoolConfig, type PoolConfig, PoolConfigError } from './pool-config.js';
+import { poolNameProblem } from './pool-name.js';
 
 export interface StatsdConfig {
   percentThresholds: number[];

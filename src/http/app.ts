@@ -1,11 +1,13 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { NamePatternError } from '../names/name-pattern-error.js';
+import { compileTagRegex, parseSeriesByTag } from '../names/tag-expression.js';
 import { findInStore, type FoundNode } from '../query/find.js';
 import { describeFunction, describeFunctions } from '../query/functions/index.js';
 import { parseGraphiteTime } from '../query/graphite-time.js';
 import { QueryError } from '../query/query-error.js';
 import { renderTargets, type RenderedSeries } from '../query/render.js';
-import { compileTagRegex, completeTags, completeValues, parseSeriesByTag } from '../query/series-by-tag.js';
+import { completeTags, completeValues } from '../query/series-by-tag.js';
 import type { SeriesStore } from '../store/series-store.js';
 import { checkPointsLimit, checkSeriesLimit, RequestLimitError, resolveRenderLimits, withTimeLimit, type RenderLimits } from './limits.js';
 import { pythonJson, pythonJsonString, type PythonJsonValue } from './python-json.js';
@@ -205,11 +207,16 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
 
 /** User errors become 400 with their message; anything else is a bug: logged, and a bare 500. */
 function errorResponse(error: Error, c: Context): Response {
-  if (error instanceof QueryError) return c.text(error.message, 400);
+  if (isUserError(error)) return c.text(error.message, 400);
   if (error instanceof RequestLimitError) return c.text(error.message, error.status);
   if (error instanceof HTTPException) return error.getResponse();
   console.error('http: unhandled error on', c.req.method, c.req.path, error);
   return c.text('internal server error', 500);
+}
+
+/** A bad query, or a bad name pattern the tag endpoints met before any query ran. */
+function isUserError(error: unknown): error is QueryError | NamePatternError {
+  return error instanceof QueryError || error instanceof NamePatternError;
 }
 
 /** Streams the pieces of a large answer so it is never one giant string. */
@@ -264,7 +271,7 @@ async function tagAnswer(c: Context, answer: () => Promise<PythonJsonValue>): Pr
   try {
     return c.body(pythonJson(await answer()), 200, { 'content-type': 'application/json' });
   } catch (error) {
-    if (error instanceof QueryError) return c.body(pythonJson({ error: error.message }), 400, { 'content-type': 'application/json' });
+    if (isUserError(error)) return c.body(pythonJson({ error: error.message }), 400, { 'content-type': 'application/json' });
     throw error;
   }
 }

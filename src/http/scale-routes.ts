@@ -14,8 +14,8 @@ import { streamSSE } from 'hono/streaming';
 import { parseGraphiteTime } from '../query/graphite-time.js';
 import { QueryError } from '../query/query-error.js';
 import type { Decision } from '../scale/decision.js';
-import { parsePoolConfig, poolConfigJson, PoolConfigError } from '../scale/pool-config.js';
-import { poolNameProblem } from '../scale/pool-name.js';
+import { parsePoolConfig, poolConfigJson, PoolConfigError } from '../config/pool-config.js';
+import { poolNameProblem } from '../config/pool-name.js';
 import type { PoolEntry, PoolRegistry } from '../scale/pool-registry.js';
 
 export interface ScaleRoutesDeps {

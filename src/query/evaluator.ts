@@ -3,8 +3,8 @@ import type { CallNode, Expression } from './expression/ast.js';
 import { parseTarget } from './expression/parser.js';
 import { SERIES_FUNCTIONS, AGGREGATOR_NAMES } from './functions/index.js';
 import { bindArguments, type ArgValue, type FunctionContext, type PlacedArg } from './functions/registry.js';
-import { compileGlob, hasGlob } from './glob.js';
-import { QueryError } from './query-error.js';
+import { compileGlob, hasGlob } from '../names/glob.js';
+import { QueryError, queryErrorFrom } from './query-error.js';
 import { seriesFromRange, type Series } from './series.js';
 
 /** A store, and the metric tree lookup the evaluator uses when the store has one (the storage engine does). */
@@ -134,19 +134,23 @@ class Evaluator {
     }
   }
 
-  /** The sorted series names a path expression or seriesByTag call stands for. */
+  /** The sorted series names a path expression or seriesByTag call stands for; a bad pattern is a QueryError. */
   private resolve(query: FetchQuery): string[] {
-    if (query.tagExpressions) {
-      if (!this.store.seriesByTag) throw new QueryError('seriesByTag() is not available: this store has no tag index');
-      return [...this.store.seriesByTag(query.tagExpressions)].sort(compareNames);
+    try {
+      if (query.tagExpressions) {
+        if (!this.store.seriesByTag) throw new QueryError('seriesByTag() is not available: this store has no tag index');
+        return [...this.store.seriesByTag(query.tagExpressions)].sort(compareNames);
+      }
+      const pattern = query.key;
+      if (!hasGlob(pattern)) return [pattern];
+      const matches = compileGlob(pattern); // rejects a bad pattern before the store sees it
+      if (this.store.match && !pattern.includes(';')) return this.store.match(pattern);
+      const names: string[] = [];
+      for (const name of this.store.names()) if (matches(name)) names.push(name);
+      return names.sort(compareNames);
+    } catch (error) {
+      throw queryErrorFrom(error);
     }
-    const pattern = query.key;
-    if (!hasGlob(pattern)) return [pattern];
-    const matches = compileGlob(pattern); // also rejects a bad pattern with a QueryError naming it
-    if (this.store.match && !pattern.includes(';')) return this.store.match(pattern);
-    const names: string[] = [];
-    for (const name of this.store.names()) if (matches(name)) names.push(name);
-    return names.sort(compareNames);
   }
 
   private async seriesFor(query: FetchQuery, from: number, until: number): Promise<Series[]> {

@@ -1,5 +1,6 @@
 import type { SeriesStore } from '../store/series-store.js';
-import { compileGlob } from './glob.js';
+import { compileGlob, type NameMatcher } from '../names/glob.js';
+import { queryErrorFrom } from './query-error.js';
 
 /** One node of the metric tree that a find query matched, as graphite-web's finders return them. */
 export interface FoundNode {
@@ -20,11 +21,15 @@ export function findInStore(store: Pick<SeriesStore, 'names' | 'find'>, query: s
   // The tree answers in path order; grouping by name keeps that order within a name, so only the
   // distinct names need sorting (a few, where a query like `*.*.*.latency` matches 100k paths).
   const byName = new Map<string, FoundNode[]>();
-  for (const match of store.find(query)) {
-    let group = byName.get(match.name);
-    if (!group) byName.set(match.name, (group = []));
-    if (match.isBranch) group.push({ path: match.path, name: match.name, isLeaf: false });
-    if (match.isLeaf) group.push({ path: match.path, name: match.name, isLeaf: true });
+  try {
+    for (const match of store.find(query)) {
+      let group = byName.get(match.name);
+      if (!group) byName.set(match.name, (group = []));
+      if (match.isBranch) group.push({ path: match.path, name: match.name, isLeaf: false });
+      if (match.isLeaf) group.push({ path: match.path, name: match.name, isLeaf: true });
+    }
+  } catch (error) {
+    throw queryErrorFrom(error);
   }
   const nodes: FoundNode[] = [];
   for (const name of [...byName.keys()].sort(compare)) for (const node of byName.get(name)!) nodes.push(node);
@@ -38,7 +43,12 @@ export function findInStore(store: Pick<SeriesStore, 'names' | 'find'>, query: s
  */
 export function findNodes(names: Iterable<string>, query: string): FoundNode[] {
   const depth = query.split('.').length;
-  const matches = compileGlob(query);
+  let matches: NameMatcher;
+  try {
+    matches = compileGlob(query);
+  } catch (error) {
+    throw queryErrorFrom(error);
+  }
   const leaves = new Set<string>();
   const branches = new Set<string>();
   for (const name of names) {

@@ -1,5 +1,5 @@
 import type { SeriesRange } from '../store/series-store.js';
-import { pathPart } from './glob.js';
+import { pathPart } from '../names/glob.js';
 
 /** How a series' points are merged when it is consolidated (normalize(), maxDataPoints). */
 export const CONSOLIDATION_FUNCS = ['sum', 'average', 'avg_zero', 'min', 'max', 'first', 'last', 'absmax', 'absmin'] as const;

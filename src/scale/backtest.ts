@@ -5,7 +5,7 @@
  * have done); the instance counts stay the recorded ones.
  */
 import { decide, type Decision } from './decision.js';
-import type { PoolConfig } from './pool-config.js';
+import type { PoolConfig } from '../config/pool-config.js';
 import { type PoolSeries, sampleWindow } from './sampler.js';
 
 /** More evaluations than this is a request to narrow the range (a year of minutes fits). */

@@ -25,7 +25,7 @@
  * The JSON has no Infinity: a redundancy that is infinite (no traffic) or unknown is `null`, and
  * the reason says which.
  */
-import type { PoolConfig } from './pool-config.js';
+import type { PoolConfig } from '../config/pool-config.js';
 
 export type LineName = 'fatal' | 'warning' | 'safe';
 export type ScaleAction = 'up' | 'down' | 'hold';

@@ -25,16 +25,6 @@ export {
   type IngestAggregatorStats,
 } from './ingest-aggregator.js';
 export {
-  type HealthCheck,
-  parsePoolConfig,
-  POOL_DEFAULTS,
-  type PoolConfig,
-  PoolConfigError,
-  type PoolConfigJson,
-  poolConfigJson,
-  type WatermarkLines,
-} from './pool-config.js';
-export {
   type PoolSeries,
   sampleRange,
   sampleSeries,

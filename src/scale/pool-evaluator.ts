@@ -16,7 +16,7 @@ import { renderTargets } from '../query/render.js';
 import type { SeriesStore } from '../store/series-store.js';
 import { backtest, type BacktestResult, MAX_BACKTEST_EVALUATIONS } from './backtest.js';
 import { decide, type Decision } from './decision.js';
-import type { PoolConfig } from './pool-config.js';
+import type { PoolConfig } from '../config/pool-config.js';
 import { type PoolSeries, sampleRange, sampleSeriesSet, sampleWindow, type SeriesValues } from './sampler.js';
 
 /** What a pool's targets rendered to, and the targets that could not be rendered. */

@@ -19,9 +19,9 @@ import { join } from 'node:path';
 import type { SeriesStore } from '../store/series-store.js';
 import type { BacktestResult } from './backtest.js';
 import type { Decision } from './decision.js';
-import { parsePoolConfig, type PoolConfig, poolConfigJson, type PoolConfigJson } from './pool-config.js';
+import { parsePoolConfig, type PoolConfig, poolConfigJson, type PoolConfigJson } from '../config/pool-config.js';
 import { backtestPool, type CapacityEstimate, estimateCapacity, evaluatePool } from './pool-evaluator.js';
-import { poolNameProblem } from './pool-name.js';
+import { poolNameProblem } from '../config/pool-name.js';
 
 export interface PoolRegistryOptions {
   /** Where targets are read and capacity history is written. */

@@ -12,7 +12,7 @@
  * degraded series is a degraded pool). NaN means no data, never zero.
  */
 import type { DecisionSample } from './decision.js';
-import type { PoolConfig } from './pool-config.js';
+import type { PoolConfig } from '../config/pool-config.js';
 
 /** The part of a store's SeriesRange (or a rendered series) the sampler reads. */
 export interface SeriesValues {

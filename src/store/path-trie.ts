@@ -3,7 +3,7 @@
  * node by node: a plain component is one map lookup, a wildcard tests only that node's children.
  * `/metrics/find` and glob targets cost what they match, not the number of series.
  */
-import { compileGlob, hasGlob } from '../query/glob.js';
+import { compileGlob, hasGlob } from '../names/glob.js';
 
 class TrieNode {
   children: Map<string, TrieNode> | null = null;

@@ -17,7 +17,7 @@ import { Head, POINTS_PER_CHUNK } from './head.js';
 import { HotRing } from './hot-ring.js';
 import { PathTrie, type TrieMatch } from './path-trie.js';
 import { TagIndex } from './tag-index.js';
-import { parseSeriesByTag } from '../query/series-by-tag.js';
+import { parseSeriesByTag } from '../names/tag-expression.js';
 import { chunkKey, KeyPrefix, layoutKey, metaKey, seriesIdFromKey, seriesKey } from './keys.js';
 import { aggregateValues, type Aggregation, type Archive, type RetentionPolicy } from './retention/index.js';
 import { SeriesIndex } from './series-index.js';
@@ -107,6 +107,11 @@ const u32 = (value: number): Uint8Array => {
   return bytes;
 };
 const readU32 = (bytes: Uint8Array): number => new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0);
+
+/** NaN (no point) in the slots of the window at `out[at...]`, clipped to `out`. */
+function fillWindowNaN(out: Float64Array, at: number): void {
+  out.fill(NaN, Math.max(0, at), Math.min(out.length, at + POINTS_PER_CHUNK));
+}
 
 /** Copies a window's slots to `out[at...]`, clipped to `out`. */
 function copyWindow(window: Float64Array, out: Float64Array, at: number): void {
@@ -730,7 +735,9 @@ export class StorageEngine implements SeriesStore {
       const { id, archive, from, until } = requests[r];
       const layout = this.layouts[this.layoutOf[id]];
       const step = layout.archives[archive].secondsPerPoint;
-      const out = new Float64Array(Math.max(0, (until - from) / step)).fill(NaN);
+      // Not filled with NaN up front: every slot lies in one window, and each window below is either
+      // copied whole (head, cache, derived) or NaN-filled before its chunk is decoded into it.
+      const out = new Float64Array(Math.max(0, (until - from) / step));
       results.push(out);
       const span = windowSeconds(step);
       const rolledUpTo = archive === 0 ? Infinity : (this.rollupDone.get(`${layout.archives[archive - 1].secondsPerPoint}:${step}`) ?? 0);
@@ -755,6 +762,7 @@ export class StorageEngine implements SeriesStore {
           continue;
         }
         const hot = archive === 0 ? this.ring.get(id, start) : undefined;
+        fillWindowNaN(out, (start - from) / step);
         if (hot) {
           this.decodeWindow(hot, out, from, id, step, start, cache, generation);
           continue;

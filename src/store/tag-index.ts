@@ -4,7 +4,7 @@
  * selective expression and filters only those, so it costs what it selects, not the series count.
  * Untagged series are not in it: as in Graphite, the tag database holds only tagged series.
  */
-import { tagsOfSeriesName, tagValueOf, type TagExpression } from '../query/series-by-tag.js';
+import { tagsOfSeriesName, tagValueOf, type TagExpression } from '../names/tag-expression.js';
 import type { TagValueCount } from './series-store.js';
 
 export class TagIndex {

@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { createHttpApp } from '../../src/http/app.js';
 import { PointBatchBuilder } from '../../src/points.js';
-import {
-  EMBEDDED_STORAGE_AGGREGATION,
-  EMBEDDED_STORAGE_SCHEMAS,
-  loadRetentionPolicy,
-} from '../../src/store/retention/index.js';
-import { StorageEngine } from '../../src/store/storage-engine.js';
+import type { StorageEngine } from '../../src/store/storage-engine.js';
+import { openTempEngine } from '../support/temp-engine.js';
 
 const T0 = 1_700_000_000;
 /** The engine's clock: an hour after the data, so the data sits in the 10s archive. */
@@ -18,18 +11,7 @@ const NOW = T0 + 3600;
 
 /** A real engine in a fresh directory with the embedded retention, closed when the test ends. */
 async function openEngine(t: TestContext): Promise<StorageEngine> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'carbonado-http-'));
-  const schemasPath = join(dataDir, 'storage-schemas.conf');
-  const aggregationPath = join(dataDir, 'storage-aggregation.conf');
-  writeFileSync(schemasPath, EMBEDDED_STORAGE_SCHEMAS);
-  writeFileSync(aggregationPath, EMBEDDED_STORAGE_AGGREGATION);
-  const policy = loadRetentionPolicy({ schemasPath, aggregationPath });
-  const engine = await StorageEngine.open({ dataDir, policy, now: () => NOW });
-  t.after(async () => {
-    await engine.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-  return engine;
+  return (await openTempEngine(t, { now: () => NOW })).store;
 }
 
 /** Four series, one point every 10 s over [T0, T0 + 60]: series i has i + tens of seconds since T0. */

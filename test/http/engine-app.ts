@@ -1,13 +1,9 @@
 /** Test support: the HTTP app over a real storage engine in a temp directory, with some data. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { createHttpApp } from '../../src/http/app.js';
 import type { RenderLimits } from '../../src/http/limits.js';
 import { PointBatchBuilder } from '../../src/points.js';
-import { EMBEDDED_STORAGE_AGGREGATION, EMBEDDED_STORAGE_SCHEMAS, loadRetentionPolicy } from '../../src/store/retention/index.js';
-import { StorageEngine } from '../../src/store/storage-engine.js';
+import { openTempEngine } from '../support/temp-engine.js';
 
 export const T0 = 1_700_000_000;
 /** The engine's clock: an hour after the data, so the data sits in the 10 s archive. */
@@ -28,17 +24,7 @@ export const SERIES = [
 
 /** An engine holding SERIES, each with a point every 10 s over [T0, T0 + 60]. */
 export async function engineApp(t: TestContext, limits?: Partial<RenderLimits>) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'carbonado-http-'));
-  const schemasPath = join(dataDir, 'storage-schemas.conf');
-  const aggregationPath = join(dataDir, 'storage-aggregation.conf');
-  writeFileSync(schemasPath, EMBEDDED_STORAGE_SCHEMAS);
-  writeFileSync(aggregationPath, EMBEDDED_STORAGE_AGGREGATION);
-  const policy = loadRetentionPolicy({ schemasPath, aggregationPath });
-  const store = await StorageEngine.open({ dataDir, policy, now: () => NOW });
-  t.after(async () => {
-    await store.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const { store } = await openTempEngine(t, { now: () => NOW });
   const batch = new PointBatchBuilder();
   for (const [i, name] of SERIES.entries()) {
     for (let ts = T0; ts <= T0 + 60; ts += 10) batch.push(store.seriesId(name), ts, i + (ts - T0) / 10);

@@ -1,28 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { createHttpApp } from '../../src/http/app.js';
 import { PointBatchBuilder } from '../../src/points.js';
-import { EMBEDDED_STORAGE_AGGREGATION, EMBEDDED_STORAGE_SCHEMAS, loadRetentionPolicy } from '../../src/store/retention/index.js';
-import { StorageEngine } from '../../src/store/storage-engine.js';
+import { openTempEngine } from '../support/temp-engine.js';
 
 /** The wall clock, on a 10 s boundary: Grafana's from=-6h is read against it. */
 const NOW = Math.floor(Date.now() / 10_000) * 10;
 
 /** Two counters (sum aggregation) with a point every 10 s over the last 6 hours: 1 and 2 per point. */
 async function grafanaApp(t: TestContext) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'carbonado-render-functions-'));
-  const schemasPath = join(dataDir, 'storage-schemas.conf');
-  const aggregationPath = join(dataDir, 'storage-aggregation.conf');
-  writeFileSync(schemasPath, EMBEDDED_STORAGE_SCHEMAS);
-  writeFileSync(aggregationPath, EMBEDDED_STORAGE_AGGREGATION);
-  const store = await StorageEngine.open({ dataDir, policy: loadRetentionPolicy({ schemasPath, aggregationPath }), now: () => NOW });
-  t.after(async () => {
-    await store.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const { store } = await openTempEngine(t, { now: () => NOW });
   const batch = new PointBatchBuilder();
   for (let ts = NOW - 6 * 3600; ts <= NOW; ts += 10) {
     batch.push(store.seriesId('app.a.count'), ts, 1);

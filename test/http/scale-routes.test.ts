@@ -6,7 +6,7 @@ import { createHttpApp } from '../../src/http/app.js';
 import type { BacktestResult } from '../../src/scale/backtest.js';
 import type { Decision } from '../../src/scale/decision.js';
 import type { CapacityEstimate } from '../../src/scale/pool-evaluator.js';
-import type { PoolConfigJson, WatermarkLines } from '../../src/scale/pool-config.js';
+import type { PoolConfigJson, WatermarkLines } from '../../src/config/pool-config.js';
 import { PoolRegistry } from '../../src/scale/pool-registry.js';
 import { openScaleEngine, perMinute } from '../scale/scale-engine.js';
 

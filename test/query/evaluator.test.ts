@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { PointBatchBuilder } from '../../src/points.js';
 import { evaluateTargets } from '../../src/query/evaluator.js';
 import { QueryError } from '../../src/query/query-error.js';
 import type { Series } from '../../src/query/series.js';
-import { EMBEDDED_STORAGE_AGGREGATION, EMBEDDED_STORAGE_SCHEMAS, loadRetentionPolicy } from '../../src/store/retention/index.js';
 import { StorageEngine } from '../../src/store/storage-engine.js';
+import { openTempEngine } from '../support/temp-engine.js';
 
 const T0 = 1_700_000_000;
 /** The engine's clock: an hour after the data, so the data sits in the 10s archive. */
@@ -19,16 +16,7 @@ const NOW = T0 + 3600;
  * since T0, and counts its store reads.
  */
 async function fixture(t: TestContext): Promise<{ store: StorageEngine; reads: Array<[number, number]> }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'carbonado-evaluator-'));
-  const schemasPath = join(dataDir, 'storage-schemas.conf');
-  const aggregationPath = join(dataDir, 'storage-aggregation.conf');
-  writeFileSync(schemasPath, EMBEDDED_STORAGE_SCHEMAS);
-  writeFileSync(aggregationPath, EMBEDDED_STORAGE_AGGREGATION);
-  const store = await StorageEngine.open({ dataDir, policy: loadRetentionPolicy({ schemasPath, aggregationPath }), now: () => NOW });
-  t.after(async () => {
-    await store.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const { store } = await openTempEngine(t, { now: () => NOW });
   const batch = new PointBatchBuilder();
   ['web.a.cpu', 'web.b.cpu', 'web.c.mem', 'db.a.cpu', 'disk.used;dc=east;host=x', 'disk.used;dc=west;host=y'].forEach((name, i) => {
     for (let ts = T0; ts <= T0 + 60; ts += 10) batch.push(store.seriesId(name), ts, i * 100 + (ts - T0));
@@ -124,6 +112,14 @@ describe('evaluateTargets', () => {
     ];
     for (const [target, message] of cases) {
       await assert.rejects(evaluateTargets(store, [target], range), (error: unknown) => error instanceof QueryError && error.message.includes(message), target);
+    }
+  });
+
+  it('rejects a bad glob or tag expression with a QueryError naming it', async (t) => {
+    const { store } = await fixture(t);
+    const range = { from: T0, until: T0 + 20 };
+    for (const [target, fragment] of [['web.[z-a].cpu', "'web.[z-a].cpu'"], ["seriesByTag('noop')", "'noop'"]]) {
+      await assert.rejects(evaluateTargets(store, [target], range), (error: unknown) => error instanceof QueryError && error.message.includes(fragment), target);
     }
   });
 });

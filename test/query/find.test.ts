@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { findNodes } from '../../src/query/find.js';
+import { QueryError } from '../../src/query/query-error.js';
 
 const names = ['a.b.c', 'a.b.d', 'a.x', 'a.x.y', 'b.q', 'a.z;k=v', 'c'];
 
 const summary = (query: string) => findNodes(names, query).map((n) => `${n.path}:${n.isLeaf ? 'leaf' : 'branch'}`);
 
 describe('findNodes', () => {
+  it('rejects a bad pattern with a QueryError naming it', () => {
+    assert.throws(() => findNodes(names, 'a.[z-a]'), (error: unknown) => error instanceof QueryError && error.message.includes("'a.[z-a]'"));
+  });
+
   it('lists the children of a path, branch before leaf for the same path', () => {
     assert.deepEqual(summary('a.*'), ['a.b:branch', 'a.x:branch', 'a.x:leaf']);
   });

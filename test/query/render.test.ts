@@ -1,17 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { PointBatchBuilder } from '../../src/points.js';
 import { QueryError } from '../../src/query/query-error.js';
 import { renderTargets, seriesTags } from '../../src/query/render.js';
-import {
-  EMBEDDED_STORAGE_AGGREGATION,
-  EMBEDDED_STORAGE_SCHEMAS,
-  loadRetentionPolicy,
-} from '../../src/store/retention/index.js';
-import { StorageEngine } from '../../src/store/storage-engine.js';
+import type { StorageEngine } from '../../src/store/storage-engine.js';
+import { openTempEngine } from '../support/temp-engine.js';
 
 const T0 = 1_700_000_000;
 /** The engine's clock: an hour after the data, so the data sits in the 10s archive. */
@@ -22,18 +15,7 @@ const NOW = T0 + 3600;
  * unless the name says otherwise), written out so a config/ in the working directory cannot change it.
  */
 async function openEngine(t: TestContext): Promise<StorageEngine> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'carbonado-render-'));
-  const schemasPath = join(dataDir, 'storage-schemas.conf');
-  const aggregationPath = join(dataDir, 'storage-aggregation.conf');
-  writeFileSync(schemasPath, EMBEDDED_STORAGE_SCHEMAS);
-  writeFileSync(aggregationPath, EMBEDDED_STORAGE_AGGREGATION);
-  const policy = loadRetentionPolicy({ schemasPath, aggregationPath });
-  const engine = await StorageEngine.open({ dataDir, policy, now: () => NOW });
-  t.after(async () => {
-    await engine.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-  return engine;
+  return (await openTempEngine(t, { now: () => NOW })).store;
 }
 
 /** Five series, one point every 10 s over [T0, T0 + 60]: series i has i * 100 + seconds since T0. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseAggregationRules } from '../../src/scale/aggregation-rules.js';
 import { backtest, MAX_BACKTEST_EVALUATIONS } from '../../src/scale/backtest.js';
 import { IngestAggregator } from '../../src/scale/ingest-aggregator.js';
-import { parsePoolConfig } from '../../src/scale/pool-config.js';
+import { parsePoolConfig } from '../../src/config/pool-config.js';
 import type { PoolSeries } from '../../src/scale/sampler.js';
 
 // 10 fixed instances of 100 qps: redundancy = 1000 / qps.

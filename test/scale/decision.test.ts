@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decide, type DecisionSample, redundancyOf } from '../../src/scale/decision.js';
-import { parsePoolConfig } from '../../src/scale/pool-config.js';
+import { parsePoolConfig } from '../../src/config/pool-config.js';
 
 // 10 instances x 100 qps each: redundancy = 1000 / qps. Fatal 1.6 is qps > 625, warning 2.0 is
 // qps > 500, safe 3.0 is qps < 333.3.

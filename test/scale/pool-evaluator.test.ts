@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parsePoolConfig, poolConfigJson } from '../../src/scale/pool-config.js';
+import { parsePoolConfig, poolConfigJson } from '../../src/config/pool-config.js';
 import { backtestPool, estimateCapacity, evaluatePool } from '../../src/scale/pool-evaluator.js';
 import { openScaleEngine, perMinute } from './scale-engine.js';
 

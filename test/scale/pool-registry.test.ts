@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { applyConfig, defaultConfig } from '../../src/config/index.js';
 import type { Decision } from '../../src/scale/decision.js';
-import { parsePoolConfig } from '../../src/scale/pool-config.js';
+import { parsePoolConfig } from '../../src/config/pool-config.js';
 import { capacitySeriesName, PoolRegistry } from '../../src/scale/pool-registry.js';
 import { openScaleEngine, perMinute } from './scale-engine.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parsePoolConfig } from '../../src/scale/pool-config.js';
+import { parsePoolConfig } from '../../src/config/pool-config.js';
 import { newestSampleStart, sampleRange, sampleSeries, sampleSeriesSet, sampleWindow, type SeriesValues } from '../../src/scale/sampler.js';
 
 function series(start: number, step: number, values: readonly number[]): SeriesValues {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseSeriesByTag } from '../../src/query/series-by-tag.js';
+import { parseSeriesByTag } from '../../src/names/tag-expression.js';
 import { TagIndex } from '../../src/store/tag-index.js';
 
 const NAMES = [

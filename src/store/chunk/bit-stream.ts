@@ -156,23 +156,34 @@ export class BitReader {
 
 // ---- word-at-a-time reading for the chunk decoders' hot loops ---------------------------------
 
-let padded = new Uint8Array(4096);
+let words = new Int32Array(1024);
 
 /**
- * `bytes` copied into a shared buffer followed by 8 zero bytes, so peek32() may run past the data
- * without bounds checks; valid until the next call (decoders are synchronous, so one buffer serves).
+ * `bytes` as big-endian 32-bit words in a shared array followed by two zero words, so peek32() needs
+ * two loads and no bounds checks; valid until the next call (decoders are synchronous, one array serves).
  */
-export function paddedCopy(bytes: Uint8Array): Uint8Array {
-  if (bytes.length + 8 > padded.length) padded = new Uint8Array(Math.max(bytes.length + 8, padded.length * 2));
-  padded.set(bytes);
-  padded.fill(0, bytes.length, bytes.length + 8);
-  return padded;
+export function wordsOf(bytes: Uint8Array): Int32Array {
+  const count = (bytes.length + 3) >>> 2;
+  if (count + 2 > words.length) words = new Int32Array(Math.max(count + 2, words.length * 2));
+  const whole = bytes.length >>> 2;
+  for (let w = 0; w < whole; w++) {
+    const i = w << 2;
+    words[w] = (bytes[i] << 24) | (bytes[i + 1] << 16) | (bytes[i + 2] << 8) | bytes[i + 3];
+  }
+  if (whole < count) {
+    let last = 0;
+    for (let i = whole << 2; i < (whole << 2) + 4; i++) last = (last << 8) | (i < bytes.length ? bytes[i] : 0);
+    words[whole] = last;
+  }
+  words[count] = 0;
+  words[count + 1] = 0;
+  return words;
 }
 
-/** The 32 bits at bit `pos` of `buf`, most significant first, unsigned; `buf` needs 4 bytes past the data (paddedCopy). */
-export function peek32(buf: Uint8Array, pos: number): number {
-  const i = pos >>> 3;
-  const shift = pos & 7;
-  const word = (buf[i] << 24) | (buf[i + 1] << 16) | (buf[i + 2] << 8) | buf[i + 3];
-  return (shift === 0 ? word : (word << shift) | (buf[i + 4] >>> (8 - shift))) >>> 0;
+/** The 32 bits at bit `pos` of `words` (from wordsOf), most significant first, unsigned. */
+export function peek32(words: Int32Array, pos: number): number {
+  const w = pos >>> 5;
+  const shift = pos & 31;
+  // (next >>> 1) >>> (31 - shift) is next >>> (32 - shift), also right for shift 0 (where >>> 32 would not shift).
+  return ((words[w] << shift) | ((words[w + 1] >>> 1) >>> (31 - shift))) >>> 0;
 }

@@ -8,7 +8,7 @@
  * Mantissas reach 2^53, so their differences need up to 56 bits: they are kept as two 32-bit
  * halves (two's complement, wrapping) and never as doubles, which would round above 2^53.
  */
-import { BitStreamEndError, BitWriter, paddedCopy, peek32 } from './bit-stream.js';
+import { BitStreamEndError, BitWriter, wordsOf, peek32 } from './bit-stream.js';
 import { CorruptChunkError, XOR_CHUNK_HEADER_BYTES, XOR_CHUNK_MAX_POINTS } from './xor-chunk.js';
 
 /** Encoding byte of a decimal chunk. */
@@ -331,7 +331,7 @@ function timestampCodeBits(word: number): number {
 }
 
 /** The delta of deltas of the `<varbit_ts>` code at bit `pos`, whose first 32 bits are `word` (first bit 1). */
-function timestampDeltaOfDeltaAt(buf: Uint8Array, pos: number, word: number): number {
+function timestampDeltaOfDeltaAt(buf: Int32Array, pos: number, word: number): number {
   if (word >>> 30 === 0b10) return (word << 2) >> 25;
   if (word >>> 29 === 0b110) return (word << 3) >> 23;
   if (word >>> 28 === 0b1110) return (word << 4) >> 20;
@@ -357,7 +357,7 @@ export function decodeDecimalChunkInto(chunk: Uint8Array, timestamps: Uint32Arra
   }
   if (count === 0) return 0;
   // One loop with the bit position in a local and 32-bit peeks; the zero padding makes reads past the end safe.
-  const buf = paddedCopy(chunk);
+  const buf = wordsOf(chunk);
   const endBit = chunk.length * 8;
   let pos = HEADER_BYTES * 8;
   const params = peek32(buf, pos) >>> (32 - STREAM_PARAMS_BITS);

@@ -3,7 +3,7 @@
  * values, after Facebook's Gorilla paper and Prometheus' tsdb/chunkenc/xor.go, with timestamp
  * buckets sized for whole seconds. docs/format/chunk.md gives the exact layout.
  */
-import { BitReader, BitStreamEndError, BitWriter, paddedCopy, peek32 } from './bit-stream.js';
+import { BitReader, BitStreamEndError, BitWriter, wordsOf, peek32 } from './bit-stream.js';
 
 /** Encoding byte that opens every XOR chunk, so other encodings can be told apart later. */
 export const XOR_CHUNK_ENCODING = 1;
@@ -313,7 +313,7 @@ export function decodeXorChunkInto(chunk: Uint8Array, timestamps: Uint32Array, v
     throw new RangeError(`decoding ${count} points at ${at} needs arrays of ${at + count}, got ${timestamps.length} and ${values.length}`);
   }
   if (count === 0) return 0;
-  const buf = paddedCopy(chunk);
+  const buf = wordsOf(chunk);
   const endBit = chunk.length * 8;
   let pos = XOR_CHUNK_HEADER_BYTES * 8;
   let timestamp = u32At(chunk, 3);

@@ -1,27 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { PointBatchBuilder } from '../../../src/points.js';
 import { evaluateTargets } from '../../../src/query/evaluator.js';
-import { EMBEDDED_STORAGE_AGGREGATION, EMBEDDED_STORAGE_SCHEMAS, loadRetentionPolicy } from '../../../src/store/retention/index.js';
 import { StorageEngine } from '../../../src/store/storage-engine.js';
+import { openTempEngine } from '../../support/temp-engine.js';
 
 const T0 = 1_700_000_000;
 
 /** A real engine holding channel powers and frequencies; frequency i ends at its last value below. */
 async function channels(t: TestContext): Promise<StorageEngine> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'carbonado-alias-query-'));
-  const schemasPath = join(dataDir, 'storage-schemas.conf');
-  const aggregationPath = join(dataDir, 'storage-aggregation.conf');
-  writeFileSync(schemasPath, EMBEDDED_STORAGE_SCHEMAS);
-  writeFileSync(aggregationPath, EMBEDDED_STORAGE_AGGREGATION);
-  const store = await StorageEngine.open({ dataDir, policy: loadRetentionPolicy({ schemasPath, aggregationPath }), now: () => T0 + 3600 });
-  t.after(async () => {
-    await store.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const { store } = await openTempEngine(t, { now: () => T0 + 3600 });
   const batch = new PointBatchBuilder();
   const last: Record<string, number> = { 'channel.frequency.1': 2412, 'channel.frequency.2': 2417.5, 'channel.frequency.3': NaN };
   for (const [name, value] of Object.entries(last)) {

@@ -1,17 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BitReader, BitStreamEndError, BitWriter } from '../../../src/store/chunk/bit-stream.js';
-
-/** Deterministic 32-bit generator (mulberry32), so a failure reproduces. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
+import { seededUint32 } from '../../support/seeded-random.js';
 
 /** The low `n` bits (0..32) of `x`, unsigned. */
 const lowBits = (x: number, n: number): number => (n === 32 ? x >>> 0 : (x & ((1 << n) - 1)) >>> 0);
@@ -36,7 +26,7 @@ test('only the low n bits of a value are written', () => {
 });
 
 test('random widths round-trip and the buffer grows from one byte', () => {
-  const next = seeded(42);
+  const next = seededUint32(42);
   const widths: number[] = [];
   const values: number[] = [];
   const writer = new BitWriter(1);
@@ -64,7 +54,7 @@ test('32-bit values with the top bit set come back unsigned', () => {
 });
 
 test('64-bit patterns round-trip as two halves at any width', () => {
-  const next = seeded(7);
+  const next = seededUint32(7);
   const writer = new BitWriter(2);
   const cases: [number, number, number][] = [];
   for (let i = 0; i < 2000; i++) {

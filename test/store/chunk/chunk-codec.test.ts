@@ -12,17 +12,7 @@ import {
   XOR_CHUNK_ENCODING,
   XorChunkEncoder,
 } from '../../../src/store/chunk/index.js';
-
-/** Deterministic uniform [0, 1) (mulberry32), so a failure reproduces. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+import { seededUniform } from '../../support/seeded-random.js';
 
 function xorBytes(timestamps: Uint32Array, values: Float64Array): Uint8Array {
   const encoder = new XorChunkEncoder();
@@ -56,7 +46,7 @@ function assertRoundTrip(values: readonly number[], timestamps?: readonly number
 }
 
 test('decimal rates, counts and integers near 2^53 get the decimal encoding, well under 2 bytes/point', () => {
-  const random = seeded(1);
+  const random = seededUniform(1);
   const shapes: [string, () => number][] = [
     ['rate, 1 decimal', () => Math.round(8000 + random() * 500) / 10],
     ['rate, 2 decimals', () => Math.round((800 + random() * 20) * 100) / 100],
@@ -73,7 +63,7 @@ test('decimal rates, counts and integers near 2^53 get the decimal encoding, wel
 });
 
 test('values that are not short decimals fall back to XOR, bit for bit', () => {
-  const random = seeded(2);
+  const random = seededUniform(2);
   const doubles = Array.from({ length: 120 }, () => (random() - 0.5) * 1e6);
   assert.equal(chunkEncoding(assertRoundTrip(doubles)), XOR_CHUNK_ENCODING);
   assert.equal(chunkEncoding(assertRoundTrip([1, 2, 0.1 + 0.2, 4])), XOR_CHUNK_ENCODING);
@@ -92,7 +82,7 @@ test('-0, NaN and infinities fall back to XOR and keep their bits', () => {
 test('qualifying values still get XOR when it is smaller', () => {
   // Multiples of 1/1024 are short in binary but need 10 decimals: 34-bit decimal mantissas
   // against about 12 bits of XOR.
-  const random = seeded(4);
+  const random = seededUniform(4);
   const values = Array.from({ length: 120 }, () => 100 + Math.floor(random() * 1024) / 1024);
   const chunk = assertRoundTrip(values);
   assert.equal(chunkEncoding(chunk), XOR_CHUNK_ENCODING);
@@ -106,7 +96,7 @@ test('single points and the empty chunk', () => {
 });
 
 test('encodeChunk is never bigger than XOR on random mixes of shapes, lengths and gaps', () => {
-  const random = seeded(3);
+  const random = seededUniform(3);
   const shapes: ((i: number) => number)[] = [
     () => Math.round(random() * 1e4) / 100,
     () => Math.floor(random() * 5),

@@ -8,17 +8,7 @@ import {
   decodeDecimalChunkInto,
   XorChunkEncoder,
 } from '../../../src/store/chunk/index.js';
-
-/** Deterministic uniform [0, 1) (mulberry32), so a failure reproduces. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+import { seededUniform } from '../../support/seeded-random.js';
 
 const Mode = { delta: 0, deltaOfDelta: 1, offset: 2 } as const;
 
@@ -70,7 +60,7 @@ test('hand-worked example encodes to the exact bytes in docs/format/chunk.md', (
 
 test('rates with 1, 2 and 3 decimals round-trip with the smallest exponent', () => {
   for (const decimals of [1, 2, 3]) {
-    const random = seeded(decimals);
+    const random = seededUniform(decimals);
     const scale = 10 ** decimals;
     const values = Array.from({ length: 120 }, () => Math.round((500 + random() * 5) * scale) / scale);
     values[0] = (500 * scale + 1) / scale; // needs every decimal
@@ -97,7 +87,7 @@ test('each mantissa mode is chosen where it is smallest', () => {
   const gauge = Array.from({ length: 120 }, (_, i) => Math.floor(i / 30) * 12345.6);
   assert.equal(streamParams(assertDecimalRoundTrip(gauge)).mode, Mode.delta);
   // Noise around a level.
-  const random = seeded(7);
+  const random = seededUniform(7);
   const noise = Array.from({ length: 120 }, () => Math.floor(random() * 200));
   assert.equal(streamParams(assertDecimalRoundTrip(noise)).mode, Mode.offset);
 });
@@ -108,7 +98,7 @@ test('mantissas near 2^53 of both signs round-trip, whatever the mode', () => {
   assertDecimalRoundTrip([max, max - 1, max - 2, max - 3]);
   assertDecimalRoundTrip([-max, -max, -max]);
   assertDecimalRoundTrip([0.1, -max / 10, max / 10, 0]);
-  const random = seeded(53);
+  const random = seededUniform(53);
   for (let round = 0; round < 50; round++) {
     const values = Array.from({ length: 1 + Math.floor(random() * 40) }, () => {
       const r = random();
@@ -122,7 +112,7 @@ test('mantissas near 2^53 of both signs round-trip, whatever the mode', () => {
 
 test('negative values round-trip', () => {
   assertDecimalRoundTrip([-1.5, -2.25, 3, -0.01, -1000.5, 0, -7]);
-  const random = seeded(3);
+  const random = seededUniform(3);
   assertDecimalRoundTrip(Array.from({ length: 120 }, () => Math.round((random() - 0.5) * 10000) / 100));
 });
 

@@ -13,17 +13,7 @@ import {
   xorChunkFirstTimestamp,
   xorChunkLastTimestamp,
 } from '../../../src/store/chunk/index.js';
-
-/** Deterministic 32-bit generator (mulberry32), so a failure reproduces. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
+import { seededUint32 } from '../../support/seeded-random.js';
 
 function encode(timestamps: readonly number[], values: readonly number[]): Uint8Array {
   const encoder = new XorChunkEncoder(1);
@@ -104,13 +94,13 @@ test('header-only reads need no decoding', () => {
 });
 
 test('random values of every magnitude round-trip', () => {
-  const next = seeded(1);
+  const next = seededUint32(1);
   const values = Array.from({ length: 1000 }, () => (next() / 2 ** 32 - 0.5) * 10 ** ((next() % 600) - 300));
   assertRoundTrip(regular(1000), values);
 });
 
 test('random bit patterns round-trip', () => {
-  const next = seeded(2);
+  const next = seededUint32(2);
   const words = new Uint32Array(2);
   const asFloat = new Float64Array(words.buffer);
   const values: number[] = [];
@@ -123,7 +113,7 @@ test('random bit patterns round-trip', () => {
 });
 
 test('integers, negatives and noisy 2-decimal rates round-trip', () => {
-  const next = seeded(3);
+  const next = seededUint32(3);
   let counter = 0;
   const integers = regular(500).map(() => (counter += next() % 50));
   assertRoundTrip(regular(500), integers);
@@ -151,7 +141,7 @@ test('regular series of repeated values cost about 2 bits a point', () => {
 });
 
 test('irregular and huge timestamp gaps round-trip, including every bucket edge', () => {
-  const next = seeded(4);
+  const next = seededUint32(4);
   let t = 1000;
   const irregular = Array.from({ length: 1000 }, () => (t += 1 + (next() % 5000)));
   assertRoundTrip(irregular, irregular.map((x) => x * 0.5));

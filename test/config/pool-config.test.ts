@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parsePoolConfig, PoolConfigError, poolConfigJson } from '../../src/scale/pool-config.js';
+import { parsePoolConfig, PoolConfigError, poolConfigJson } from '../../src/config/pool-config.js';
 
 const REQUIRED = { qps: 'sumSeries(web.pool1.*.qps)', instances: 10, capacityPerInstance: 1000 };
 

@@ -1,4 +1,4 @@
-import { QueryError } from './query-error.js';
+import { NamePatternError } from './name-pattern-error.js';
 
 /** Tests a series name against a compiled Graphite path pattern. */
 export type NameMatcher = (name: string) => boolean;
@@ -24,7 +24,7 @@ export function compileGlob(pattern: string): NameMatcher {
   try {
     regex = new RegExp(`^${translate(pattern, 0, pattern.length)}$`);
   } catch (error) {
-    throw new QueryError(`bad glob pattern '${pattern}': ${(error as Error).message}`);
+    throw new NamePatternError(`bad glob pattern '${pattern}': ${(error as Error).message}`);
   }
   return wholeName ? (name) => regex.test(name) : (name) => regex.test(pathPart(name));
 }

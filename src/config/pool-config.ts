@@ -1,9 +1,10 @@
 /**
  * A pool of the Scale API: the JSON a scheduler PUTs (CONTRACT.md, section Scale API), validated
  * strictly so that a typo is an error naming the field instead of a silent default, and completed
- * with the contract's defaults.
+ * with the contract's defaults. It lives in config because the config file's `scale.pools` holds
+ * the same JSON, and config sits below every stage that reads it.
  */
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from './duration.js';
 
 export interface HealthCheck {
   /** Render target of one health series (slow-request ratio, 5xx rate, ...). */

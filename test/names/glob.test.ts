@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compileGlob, hasGlob, pathPart } from '../../src/query/glob.js';
-import { QueryError } from '../../src/query/query-error.js';
+import { compileGlob, hasGlob, pathPart } from '../../src/names/glob.js';
+import { NamePatternError } from '../../src/names/name-pattern-error.js';
 
 const cases: Array<[pattern: string, name: string, matches: boolean]> = [
   ['a.b.c', 'a.b.c', true],
@@ -50,10 +50,10 @@ describe('compileGlob', () => {
     });
   }
 
-  it('reports a broken character range as a QueryError naming the pattern', () => {
+  it('reports a broken character range as a NamePatternError naming the pattern', () => {
     assert.throws(
       () => compileGlob('a.[z-a]'),
-      (error: unknown) => error instanceof QueryError && error.message.includes("'a.[z-a]'"),
+      (error: unknown) => error instanceof NamePatternError && error.message.includes("'a.[z-a]'"),
     );
   });
 });
