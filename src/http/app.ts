@@ -18,6 +18,7 @@ import { renderPicklePieces, type SeriesInfo } from './render-pickle.js';
 import { parseJsonpCallback, parseRenderRequest } from './render-request.js';
 import { renderCsvPieces, renderRawPieces } from './render-text.js';
 import { scaleRoutes, type ScaleRoutesDeps } from './scale-routes.js';
+import { seriesRoutes } from './series-routes.js';
 
 export interface HttpAppDeps {
   store: SeriesStore;
@@ -27,6 +28,8 @@ export interface HttpAppDeps {
   limits?: Partial<RenderLimits>;
   /** The Scale API; left out, its routes are not served. */
   scale?: ScaleRoutesDeps;
+  /** Token of the admin write endpoints (series deletion); undefined: loopback clients only. */
+  adminToken?: string;
 }
 
 /** graphite-web's TAGDB_AUTOCOMPLETE_LIMIT: auto-completion answers at most this many by default. */
@@ -40,6 +43,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
   const app = new Hono({ strict: false });
   const limits = resolveRenderLimits(deps.limits);
   if (deps.scale) app.route('/', scaleRoutes(deps.scale));
+  app.route('/', seriesRoutes({ store: deps.store, adminToken: deps.adminToken }));
 
   app.on(['GET', 'POST'], '/render', async (c) => {
     const request = parseRenderRequest(await readRequestParams(c.req.raw), Date.now() / 1000);

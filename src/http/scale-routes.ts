@@ -7,10 +7,9 @@
  * the network. Answers and errors are JSON; an error is `{"error": message}` plus `"field"` for a
  * bad pool config, and the message names what is wrong.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import { AdminAuthError, requireAdmin } from './admin-auth.js';
 import { parseGraphiteTime } from '../query/graphite-time.js';
 import { QueryError } from '../query/query-error.js';
 import type { Decision } from '../scale/decision.js';
@@ -44,7 +43,15 @@ const BACKTEST_FROM = '-24h';
 export function scaleRoutes(deps: ScaleRoutesDeps): Hono {
   const { registry } = deps;
   const app = new Hono({ strict: false });
-  const requireWriter = writerCheck(deps.adminToken);
+  const adminCheck = requireAdmin(deps.adminToken);
+  const requireWriter = (c: Context): void => {
+    try {
+      adminCheck(c);
+    } catch (error) {
+      if (error instanceof AdminAuthError) throw new ScaleRequestError(error.status, error.message);
+      throw error;
+    }
+  };
 
   const entryOf = (c: Context): PoolEntry => {
     const name = c.req.param('pool') ?? '';
@@ -203,37 +210,3 @@ async function jsonBody(c: Context): Promise<unknown> {
   }
 }
 
-/** The write-endpoint check: the bearer token when one is configured, else a loopback client. */
-function writerCheck(adminToken: string | undefined): (c: Context) => void {
-  const expected = adminToken === undefined ? null : digest(adminToken);
-  return (c) => {
-    if (expected === null) {
-      if (!isLoopback(remoteAddress(c))) {
-        throw new ScaleRequestError(403, 'no admin token is configured, so write endpoints accept loopback clients only (set CARBONADO_ADMIN_TOKEN)');
-      }
-      return;
-    }
-    const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (match === null) throw new ScaleRequestError(401, 'missing "Authorization: Bearer <token>"');
-    // Compare digests: equal lengths, and no timing hint about the token.
-    if (!timingSafeEqual(digest(match[1]), expected)) throw new ScaleRequestError(401, 'wrong admin token');
-  };
-}
-
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
-}
-
-function remoteAddress(c: Context): string | undefined {
-  try {
-    return getConnInfo(c).remote.address;
-  } catch {
-    return undefined; // not served by @hono/node-server (app.request in tests): not known to be loopback
-  }
-}
-
-function isLoopback(address: string | undefined): boolean {
-  if (address === undefined) return false;
-  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
-}

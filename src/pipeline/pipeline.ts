@@ -204,6 +204,7 @@ export async function startPipeline(config: CarbonadoConfig, options: PipelineOp
   let server: ServerType | null = null;
   let httpPort: number | null = null;
   if (config.httpPort !== 0) {
+    const adminToken = process.env.CARBONADO_ADMIN_TOKEN || config.scale.adminToken;
     const app = createHttpApp({
       store,
       health: () => ({
@@ -212,7 +213,8 @@ export async function startPipeline(config: CarbonadoConfig, options: PipelineOp
         statsdPort: statsd?.receivers.udpPort ?? null,
         carbonPort: carbon?.plaintextPort ?? null,
       }),
-      scale: { registry, adminToken: process.env.CARBONADO_ADMIN_TOKEN || config.scale.adminToken },
+      scale: { registry, adminToken },
+      adminToken,
     });
     httpPort = await new Promise<number>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: config.httpPort, hostname: config.host }, (info) => resolve(info.port));

@@ -32,6 +32,10 @@ export interface SeriesStore {
   /** Reads many series for [from, until) in one call; unknown names are skipped. */
   read(names: readonly string[], from: number, until: number): Promise<SeriesRange[]>;
   seriesCount(): number;
+  /** Untagged names matching a Graphite glob, sorted (the metric tree). */
+  match?(pattern: string): string[];
+  /** Deletes series by exact name, data included; returns how many existed. */
+  deleteSeries?(names: readonly string[]): Promise<number>;
   close(): Promise<void>;
   /** Nodes of the metric tree (untagged names) matching a glob at its depth, sorted by path. */
   find?(pattern: string): TreeNodeMatch[];
