@@ -239,6 +239,8 @@ async function startCarbonado(flushSeconds: number): Promise<System> {
   // Flush slots must not be merged by a coarser storage step (a repeated slot keeps the last value).
   mkdirSync(join(dataDir, 'config'));
   writeFileSync(join(dataDir, 'config', 'storage-schemas.conf'), `[bench]\npattern = .*\nretentions = ${flushSeconds}s:1d\n`);
+  // BENCH_CARBONADO_CONFIG: a config file for the server, e.g. '{"receivers": 2, "workers": 1}' to compare thread layouts.
+  if (env.BENCH_CARBONADO_CONFIG) writeFileSync(join(dataDir, 'config', 'carbonado.json'), env.BENCH_CARBONADO_CONFIG);
   const logFile = join(dataDir, 'carbonado.log');
   const port = await pickFreePort(HOST);
   const httpPort = await pickFreePort(HOST);

@@ -56,6 +56,7 @@ const { values: opts } = parseArgs({
     shard: { type: 'string', default: '0' },
     shards: { type: 'string', default: '1' },
     'wait-go': { type: 'boolean', default: false },
+    sockets: { type: 'string', default: '8' },
   },
   strict: true,
 });
@@ -78,6 +79,7 @@ const packetBytes = Math.floor(positive('packet-bytes', opts['packet-bytes']));
 const shard = Math.floor(positive('shard', opts.shard, true));
 const shards = Math.floor(positive('shards', opts.shards));
 const prefix = opts.prefix!;
+const socketCount = Math.floor(positive('sockets', opts.sockets));
 let seed = Math.floor(positive('seed', opts.seed)) >>> 0;
 
 /** xorshift32: the payload is deterministic for a seed. */
@@ -194,7 +196,10 @@ meanLinesPerPacket /= poolSize;
 
 // ---- sending ------------------------------------------------------------------------------
 
-const socket = createSocket('udp4');
+// Several source sockets, as many clients would be: the kernel spreads SO_REUSEPORT receivers by
+// source address and port, so a single socket would reach only one receiver thread.
+const sockets = Array.from({ length: socketCount }, () => createSocket('udp4'));
+let socket = sockets[0];
 let next = Math.floor((shard % shards) * (poolSize / shards));
 let packets = 0;
 let lines = 0;
@@ -214,6 +219,7 @@ const MAX_QUEUED = 256;
 
 function sendOne(): void {
   const i = next;
+  socket = sockets[packets % socketCount];
   socket.send(pool.packets[i]); // no callback: libuv sends synchronously when it can (cheapest path)
   packets++;
   lines += pool.lines[i];
@@ -300,21 +306,23 @@ function finish(): void {
   // Let libuv drain what it queued (bounded), then report and exit.
   const drainDeadline = Date.now() + 3000;
   const drain = (): void => {
-    if (socket.getSendQueueCount() > 0 && Date.now() < drainDeadline) {
+    if (sockets.some((s) => s.getSendQueueCount() > 0) && Date.now() < drainDeadline) {
       setTimeout(drain, 5);
       return;
     }
     process.stdout.write(`${JSON.stringify(report)}\n`, () => {
-      socket.close();
+      for (const s of sockets) s.close();
       process.exit(0);
     });
   };
   drain();
 }
 
-socket.on('error', () => {
-  sendErrors++;
-});
+for (const s of sockets) {
+  s.on('error', () => {
+    sendErrors++;
+  });
+}
 
 function start(): void {
   startNs = process.hrtime.bigint();
@@ -325,11 +333,17 @@ function start(): void {
   setTimeout(finish, (duration + 10) * 1000).unref();
 }
 
-socket.connect(port, host, () => {
-  try {
-    socket.setSendBufferSize(4 * 1024 * 1024);
-  } catch {
-    // capped by net.core.wmem_max; the default works too
+let connected = 0;
+for (const s of sockets) s.connect(port, host, onConnected);
+
+function onConnected(): void {
+  if (++connected < socketCount) return;
+  for (const s of sockets) {
+    try {
+      s.setSendBufferSize(4 * 1024 * 1024);
+    } catch {
+      // capped by net.core.wmem_max; the default works too
+    }
   }
   if (!opts['wait-go']) return start();
   process.stdout.write(`ready ${JSON.stringify({ poolPackets: poolSize, meanLinesPerPacket })}\n`);
@@ -340,4 +354,4 @@ socket.connect(port, host, () => {
   input.on('close', () => {
     if (startNs === 0n) process.exit(1); // the harness went away before `go`
   });
-});
+}
