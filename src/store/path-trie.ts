@@ -5,10 +5,58 @@
  */
 import { compileGlob, hasGlob } from '../names/glob.js';
 
+/**
+ * A node keeps its first child inline and moves to a Map only at the second: most nodes of a
+ * metric tree have one child (`host42` -> `latency`), and a Map per node is most of the cost of
+ * adding a million series.
+ */
 class TrieNode {
-  children: Map<string, TrieNode> | null = null;
+  private onlyName: string | null = null;
+  private onlyChild: TrieNode | null = null;
+  private many: Map<string, TrieNode> | null = null;
   /** A series ends here. */
   leaf = false;
+
+  get childCount(): number {
+    return this.many ? this.many.size : this.onlyChild ? 1 : 0;
+  }
+
+  child(name: string): TrieNode | undefined {
+    if (this.many) return this.many.get(name);
+    return this.onlyName === name ? this.onlyChild! : undefined;
+  }
+
+  /** The child named `name`, created if missing. */
+  childOrNew(name: string): TrieNode {
+    const existing = this.child(name);
+    if (existing) return existing;
+    const created = new TrieNode();
+    if (this.many) this.many.set(name, created);
+    else if (this.onlyChild === null) {
+      this.onlyName = name;
+      this.onlyChild = created;
+    } else {
+      this.many = new Map([[this.onlyName!, this.onlyChild]]);
+      this.many.set(name, created);
+      this.onlyName = null;
+      this.onlyChild = null;
+    }
+    return created;
+  }
+
+  deleteChild(name: string): void {
+    if (this.many) this.many.delete(name);
+    else if (this.onlyName === name) {
+      this.onlyName = null;
+      this.onlyChild = null;
+    }
+  }
+
+  /** Child names, in no particular order. */
+  childNames(): Iterable<string> {
+    if (this.many) return this.many.keys();
+    return this.onlyName === null ? [] : [this.onlyName];
+  }
 }
 
 export interface TrieMatch {
@@ -49,12 +97,7 @@ export class PathTrie {
 
   add(path: string): void {
     let node = this.root;
-    for (const part of path.split('.')) {
-      node.children ??= new Map();
-      let child = node.children.get(part);
-      if (!child) node.children.set(part, (child = new TrieNode()));
-      node = child;
-    }
+    for (const part of path.split('.')) node = node.childOrNew(part);
     if (!node.leaf) this.leaves++;
     node.leaf = true;
   }
@@ -63,7 +106,7 @@ export class PathTrie {
     const parts = path.split('.');
     const trail: TrieNode[] = [this.root];
     for (const part of parts) {
-      const next = trail[trail.length - 1].children?.get(part);
+      const next = trail[trail.length - 1].child(part);
       if (!next) return;
       trail.push(next);
     }
@@ -74,8 +117,8 @@ export class PathTrie {
     // Prune empty nodes upwards.
     for (let i = parts.length; i > 0; i--) {
       const node = trail[i];
-      if (node.leaf || (node.children && node.children.size > 0)) break;
-      trail[i - 1].children!.delete(parts[i - 1]);
+      if (node.leaf || node.childCount > 0) break;
+      trail[i - 1].deleteChild(parts[i - 1]);
     }
   }
 
@@ -105,22 +148,22 @@ export class PathTrie {
     prefix: string,
     out: TrieMatch[],
   ): void {
-    if (!node.children) return;
+    if (node.childCount === 0) return;
     const last = depth === parts.length - 1;
     const visit = (name: string, child: TrieNode): void => {
       const path = prefix === '' ? name : `${prefix}.${name}`;
-      if (last) out.push({ path, name, isLeaf: child.leaf, isBranch: child.children !== null && child.children.size > 0 });
+      if (last) out.push({ path, name, isLeaf: child.leaf, isBranch: child.childCount > 0 });
       else this.walk(child, parts, matchers, depth + 1, path, out);
     };
     const matches = matchers[depth];
     if (matches === null) {
-      const child = node.children.get(parts[depth]);
+      const child = node.child(parts[depth]);
       if (child) visit(parts[depth], child);
       return;
     }
     const names: string[] = [];
-    for (const name of node.children.keys()) if (matches(name)) names.push(name);
+    for (const name of node.childNames()) if (matches(name)) names.push(name);
     names.sort();
-    for (const name of names) visit(name, node.children.get(name)!);
+    for (const name of names) visit(name, node.child(name)!);
   }
 }

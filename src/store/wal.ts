@@ -45,8 +45,9 @@ export class WriteAheadLog {
   private dirty = false;
   private timer: NodeJS.Timeout | null = null;
   private scratch = Buffer.allocUnsafe(1 << 16);
-  /** Series records not written yet: they go out with the next points frame, in one write. */
-  private pendingSeries: Buffer[] = [];
+  /** Series frames not written yet, bytes [0, pendingBytes): they go out with the next points frame, in one write. */
+  private pendingSeries = Buffer.allocUnsafe(1 << 16);
+  private pendingBytes = 0;
 
   private constructor(
     private readonly dir: string,
@@ -84,25 +85,31 @@ export class WriteAheadLog {
    * can refer to it) or sync, so a burst of new series costs one write, not one each.
    */
   logSeries(id: number, name: string): void {
-    const nameBytes = Buffer.from(name, 'utf8');
-    const frame = Buffer.allocUnsafe(FRAME_HEADER + 7 + nameBytes.length);
-    const payload = frame.subarray(FRAME_HEADER);
-    payload[0] = RECORD_SERIES;
-    payload.writeUInt32LE(id, 1);
-    payload.writeUInt16LE(nameBytes.length, 5);
-    nameBytes.copy(payload, 7);
-    frame.writeUInt32LE(payload.length, 0);
-    frame.writeUInt32LE(crc32(payload), 4);
-    this.pendingSeries.push(frame);
+    const nameLength = Buffer.byteLength(name, 'utf8');
+    const frameLength = FRAME_HEADER + 7 + nameLength;
+    if (this.pendingBytes + frameLength > this.pendingSeries.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.pendingSeries.length * 2, this.pendingBytes + frameLength));
+      this.pendingSeries.copy(grown, 0, 0, this.pendingBytes);
+      this.pendingSeries = grown;
+    }
+    const buf = this.pendingSeries;
+    const at = this.pendingBytes + FRAME_HEADER;
+    buf[at] = RECORD_SERIES;
+    buf.writeUInt32LE(id, at + 1);
+    buf.writeUInt16LE(nameLength, at + 5);
+    buf.write(name, at + 7, 'utf8');
+    const payload = buf.subarray(at, at + 7 + nameLength);
+    buf.writeUInt32LE(payload.length, this.pendingBytes);
+    buf.writeUInt32LE(crc32(payload), this.pendingBytes + 4);
+    this.pendingBytes += frameLength;
   }
 
   private writePendingSeries(): void {
-    if (this.pendingSeries.length === 0) return;
-    const frames = Buffer.concat(this.pendingSeries);
-    this.pendingSeries = [];
-    writeSync(this.fd, frames);
+    if (this.pendingBytes === 0) return;
+    writeSync(this.fd, this.pendingSeries, 0, this.pendingBytes);
     this.dirty = true;
-    this.segmentBytes += frames.length;
+    this.segmentBytes += this.pendingBytes;
+    this.pendingBytes = 0;
   }
 
   logPoints(batch: PointBatch): void {
