@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { unpack } from 'msgpackr';
+import { unpack } from '../support/msgpack-reader.js';
 import { createHttpApp } from '../../src/http/app.js';
 import type { SeriesStore } from '../../src/store/series-store.js';
 import { engineApp, T0 } from './engine-app.js';

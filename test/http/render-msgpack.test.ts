@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { unpack } from 'msgpackr';
+import { unpack } from '../support/msgpack-reader.js';
 import { renderMsgpack } from '../../src/http/render-msgpack.js';
 import { largeCases, pythonBytes, pythonHas, SMALL_CASES } from './python-getinfo.js';
 
@@ -32,7 +32,7 @@ describe('renderMsgpack', () => {
     }
   });
 
-  it('decodes (msgpackr) to graphite-web getInfo dicts: floats stay floats, null is nil', () => {
+  it('decodes to graphite-web getInfo dicts: floats stay floats, null is nil', () => {
     const [info] = unpack(renderMsgpack(SMALL_CASES['one fetched series'])) as Array<Record<string, unknown>>;
     assert.deepEqual(Object.keys(info), ['name', 'start', 'end', 'step', 'values', 'pathExpression', 'valuesPerPoint', 'consolidationFunc', 'xFilesFactor']);
     assert.deepEqual(info.values, [1, null, 2.5]);
