@@ -11,6 +11,13 @@ export interface PointBatch {
   readonly values: Float64Array;
 }
 
+/** Where ingest writes: the store, or a wrapper of it, seen through the only two calls needed. */
+export interface PointWriter {
+  /** Id of a series, created on first use; 0xffffffff when refused (the series limit). */
+  seriesId(name: string): number;
+  append(batch: PointBatch): void;
+}
+
 /** A growable batch for producers that do not know their size up front. */
 export class PointBatchBuilder implements PointBatch {
   length = 0;

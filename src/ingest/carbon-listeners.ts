@@ -5,17 +5,10 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
-import { PointBatchBuilder, type PointBatch } from '../points.js';
+import { PointBatchBuilder, type PointWriter } from '../points.js';
 import { CarbonPlaintextParser, type CarbonParseCounters, type CarbonSink } from './carbon-plaintext-parser.js';
 import { decodeCarbonPickle, PickleFrameSplitter } from './pickle-reader.js';
 import { RateLimitedLog } from './rate-limited-log.js';
-
-/** Where parsed points go: the store, seen through the only two calls ingest needs. */
-export interface PointWriter {
-  /** Id of a series, created on first use; 0xffffffff when refused (series limit). */
-  seriesId(name: string): number;
-  append(batch: PointBatch): void;
-}
 
 export interface CarbonCounters extends CarbonParseCounters {
   connections: number;

@@ -7,17 +7,17 @@
  * Names are remembered by series id as ingest asks for ids, so the hot path is an array read and
  * the aggregator's one Map lookup per point, with no string building.
  */
-import { PointBatchBuilder, type PointBatch } from '../points.js';
+import { PointBatchBuilder, type PointBatch, type PointWriter } from '../points.js';
 import type { IngestAggregator } from '../scale/ingest-aggregator.js';
-import { REJECTED_SERIES, type SeriesRange, type SeriesStore } from '../store/series-store.js';
+import { REJECTED_SERIES } from '../store/series-store.js';
 
-export class AggregatingWriter implements SeriesStore {
+export class AggregatingWriter implements PointWriter {
   /** nameById[id] = the name ingest asked an id for. */
   private readonly nameById: (string | undefined)[] = [];
   private readonly output = new PointBatchBuilder(1024);
 
   constructor(
-    private readonly store: SeriesStore,
+    private readonly store: PointWriter,
     private readonly aggregator: IngestAggregator,
   ) {}
 
@@ -43,22 +43,5 @@ export class AggregatingWriter implements SeriesStore {
     this.aggregator.flush(now, (name, timestamp, value) => output.push(this.store.seriesId(name), timestamp, value));
     if (output.length > 0) this.store.append(output);
     return output.length;
-  }
-
-  // The rest of SeriesStore reads straight from the store (FlushWriter is typed with the whole interface).
-  names(): Iterable<string> {
-    return this.store.names();
-  }
-
-  read(names: readonly string[], from: number, until: number): Promise<SeriesRange[]> {
-    return this.store.read(names, from, until);
-  }
-
-  seriesCount(): number {
-    return this.store.seriesCount();
-  }
-
-  close(): Promise<void> {
-    return this.store.close();
   }
 }

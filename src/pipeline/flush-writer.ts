@@ -3,15 +3,14 @@
  * ids. Each shard's names are resolved once, when they first appear.
  */
 import type { AggregatorFlushReply } from '../aggregate/aggregator-worker.js';
-import type { PointBatch } from '../points.js';
-import type { SeriesStore } from '../store/series-store.js';
+import type { PointBatch, PointWriter } from '../points.js';
 
 export class FlushWriter {
   /** localToSeries[shard][localId] = store series id */
   private readonly localToSeries: Uint32Array[];
 
   constructor(
-    private readonly store: SeriesStore,
+    private readonly store: PointWriter,
     shards: number,
   ) {
     this.localToSeries = Array.from({ length: shards }, () => new Uint32Array(1024));
