@@ -162,7 +162,8 @@ export class PathTrie {
       return;
     }
     const names: string[] = [];
-    for (const name of node.childNames()) if (matches(name)) names.push(name);
+    if (parts[depth] === '*') for (const name of node.childNames()) names.push(name); // no test needed
+    else for (const name of node.childNames()) if (matches(name)) names.push(name);
     names.sort();
     for (const name of names) visit(name, node.child(name)!);
   }
