@@ -331,11 +331,12 @@ export class StorageEngine implements SeriesStore {
       }
       const span = windowSeconds(step);
       const windowStart = t - (t % span);
-      if (windowStart < (this.sealedBefore.get(step) ?? 0)) {
+      const parity = (windowStart / span) & 1;
+      // A window behind the seal mark may still be open while a sweep works through the head.
+      if (windowStart < (this.sealedBefore.get(step) ?? 0) && this.head.windowAt(id, parity) !== windowStart) {
         this.queueLate(id, 0, t, value);
         continue;
       }
-      const parity = (windowStart / span) & 1;
       const slot = (t - windowStart) / step;
       if (this.head.write(id, windowStart, parity, slot, value)) continue;
       const occupant = this.head.windowAt(id, parity);
@@ -439,6 +440,8 @@ export class StorageEngine implements SeriesStore {
     }
     const sealing = cutoffs.size > 0;
     const keepWalFrom = sealing ? this.wal.rotate() : 0;
+    // Marked before the pass, which yields to ingest: a point for a window it already sealed is late, not a new head window.
+    for (const [step, cutoff] of cutoffs) this.sealedBefore.set(step, cutoff);
     if (sealing) {
       for (let id = 0; id < this.index.idLimit; id++) {
         if (this.index.name(id) === undefined) continue;
@@ -452,7 +455,6 @@ export class StorageEngine implements SeriesStore {
         }
         if ((id & 4095) === 4095) await new Promise((resolve) => setImmediate(resolve));
       }
-      for (const [step, cutoff] of cutoffs) this.sealedBefore.set(step, cutoff);
     }
     await this.enqueueWrite(() => this.flushSealed(cutoffs));
     await this.enqueueWrite(() => this.runRollups(now));
@@ -490,6 +492,12 @@ export class StorageEngine implements SeriesStore {
    */
   private checkpointWal(keepFrom: number): void {
     const batch = new PointBatchBuilder(Math.max(1024, this.head.openWindows * 8));
+    // First (they are older than the head's windows): windows sealed since the last flush (in apply(), while the sweep awaited) are not in LevelDB yet.
+    for (const { key, value } of this.pendingPuts) {
+      const id = seriesIdFromKey(key);
+      const n = decodeChunkInto(value, this.gridTs, this.gridValues);
+      for (let i = 0; i < n; i++) batch.push(id, this.gridTs[i], this.gridValues[i]);
+    }
     for (let id = 0; id < this.index.idLimit; id++) {
       if (this.index.name(id) === undefined) continue;
       const step = this.layouts[this.layoutOf[id]].archives[0].secondsPerPoint;
@@ -513,6 +521,9 @@ export class StorageEngine implements SeriesStore {
   /** Merges queued late points into their chunks (read, merge, rewrite), then their rollups. */
   private async writeLate(): Promise<void> {
     while (this.late.length > 0) {
+      // A sealed window waiting for the sweep's flush may have left the hot ring already: written
+      // first, so the merge reads it and the flush cannot overwrite the merge.
+      if (this.pendingPuts.length > 0) await this.flushSealed(new Map());
       const late = this.late;
       this.late = [];
       const groups = new Map<string, LatePoint[]>();

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PointBatchBuilder } from '../../src/points.js';
@@ -26,6 +26,13 @@ function write(engine: StorageEngine, points: [string, number, number][]): void 
   const batch = new PointBatchBuilder();
   for (const [name, ts, v] of points) batch.push(engine.seriesId(name), ts, v);
   engine.append(batch);
+}
+
+/** What kill -9 would leave on disk now: a copy of the data directory, taken while the engine is open. */
+function crashCopy(dataDir: string): string {
+  const copy = tempDir();
+  cpSync(dataDir, copy, { recursive: true });
+  return copy;
 }
 
 async function readOne(engine: StorageEngine, name: string, from: number, until: number) {
@@ -221,5 +228,66 @@ test('after storage-schemas.conf changes, old data is read through its own layou
   assert.equal(got.length, 21);
   assert.ok(got.slice(0, 20).every(([, v]) => v === 2.5), JSON.stringify(got.slice(0, 3)));
   assert.deepEqual(got[20], [clock.t - 60, 99]);
+  await engine.close();
+});
+
+test('a window force-sealed while a sweep rolls up survives kill -9 after the WAL checkpoint', async () => {
+  const dir = tempDir();
+  const clock = new Clock();
+  const t0 = clock.t;
+  clock.t = t0 + 1800;
+  const engine = await openEngine(dir, clock, { sealGraceSeconds: 1200 });
+  write(engine, [['fs.x', t0 + 10, 1], ['fs.x', t0 + 20, 2]]);
+  // Ingest runs while the sweep awaits between writing sealed chunks and trimming the WAL; expiry is
+  // one of those awaits. A point two windows ahead seals t0's window on the spot.
+  const expire = engine['expire'].bind(engine);
+  engine['expire'] = async (now: number) => {
+    write(engine, [['fs.x', t0 + 2400, 3]]);
+    return expire(now);
+  };
+  await engine.sweep();
+  const copy = crashCopy(dir);
+  await engine.close();
+  clock.t = t0 + 2500;
+  const reopened = await openEngine(copy, clock, { sealGraceSeconds: 1200 });
+  await reopened.sweep(); // replayed points for a sealed window are merged by the write queue
+  assert.deepEqual(points(await readOne(reopened, 'fs.x', t0 - 1, t0 + 2410)), [[t0 + 10, 1], [t0 + 20, 2], [t0 + 2400, 3]]);
+  await reopened.close();
+});
+
+test('a point for a window the running sweep already sealed is merged into its chunk, not reopened in the head', async () => {
+  const clock = new Clock();
+  const t0 = clock.t;
+  const dir = tempDir();
+  const engine = await openEngine(dir, clock);
+  // More than 4096 series, so the sealing pass yields to ingest part way, after many.s0.
+  for (let i = 0; i < 4100; i++) engine.seriesId(`many.s${i}`);
+  write(engine, [['many.s0', t0 + 10, 1]]);
+  clock.t = t0 + 1200 + 120;
+  const sweep = engine.sweep();
+  write(engine, [['many.s0', t0 + 20, 2]]);
+  await sweep;
+  assert.deepEqual(points(await readOne(engine, 'many.s0', t0 - 1, t0 + 100)), [[t0 + 10, 1], [t0 + 20, 2]]);
+  clock.t += 1200;
+  await engine.sweep();
+  assert.deepEqual(points(await readOne(engine, 'many.s0', t0 - 1, t0 + 100)), [[t0 + 10, 1], [t0 + 20, 2]]);
+  await engine.close();
+  const reopened = await openEngine(dir, clock); // the hot ring is empty: LevelDB answers
+  assert.deepEqual(points(await readOne(reopened, 'many.s0', t0 - 1, t0 + 100)), [[t0 + 10, 1], [t0 + 20, 2]]);
+  await reopened.close();
+});
+
+test('a late point for a force-sealed window not yet on disk and gone from the hot ring is kept', async () => {
+  const clock = new Clock();
+  const t0 = clock.t;
+  clock.t = t0 + 3600 + 100;
+  const engine = await openEngine(tempDir(), clock, { hotBudgetBytes: 1 });
+  // A backfill before the first sweep: each window two ahead seals the one before it on the spot.
+  const backfill: [string, number, number][] = [];
+  for (let t = t0; t < t0 + 3700; t += 10) backfill.push(['bf.x', t, 1]);
+  write(engine, backfill);
+  write(engine, [['bf.x', t0 + 20, 5]]); // late: t0's window is sealed, its chunk waits for the next sweep
+  await engine.sweep();
+  assert.deepEqual(points(await readOne(engine, 'bf.x', t0 - 1, t0 + 30)), [[t0, 1], [t0 + 10, 1], [t0 + 20, 5], [t0 + 30, 1]]);
   await engine.close();
 });
