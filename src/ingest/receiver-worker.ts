@@ -3,7 +3,7 @@
  * the receivers), optionally the TCP listener, parsing into records for the aggregator rings.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ByteRingHandle } from './byte-ring.js';
 import { ReceiverStat } from './receiver-stats.js';
@@ -83,19 +83,37 @@ function startUdp(): Promise<Socket> {
   });
 }
 
+/** Open TCP connections, destroyed on stop: an idle client must not keep the thread alive. */
+const connections = new Set<TcpSocket>();
+
 function startTcp(tcpPort: number): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer((conn) => {
       stats[ReceiverStat.tcpConnections]++;
+      connections.add(conn);
+      conn.on('close', () => connections.delete(conn));
       let pending: Buffer | null = null;
+      /** In the middle of an over-long line: skip up to its newline. */
+      let discarding = false;
       conn.on('data', (chunk: Buffer) => {
-        const buf = pending ? Buffer.concat([pending, chunk]) : chunk;
+        let start = 0;
+        if (discarding) {
+          const newline = chunk.indexOf(10);
+          if (newline < 0) return;
+          discarding = false;
+          start = newline + 1;
+        }
+        const rest = start > 0 ? chunk.subarray(start) : chunk;
+        const buf = pending ? Buffer.concat([pending, rest]) : rest;
         const lastNewline = buf.lastIndexOf(10);
         if (lastNewline < 0) {
           pending = buf.length > MAX_TCP_LINE ? null : buf;
           if (buf.length > MAX_TCP_LINE) {
+            discarding = true;
             counters.badLines++;
             counters.lines++;
+            stats[ReceiverStat.lines] = counters.lines;
+            stats[ReceiverStat.badLines] = counters.badLines;
             badLineLog.log(`tcp line longer than ${MAX_TCP_LINE} bytes dropped`);
           }
           return;
@@ -133,6 +151,7 @@ async function main(): Promise<void> {
     if (msg.type !== 'stop') return;
     udp.close();
     tcp?.close();
+    for (const conn of connections) conn.destroy();
     sink.publish();
     port.postMessage({ type: 'stopped' } satisfies ReceiverMessage);
     port.close();

@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { ByteRingReader, createByteRing, createDoorbell, RecordOffset } from '../../src/ingest/index.js';
+import { ReceiverStat } from '../../src/ingest/receiver-stats.js';
+import { startStatsdReceivers, type StatsdReceivers } from '../../src/ingest/statsd-receivers.js';
+
+async function oneReceiver(): Promise<{ receivers: StatsdReceivers; reader: ByteRingReader }> {
+  const ring = createByteRing(1 << 20);
+  const receivers = await startStatsdReceivers({
+    host: '127.0.0.1',
+    port: 0,
+    recvBufferBytes: 1 << 20,
+    maxNameLength: 1024,
+    rings: [[ring]],
+    doorbells: [createDoorbell()],
+  });
+  return { receivers, reader: new ByteRingReader(ring) };
+}
+
+/** Names of the records in the ring, polled until `last` arrives (bounded). */
+async function namesUntil(reader: ByteRingReader, last: string): Promise<string[]> {
+  const names: string[] = [];
+  for (let i = 0; i < 200 && names.at(-1) !== last; i++) {
+    reader.drain((view, bytes, offset) => {
+      const length = view.getUint16(offset + RecordOffset.nameLen, true);
+      const start = offset + RecordOffset.name;
+      names.push(Buffer.from(bytes.subarray(start, start + length)).toString('latin1'));
+    });
+    if (names.at(-1) !== last) await new Promise((r) => setTimeout(r, 10));
+  }
+  return names;
+}
+
+function tcpConnect(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const conn = connect(port, '127.0.0.1', () => resolve(conn));
+    conn.once('error', reject);
+  });
+}
+
+test('a TCP line longer than the limit is dropped whole, not its tail taken as a new line', { timeout: 20_000 }, async () => {
+  const { receivers, reader } = await oneReceiver();
+  try {
+    const conn = await tcpConnect(receivers.tcpPort!);
+    // '!' is dropped by sanitising: the tail of this line would parse as a valid 'leak' counter.
+    conn.end(`${'!'.repeat(300_000)}leak:1|c\nok:2|c\nlast:3|c`);
+    const names = await namesUntil(reader, 'last');
+    assert.deepEqual(names, ['ok', 'last']);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(receivers.stats[0][ReceiverStat.badLines], 1);
+  } finally {
+    await receivers.stop();
+  }
+});
+
+test('stop() returns while a TCP client keeps its connection open', { timeout: 20_000 }, async () => {
+  const { receivers, reader } = await oneReceiver();
+  const conn = await tcpConnect(receivers.tcpPort!);
+  conn.on('error', () => {});
+  conn.write('open:1|c\n');
+  assert.deepEqual(await namesUntil(reader, 'open'), ['open']);
+  const stopped = await Promise.race([
+    receivers.stop().then(() => true),
+    new Promise<false>((r) => setTimeout(() => r(false), 5000).unref()),
+  ]);
+  conn.destroy();
+  assert.equal(stopped, true, 'stop() did not return within 5 s');
+});
