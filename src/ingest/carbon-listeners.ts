@@ -4,7 +4,7 @@
  * after reading everything (the end of a carbon-send) is fully in the write-ahead log.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
 import { PointBatchBuilder, type PointWriter } from '../points.js';
 import { CarbonPlaintextParser, type CarbonParseCounters, type CarbonSink } from './carbon-plaintext-parser.js';
 import { decodeCarbonPickle, PickleFrameSplitter } from './pickle-reader.js';
@@ -73,19 +73,36 @@ export async function startCarbonListeners(options: CarbonListenersOptions): Pro
     sink.flush();
   };
   const closers: (() => Promise<void>)[] = [];
+  // Open connections, destroyed on stop: server.close() waits for every client to leave.
+  const connections = new Set<TcpSocket>();
+  const track = (conn: TcpSocket): void => {
+    connections.add(conn);
+    conn.on('close', () => connections.delete(conn));
+  };
   let plaintextPort: number | null = null;
   let picklePort: number | null = null;
 
   if (options.plaintextPort !== 0) {
     const tcp = createServer((conn) => {
       counters.connections++;
+      track(conn);
       let pending: Buffer | null = null;
+      /** In the middle of an over-long line: skip up to its newline. */
+      let discarding = false;
       conn.on('data', (chunk: Buffer) => {
-        const buf = pending ? Buffer.concat([pending, chunk]) : chunk;
+        let rest = chunk;
+        if (discarding) {
+          const newline = chunk.indexOf(10);
+          if (newline < 0) return;
+          discarding = false;
+          rest = chunk.subarray(newline + 1);
+        }
+        const buf = pending ? Buffer.concat([pending, rest]) : rest;
         const lastNewline = buf.lastIndexOf(10);
         if (lastNewline < 0) {
           pending = buf;
           if (buf.length > MAX_LINE) {
+            discarding = true;
             counters.lines++;
             counters.badLines++;
             log.log(`line longer than ${MAX_LINE} bytes dropped`);
@@ -124,6 +141,7 @@ export async function startCarbonListeners(options: CarbonListenersOptions): Pro
     const now = () => Math.floor(Date.now() / 1000);
     const pickle = createServer((conn) => {
       counters.connections++;
+      track(conn);
       const splitter = new PickleFrameSplitter();
       conn.on('data', (chunk: Buffer) => {
         const problem = splitter.push(chunk, (frame) => {
@@ -157,7 +175,9 @@ export async function startCarbonListeners(options: CarbonListenersOptions): Pro
     picklePort,
     counters,
     async stop() {
-      await Promise.all(closers.map((close) => close()));
+      const closed = Promise.all(closers.map((close) => close()));
+      for (const conn of connections) conn.destroy();
+      await closed;
     },
   };
 }

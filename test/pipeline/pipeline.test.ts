@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { render, startCarbonado, tempDataDir } from '../support/carbonado-process.js';
 
 /** Sends lines over one carbon connection; resolves once the server has closed it (everything read and logged). */
@@ -71,6 +71,35 @@ test('SIGTERM flushes pending StatsD aggregates and persists them', { timeout: 6
     const series = await render(second.httpPort, 'stats.counters.term.hits.count', '-10min');
     const values = series.flatMap((s) => s.datapoints.map(([v]) => v).filter((v) => v !== null));
     assert.deepEqual(values, [12]);
+  } finally {
+    assert.equal(await second.stop(), 0);
+  }
+});
+
+test('SIGTERM exits 0 with StatsD and carbon TCP clients still connected, and keeps what they sent', { timeout: 60_000 }, async () => {
+  const dataDir = tempDataDir();
+  const first = await startCarbonado(['--flush-interval', '1m'], dataDir, { carbon: true });
+  const open = (port: number, payload: string) =>
+    new Promise<Socket>((resolve, reject) => {
+      const conn = connect(port, '127.0.0.1', () => conn.write(payload, () => resolve(conn)));
+      conn.once('error', reject);
+    });
+  const statsdConn = await open(first.statsdPort, 'open.tcp.hits:4|c\n');
+  const carbonConn = await open(first.carbonPort, `open.tcp.carbon 9 ${Math.floor(Date.now() / 1000)}\n`);
+  statsdConn.on('error', () => {});
+  carbonConn.on('error', () => {});
+  await new Promise((r) => setTimeout(r, 300));
+  const code = await first.stop();
+  statsdConn.destroy();
+  carbonConn.destroy();
+  assert.equal(code, 0, first.output());
+
+  const second = await startCarbonado(['--flush-interval', '1m'], dataDir, { carbon: true });
+  try {
+    const values = async (target: string) =>
+      (await render(second.httpPort, target, '-10min')).flatMap((s) => s.datapoints.map(([v]) => v).filter((v) => v !== null));
+    assert.deepEqual(await values('stats.counters.open.tcp.hits.count'), [4]);
+    assert.deepEqual(await values('open.tcp.carbon'), [9]);
   } finally {
     assert.equal(await second.stop(), 0);
   }
