@@ -241,6 +241,10 @@ export class StorageEngine implements SeriesStore {
         }
       },
       points: (batch) => this.apply(batch),
+      deleted: (id) => {
+        this.forgetSeries(id);
+        void this.enqueueWrite(() => this.deleteStored(id));
+      },
     });
     this.wal = wal;
     this.stats.replay = { ...stats, ms: performance.now() - started };
@@ -905,6 +909,14 @@ export class StorageEngine implements SeriesStore {
   }
 
   private async deleteById(id: number): Promise<void> {
+    this.forgetSeries(id);
+    // Before LevelDB: a crash in between redoes the deletion on replay.
+    this.wal.logDeleted(id);
+    await this.deleteStored(id);
+  }
+
+  /** Drops a series from memory: head, hot ring, name indexes. */
+  private forgetSeries(id: number): void {
     this.head.release(id, 0);
     this.head.release(id, 1);
     this.ring.deleteSeries(id);
@@ -913,6 +925,9 @@ export class StorageEngine implements SeriesStore {
     this.tagIndex.remove(id);
     this.index.delete(id);
     this.earlierLayouts.delete(id);
+  }
+
+  private async deleteStored(id: number): Promise<void> {
     await this.db.batch([{ type: 'del', key: seriesKey(id) }, { type: 'del', key: layoutKey(id) }], { sync: true });
     await this.db.clear({ gte: chunkKey(id, 0, 0), lt: chunkKey(id + 1, 0, 0) });
   }

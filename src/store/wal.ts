@@ -12,12 +12,15 @@ import type { PointBatch } from '../points.js';
 const FRAME_HEADER = 8;
 const RECORD_SERIES = 1;
 const RECORD_POINTS = 2;
+const RECORD_DELETED = 3;
 /** Past this size the log moves to a new segment (whole batches never split). */
 const SEGMENT_BYTES = 64 * 1024 * 1024;
 
 export interface WalReplayHandler {
   series(id: number, name: string): void;
   points(batch: PointBatch): void;
+  /** A series deleted after the records before this one. */
+  deleted?(id: number): void;
 }
 
 export interface WalReplayStats {
@@ -127,6 +130,14 @@ export class WriteAheadLog {
     this.writeFrame(payload);
   }
 
+  /** Logs a deleted series, so replaying its earlier records does not bring it back. */
+  logDeleted(id: number): void {
+    const payload = this.payload(5);
+    payload[0] = RECORD_DELETED;
+    payload.writeUInt32LE(id, 1);
+    this.writeFrame(payload);
+  }
+
   /** Forces what was written to stable storage. */
   sync(): void {
     this.writePendingSeries();
@@ -206,6 +217,8 @@ function replaySegment(buf: Buffer, handler: WalReplayHandler, stats: WalReplayS
       };
       stats.points += n;
       handler.points(batch);
+    } else if (payload[0] === RECORD_DELETED) {
+      handler.deleted?.(payload.readUInt32LE(1));
     }
     at = end;
   }

@@ -291,3 +291,16 @@ test('a late point for a force-sealed window not yet on disk and gone from the h
   assert.deepEqual(points(await readOne(engine, 'bf.x', t0 - 1, t0 + 30)), [[t0, 1], [t0 + 10, 1], [t0 + 20, 5], [t0 + 30, 1]]);
   await engine.close();
 });
+
+test('a deleted series stays deleted across a restart', async () => {
+  const dir = tempDir();
+  const clock = new Clock();
+  let engine = await openEngine(dir, clock);
+  write(engine, [['del.x', clock.t - 20, 1], ['keep.x', clock.t - 20, 2]]);
+  assert.equal(await engine.deleteSeries(['del.x']), 1);
+  await engine.close();
+  engine = await openEngine(dir, clock);
+  assert.deepEqual([...engine.names()], ['keep.x']);
+  assert.deepEqual(await engine.read(['del.x'], clock.t - 60, clock.t), []);
+  await engine.close();
+});
