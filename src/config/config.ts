@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { MAX_AGGREGATOR_SHARDS } from '../ingest/ring-sink.js';
 import { parseDuration } from './duration.js';
 import { parsePoolConfig, type PoolConfig, PoolConfigError } from './pool-config.js';
 import { poolNameProblem } from './pool-name.js';
@@ -80,7 +81,7 @@ export function defaultConfig(): CarbonadoConfig {
     picklePort: 2004,
     httpPort: 8080,
     flushIntervalMs: 10_000,
-    workers: cpus,
+    workers: Math.min(cpus, MAX_AGGREGATOR_SHARDS),
     receivers: cpus,
     statsd: {
       percentThresholds: [90],
@@ -265,8 +266,10 @@ export function applyConfig(target: CarbonadoConfig, raw: Record<string, Json>):
         target.flushIntervalMs = duration(key, v);
         break;
       case 'workers':
+        target.workers = positiveInt(key, v, MAX_AGGREGATOR_SHARDS);
+        break;
       case 'receivers':
-        target[key] = positiveInt(key, v, 256);
+        target.receivers = positiveInt(key, v, 256);
         break;
       case 'statsd':
         applyStatsd(target.statsd, object(key, v));

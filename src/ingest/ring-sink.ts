@@ -6,6 +6,9 @@ import { ByteRingWriter, ringDoorbell, type ByteRingHandle } from './byte-ring.j
 import { RecordOffset, recordSize } from './statsd-record.js';
 import type { StatsdSink } from './statsd-parser.js';
 
+/** Shards a receiver can write to: one bit each in a 32-bit dirty mask. */
+export const MAX_AGGREGATOR_SHARDS = 31;
+
 export class RingSink implements StatsdSink {
   private readonly writers: ByteRingWriter[];
   private readonly bells: Int32Array[];
@@ -14,7 +17,7 @@ export class RingSink implements StatsdSink {
   drops = 0;
 
   constructor(rings: ByteRingHandle[], doorbells: SharedArrayBuffer[]) {
-    if (rings.length > 31) throw new Error('at most 31 aggregator shards');
+    if (rings.length > MAX_AGGREGATOR_SHARDS) throw new Error(`at most ${MAX_AGGREGATOR_SHARDS} aggregator shards`);
     this.writers = rings.map((r) => new ByteRingWriter(r));
     this.bells = doorbells.map((b) => new Int32Array(b));
   }

@@ -49,6 +49,12 @@ test('an unknown or bad key is an error that names it', () => {
   }
 });
 
+test('more aggregator threads than a receiver can address is an error naming workers; the default stays within it', () => {
+  assert.throws(() => loadConfig(configFile(JSON.stringify({ workers: 32 })), {}), (err: Error) => err instanceof ConfigError && /'workers'.*32/.test(err.message));
+  assert.equal(loadConfig(configFile(JSON.stringify({ workers: 31 })), {}).workers, 31);
+  assert.ok(defaultConfig().workers <= 31);
+});
+
 test('a file that is not JSON, or missing, is named in the error', () => {
   const path = configFile('{ not json');
   assert.throws(() => loadConfig(path, {}), (err: Error) => err instanceof ConfigError && err.message.includes(path));
