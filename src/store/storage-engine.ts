@@ -361,8 +361,15 @@ export class StorageEngine implements SeriesStore {
   }
 
   /** Runs storage writes one after another; errors are logged, never thrown into ingest. */
+  /**
+   * Failed storage writes since start. After one, the WAL is never trimmed again: what failed is
+   * only in the log, and the next start replays it.
+   */
+  private writeFailures = 0;
+
   private enqueueWrite(task: () => Promise<void>): Promise<void> {
     this.writeChain = this.writeChain.then(task).catch((err: Error) => {
+      this.writeFailures++;
       console.error(`carbonado: storage write failed: ${err.stack ?? err.message}`);
     });
     return this.writeChain;
@@ -463,7 +470,8 @@ export class StorageEngine implements SeriesStore {
     await this.enqueueWrite(() => this.flushSealed(cutoffs));
     await this.enqueueWrite(() => this.runRollups(now));
     await this.enqueueWrite(() => this.expire(now));
-    if (sealing) {
+    // Trimming the WAL is safe only if everything it covers reached LevelDB.
+    if (sealing && this.writeFailures === 0) {
       await this.enqueueWrite(async () => this.checkpointWal(keepWalFrom));
     }
     const hotWindow = Math.max(...this.layouts.map((l) => l.archives[0].retentionSeconds));
