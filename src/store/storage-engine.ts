@@ -255,6 +255,11 @@ export class StorageEngine implements SeriesStore {
   seriesId(name: string): number {
     const known = this.index.get(name);
     if (known !== undefined) return known;
+    const deleted = this.deletedIds.get(name);
+    if (deleted !== undefined) {
+      this.revive(deleted);
+      return deleted;
+    }
     if (this.index.size >= this.maxSeries) {
       this.stats.droppedSeriesLimit++;
       return REJECTED_SERIES;
@@ -309,7 +314,8 @@ export class StorageEngine implements SeriesStore {
     for (let i = 0; i < batch.length; i++) {
       const id = seriesIds[i];
       const value = values[i];
-      if (id === REJECTED_SERIES || this.index.name(id) === undefined) continue;
+      if (id === REJECTED_SERIES) continue;
+      if (this.index.name(id) === undefined && !this.revive(id)) continue;
       if (!Number.isFinite(value)) {
         this.stats.droppedInvalid++;
         continue;
@@ -923,6 +929,26 @@ export class StorageEngine implements SeriesStore {
     await this.deleteStored(id);
   }
 
+  /**
+   * Deleted series by name and by id. Ids are never reused: a writer that still holds an id (a
+   * StatsD flush resolves each name once) or asks for the name again brings the series back
+   * under its old id, with none of its deleted data.
+   */
+  private readonly deletedIds = new Map<string, number>();
+  private readonly deletedNames = new Map<number, string>();
+
+  /** Brings a deleted series back; false if the id was never a series. */
+  private revive(id: number): boolean {
+    const name = this.deletedNames.get(id);
+    if (name === undefined) return false;
+    this.deletedNames.delete(id);
+    this.deletedIds.delete(name);
+    this.index.restore(id, name, { unsaved: true });
+    this.registerSeries(id, name);
+    this.wal?.logSeries(id, name); // undefined while the WAL itself is being replayed
+    return true;
+  }
+
   /** Drops a series from memory: head, hot ring, name indexes. */
   private forgetSeries(id: number): void {
     this.head.release(id, 0);
@@ -930,6 +956,10 @@ export class StorageEngine implements SeriesStore {
     this.ring.deleteSeries(id);
     const name = this.index.name(id);
     if (name !== undefined && !name.includes(';')) this.tree.remove(name);
+    if (name !== undefined) {
+      this.deletedIds.set(name, id);
+      this.deletedNames.set(id, name);
+    }
     this.tagIndex.remove(id);
     this.index.delete(id);
     this.earlierLayouts.delete(id);

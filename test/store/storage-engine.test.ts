@@ -304,3 +304,21 @@ test('a deleted series stays deleted across a restart', async () => {
   assert.deepEqual(await engine.read(['del.x'], clock.t - 60, clock.t), []);
   await engine.close();
 });
+
+test('a deleted series written again comes back under its old id, without its deleted data', async () => {
+  const clock = new Clock();
+  const engine = await openEngine(tempDir(), clock);
+  const t0 = clock.t;
+  clock.t += 100;
+  const id = engine.seriesId('revive.x');
+  write(engine, [['revive.x', t0 + 10, 1]]);
+  assert.equal(await engine.deleteSeries(['revive.x']), 1);
+  // A writer that resolved the id before the deletion (as a StatsD flush does) keeps using it.
+  const batch = new PointBatchBuilder();
+  batch.push(id, t0 + 20, 2);
+  engine.append(batch);
+  assert.equal(engine.seriesId('revive.x'), id);
+  assert.deepEqual(points(await readOne(engine, 'revive.x', t0, clock.t)), [[t0 + 20, 2]]);
+  assert.deepEqual([...engine.names()], ['revive.x']);
+  await engine.close();
+});
