@@ -18,12 +18,23 @@ export function startAggregatorPool(
   options: AggregatorOptions,
 ): AggregatorPool {
   let nextId = 1;
-  const pending = new Map<number, (reply: AggregatorFlushReply) => void>();
+  /** Waiting flush requests per shard, by request id. */
+  const pending = ringsByAggregator.map(() => new Map<number, (reply: AggregatorFlushReply) => void>());
+  const gone = ringsByAggregator.map(() => false);
+  /** What a shard whose thread died answers, so flushes and shutdown never wait on it. */
+  const emptyReply = (id: number): AggregatorFlushReply => ({
+    type: 'flushed', id, newNames: [], firstNewId: 0, ids: new Uint32Array(0), values: new Float64Array(0),
+    length: 0, metricCount: 0, records: 0, flushMs: 0,
+  });
   const workers = ringsByAggregator.map((rings, index) => {
     const data: AggregatorWorkerData = { index, rings, doorbell: doorbells[index], options };
     const worker = new Worker(new URL('./aggregator-worker.js', import.meta.url), { workerData: data });
-    worker.on('message', (reply: AggregatorFlushReply) => pending.get(reply.id)?.(reply));
+    worker.on('message', (reply: AggregatorFlushReply) => pending[index].get(reply.id)?.(reply));
     worker.on('error', (err) => console.error(`carbonado: aggregator thread ${index} failed: ${err.stack ?? err.message}`));
+    worker.once('exit', () => {
+      gone[index] = true;
+      for (const [id, resolve] of pending[index]) resolve(emptyReply(id));
+    });
     return worker;
   });
   // Listened for from the start: a thread may exit before its siblings' last replies arrive.
@@ -32,11 +43,12 @@ export function startAggregatorPool(
   const roundTrip = (type: AggregatorRequest['type']): Promise<AggregatorFlushReply[]> =>
     Promise.all(
       workers.map(
-        (worker) =>
+        (worker, index) =>
           new Promise<AggregatorFlushReply>((resolve) => {
             const id = nextId++;
-            pending.set(id, (reply) => {
-              pending.delete(id);
+            if (gone[index]) return resolve(emptyReply(id));
+            pending[index].set(id, (reply) => {
+              pending[index].delete(id);
               resolve(reply);
             });
             worker.postMessage({ type, id } satisfies AggregatorRequest);
