@@ -82,7 +82,8 @@ export function defaultConfig(): CarbonadoConfig {
     httpPort: 8080,
     flushIntervalMs: 10_000,
     workers: Math.min(cpus, MAX_AGGREGATOR_SHARDS),
-    receivers: cpus,
+    // More receiver threads than this add rings (receivers x workers) faster than throughput.
+    receivers: Math.min(cpus, 8),
     statsd: {
       percentThresholds: [90],
       histogram: [],

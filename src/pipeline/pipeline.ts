@@ -21,8 +21,18 @@ import { AggregatingWriter } from './aggregating-writer.js';
 import { FlushWriter } from './flush-writer.js';
 import { SelfMetrics } from './self-metrics.js';
 
-/** Per receiver->aggregator ring; absorbs an aggregator's flush pause at millions of lines/s. */
-const RING_BYTES = 32 * 1024 * 1024;
+/** A receiver->aggregator ring absorbs an aggregator's flush pause at millions of lines/s. */
+const MAX_RING_BYTES = 32 * 1024 * 1024;
+const MIN_RING_BYTES = 2 * 1024 * 1024;
+/** All rings together; with many threads each ring gets less (there are receivers x workers of them). */
+const RING_BUDGET_BYTES = 512 * 1024 * 1024;
+
+/** Bytes per receiver->aggregator ring: a power of two within [MIN, MAX] sharing the budget. */
+function ringBytes(rings: number): number {
+  let size = MAX_RING_BYTES;
+  while (size > MIN_RING_BYTES && size * rings > RING_BUDGET_BYTES) size /= 2;
+  return size;
+}
 
 export interface RunningPipeline {
   statsdPort: number | null;
@@ -84,7 +94,7 @@ function retentionPolicy(config: CarbonadoConfig): RetentionPolicy {
 /** StatsD: receiver threads feeding aggregator threads through one ring per (receiver, aggregator). */
 async function startStatsd(config: CarbonadoConfig): Promise<{ receivers: StatsdReceivers; pool: AggregatorPool }> {
   const rings: ByteRingHandle[][] = Array.from({ length: config.receivers }, () =>
-    Array.from({ length: config.workers }, () => createByteRing(RING_BYTES)),
+    Array.from({ length: config.workers }, () => createByteRing(ringBytes(config.receivers * config.workers))),
   );
   const doorbells = Array.from({ length: config.workers }, () => createDoorbell());
   const ringsByAggregator = Array.from({ length: config.workers }, (_, a) => rings.map((r) => r[a]));
