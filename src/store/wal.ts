@@ -4,7 +4,7 @@
  * take. Segments are numbered files; the engine deletes old ones once their points are in sealed
  * chunks on disk. Layout: docs/format/wal.md.
  */
-import { closeSync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { PointBatch } from '../points.js';
@@ -60,7 +60,7 @@ export class WriteAheadLog {
     this.segment = segment;
     this.fd = openSync(join(dir, segmentName(segment)), 'a');
     if (syncIntervalMs > 0) {
-      this.timer = setInterval(() => this.sync(), syncIntervalMs);
+      this.timer = setInterval(() => this.syncInBackground(), syncIntervalMs);
       this.timer.unref();
     }
   }
@@ -145,6 +145,23 @@ export class WriteAheadLog {
     fdatasyncSync(this.fd);
     this.dirty = false;
   }
+
+  /**
+   * The periodic sync, on the thread pool: an fdatasync can take tens of milliseconds on a busy
+   * disk, which on the main thread would stall ingest and queries.
+   */
+  private syncInBackground(): void {
+    this.writePendingSeries();
+    if (!this.dirty || this.syncing) return;
+    this.dirty = false;
+    this.syncing = true;
+    fdatasync(this.fd, (err) => {
+      this.syncing = false;
+      if (err) this.dirty = true; // retried next time (EBADF after a rotate is harmless: rotate synced)
+    });
+  }
+
+  private syncing = false;
 
   /** Starts a new segment; returns the number of the first segment that must be kept. */
   rotate(): number {
