@@ -81,6 +81,9 @@ interface LatePoint {
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const SEAL_SWEEP_MS = 5000;
+/** Series per slice of a read; between slices the read yields to the event loop. */
+const READ_SLICE = 128;
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 /** Series per LevelDB round trip when computing rollups. */
 const ROLLUP_SLICE = 1000;
 /** Points more than this far ahead of the clock are refused (clock skew allowance). */
@@ -761,6 +764,8 @@ export class StorageEngine implements SeriesStore {
     const keyStarts: number[] = [];
     const derived: { result: number; id: number; archive: number; start: number; until: number }[] = [];
     for (let r = 0; r < requests.length; r++) {
+      // A read of thousands of series gives ingest and small queries a turn now and then.
+      if ((r & (READ_SLICE - 1)) === READ_SLICE - 1) await yieldToEventLoop();
       const { id, archive, from, until } = requests[r];
       const layout = this.layouts[this.layoutOf[id]];
       const step = layout.archives[archive].secondsPerPoint;
@@ -804,6 +809,7 @@ export class StorageEngine implements SeriesStore {
     if (keys.length > 0) {
       const chunks = await this.db.getMany(keys);
       for (let i = 0; i < chunks.length; i++) {
+        if ((i & (READ_SLICE * 64 - 1)) === READ_SLICE * 64 - 1) await yieldToEventLoop();
         const r = keyRequests[i];
         const { id, archive, from } = requests[r];
         const step = this.layouts[this.layoutOf[id]].archives[archive].secondsPerPoint;
