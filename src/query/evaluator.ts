@@ -7,12 +7,6 @@ import { compileGlob, hasGlob } from '../names/glob.js';
 import { QueryError, queryErrorFrom } from './query-error.js';
 import { seriesFromRange, type Series } from './series.js';
 
-/** A store, and the metric tree lookup the evaluator uses when the store has one (the storage engine does). */
-export interface QueryableStore extends SeriesStore {
-  /** Untagged names matching a glob, sorted (the storage engine's metric tree). */
-  match?(pattern: string): string[];
-}
-
 export interface EvaluateOptions {
   /** Unix seconds, from < until. */
   from: number;
@@ -32,7 +26,7 @@ export interface EvaluateOptions {
  * read. Only a range that depends on the data itself (a moving window given in points) costs a
  * later read. Results follow the targets' order.
  */
-export async function evaluateTargets(store: QueryableStore, targets: readonly string[], options: EvaluateOptions): Promise<Series[]> {
+export async function evaluateTargets(store: SeriesStore, targets: readonly string[], options: EvaluateOptions): Promise<Series[]> {
   const expressions = targets
     .filter((target) => target.trim() !== '')
     .map((target) => expandTemplates(parseTarget(target), options.templateParams ?? {}));
@@ -102,7 +96,7 @@ class Evaluator {
   private readonly xFilesFactor: number;
 
   constructor(
-    private readonly store: QueryableStore,
+    private readonly store: SeriesStore,
     private readonly options: EvaluateOptions,
   ) {
     this.now = options.now ?? options.until;

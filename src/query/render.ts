@@ -1,4 +1,5 @@
-import { evaluateTargets, type QueryableStore } from './evaluator.js';
+import type { SeriesStore } from '../store/series-store.js';
+import { evaluateTargets } from './evaluator.js';
 import { seriesTags, type ConsolidationFunc } from './series.js';
 
 export { seriesTags };
@@ -36,7 +37,7 @@ export interface RenderOptions {
  * path of every target is read in one store call per time range, then the functions run.
  */
 export async function renderTargets(
-  store: QueryableStore,
+  store: SeriesStore,
   targets: readonly string[],
   from: number,
   until: number,
