@@ -6,6 +6,7 @@
  * Python floats are always float64 (`0xcb`), even when integral (msgpackr packs 1.0 as the int 1),
  * dicts use fixmap (msgpackr's default is map16), and ints take the smallest uint/int form.
  */
+import { concatBytes } from './concat-bytes.js';
 import type { SeriesInfo } from './render-pickle.js';
 
 /** The msgpack answer in pieces, one per series. */
@@ -46,14 +47,7 @@ export function* renderMsgpackPieces(series: readonly SeriesInfo[]): Generator<U
 
 /** The whole answer; for tests and small answers. */
 export function renderMsgpack(series: readonly SeriesInfo[]): Uint8Array {
-  const pieces = [...renderMsgpackPieces(series)];
-  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes([...renderMsgpackPieces(series)]);
 }
 
 const utf8 = new TextEncoder();

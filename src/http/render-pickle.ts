@@ -5,6 +5,7 @@
  * str, int, float and None, with CPython's framing (64 KiB frames), memo and batching (1000 items
  * per APPENDS/SETITEMS), so the bytes equal CPython's `_pickle` output for the same objects.
  */
+import { concatBytes } from './concat-bytes.js';
 
 /** One series as graphite-web's TimeSeries.getInfo() describes it. */
 export interface SeriesInfo {
@@ -87,17 +88,7 @@ export function* renderPicklePieces(series: readonly SeriesInfo[]): Generator<Ui
 
 /** The whole pickle; for tests and small answers. */
 export function renderPickle(series: readonly SeriesInfo[]): Uint8Array {
-  return concat([...renderPicklePieces(series)]);
-}
-
-export function concat(pieces: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes([...renderPicklePieces(series)]);
 }
 
 const utf8 = new TextEncoder();

@@ -60,11 +60,11 @@ function aggregatorOptions(config: CarbonadoConfig): AggregatorOptions {
     flushIntervalMs: config.flushIntervalMs,
     percentThresholds: s.percentThresholds,
     histogram: s.histogram,
-    deleteIdleStats: s.deleteIdleStats,
-    deleteCounters: s.deleteCounters || s.deleteIdleStats,
-    deleteTimers: s.deleteTimers || s.deleteIdleStats,
-    deleteGauges: s.deleteGauges || s.deleteIdleStats,
-    deleteSets: s.deleteSets || s.deleteIdleStats,
+    deleteIdleStats: s.deleteIdleStats, // the aggregator applies it to each delete* option
+    deleteCounters: s.deleteCounters,
+    deleteTimers: s.deleteTimers,
+    deleteGauges: s.deleteGauges,
+    deleteSets: s.deleteSets,
     legacyNamespace: s.legacyNamespace,
   };
 }
