@@ -3,18 +3,72 @@
  * one and the one before it, still taking late points until it is sealed), each a block of
  * fixed-step slots. Blocks come from shared slabs and return to a free list when sealed, so
  * memory follows the number of series with recent data, not the number ever seen.
+ *
+ * A window starts in a small block covering a few slots from its first point on and moves to a
+ * larger one as it fills: a million new series with a few points each then cost tens of bytes of
+ * head each, not a whole window's 960, and steady series pay two small copies per window.
  */
 export const POINTS_PER_CHUNK = 120;
-const BLOCKS_PER_SLAB = 1024;
+/** Slots per block of each size class; the last class is a whole window (its blocks start at slot 0). */
+const CLASS_SLOTS = [8, 32, POINTS_PER_CHUNK] as const;
+const FULL_CLASS = CLASS_SLOTS.length - 1;
+/** Bytes per slab of every class but the full one (a whole number of its blocks). */
+const SLAB_BYTES = 256 * 1024;
+const FULL_BLOCKS_PER_SLAB = 1024;
+/** A block handle is index * 4 + class. */
+const CLASS_BITS = 2;
+const CLASS_MASK = (1 << CLASS_BITS) - 1;
 const NONE = -1;
 
+/** Blocks of one size: slabs of `slots`-slot blocks, and the indexes of freed ones. */
+class BlockPool {
+  readonly slabs: Float64Array[] = [];
+  private readonly free: number[] = [];
+  private count = 0;
+  readonly blocksPerSlab: number;
+
+  constructor(readonly slots: number) {
+    this.blocksPerSlab = slots === POINTS_PER_CHUNK ? FULL_BLOCKS_PER_SLAB : SLAB_BYTES / 8 / slots;
+  }
+
+  get bytes(): number {
+    return this.slabs.length * this.blocksPerSlab * this.slots * 8;
+  }
+
+  /** A block index with every slot NaN. */
+  allocate(): number {
+    let b = this.free.pop();
+    if (b === undefined) {
+      if (this.count % this.blocksPerSlab === 0) this.slabs.push(new Float64Array(this.blocksPerSlab * this.slots));
+      b = this.count++;
+    }
+    const offset = this.offset(b);
+    this.slab(b).fill(NaN, offset, offset + this.slots);
+    return b;
+  }
+
+  release(b: number): void {
+    this.free.push(b);
+  }
+
+  slab(b: number): Float64Array {
+    return this.slabs[Math.floor(b / this.blocksPerSlab)];
+  }
+
+  offset(b: number): number {
+    return (b % this.blocksPerSlab) * this.slots;
+  }
+}
+
 export class Head {
-  private readonly slabs: Float64Array[] = [];
-  private readonly freeBlocks: number[] = [];
-  private blockCount = 0;
-  /** windowStart[parity][id] + 1 of the open window (0 = none); block[parity][id] its block. */
+  private readonly pools = CLASS_SLOTS.map((slots) => new BlockPool(slots));
+  /** windowStart[parity][id] + 1 of the open window (0 = none); block[parity][id] its block handle. */
   private windowPlusOne: [Uint32Array, Uint32Array] = [new Uint32Array(1024), new Uint32Array(1024)];
   private block: [Int32Array, Int32Array] = [new Int32Array(1024).fill(NONE), new Int32Array(1024).fill(NONE)];
+  /** First window slot the block holds. */
+  private base: [Uint8Array, Uint8Array] = [new Uint8Array(1024), new Uint8Array(1024)];
+  /** A small block spread onto a whole window's slots, for slots(). */
+  private readonly spread = new Float64Array(POINTS_PER_CHUNK);
   private open = 0;
 
   /** Number of open windows. */
@@ -23,7 +77,9 @@ export class Head {
   }
 
   get bytes(): number {
-    return this.slabs.length * BLOCKS_PER_SLAB * POINTS_PER_CHUNK * 8;
+    let total = 0;
+    for (const pool of this.pools) total += pool.bytes;
+    return total;
   }
 
   /** Window start of the open window with this parity, or -1. */
@@ -32,10 +88,20 @@ export class Head {
     return this.windowPlusOne[parity][id] - 1;
   }
 
-  /** Slots of an open window: values[offset .. offset + POINTS_PER_CHUNK). */
+  /**
+   * Slots of an open window: values[offset .. offset + POINTS_PER_CHUNK). A window in a small block
+   * is spread into a buffer that the next call reuses: read it before calling again.
+   */
   slots(id: number, parity: number): { values: Float64Array; offset: number } {
-    const b = this.block[parity][id];
-    return { values: this.slabs[Math.floor(b / BLOCKS_PER_SLAB)], offset: (b % BLOCKS_PER_SLAB) * POINTS_PER_CHUNK };
+    const handle = this.block[parity][id];
+    const cls = handle & CLASS_MASK;
+    const pool = this.pools[cls];
+    const b = handle >> CLASS_BITS;
+    if (cls === FULL_CLASS) return { values: pool.slab(b), offset: pool.offset(b) };
+    const offset = pool.offset(b);
+    this.spread.fill(NaN);
+    this.spread.set(pool.slab(b).subarray(offset, offset + pool.slots), this.base[parity][id]);
+    return { values: this.spread, offset: 0 };
   }
 
   /** Writes into the window if it is open; returns false if that parity holds another window. */
@@ -45,34 +111,55 @@ export class Head {
     if (current !== windowStart + 1) {
       if (current !== 0) return false;
       this.windowPlusOne[parity][id] = windowStart + 1;
-      this.block[parity][id] = this.allocate();
+      this.block[parity][id] = this.pools[0].allocate() << CLASS_BITS;
+      this.base[parity][id] = Math.min(slot, POINTS_PER_CHUNK - CLASS_SLOTS[0]);
       this.open++;
     }
-    const b = this.block[parity][id];
-    this.slabs[Math.floor(b / BLOCKS_PER_SLAB)][(b % BLOCKS_PER_SLAB) * POINTS_PER_CHUNK + slot] = value;
+    let handle = this.block[parity][id];
+    let pool = this.pools[handle & CLASS_MASK];
+    let at = slot - this.base[parity][id];
+    if (at < 0 || at >= pool.slots) {
+      handle = this.grow(id, parity, slot);
+      pool = this.pools[handle & CLASS_MASK];
+      at = slot - this.base[parity][id];
+    }
+    const b = handle >> CLASS_BITS;
+    pool.slab(b)[pool.offset(b) + at] = value;
     return true;
+  }
+
+  /** Moves a window to the smallest larger block that covers both its slots and `slot`. */
+  private grow(id: number, parity: number, slot: number): number {
+    const handle = this.block[parity][id];
+    const cls = handle & CLASS_MASK;
+    const pool = this.pools[cls];
+    const b = handle >> CLASS_BITS;
+    const base = this.base[parity][id];
+    const low = Math.min(base, slot);
+    const span = Math.max(base + pool.slots - 1, slot) - low + 1;
+    let to = cls + 1;
+    while (CLASS_SLOTS[to] < span) to++;
+    const target = this.pools[to];
+    const nb = target.allocate();
+    const newBase = Math.min(low, POINTS_PER_CHUNK - target.slots);
+    const from = pool.offset(b);
+    target.slab(nb).set(pool.slab(b).subarray(from, from + pool.slots), target.offset(nb) + base - newBase);
+    pool.release(b);
+    const moved = (nb << CLASS_BITS) | to;
+    this.block[parity][id] = moved;
+    this.base[parity][id] = newBase;
+    return moved;
   }
 
   /** Closes a window and frees its block. */
   release(id: number, parity: number): void {
-    const b = this.block[parity][id];
-    if (b === NONE) return;
-    this.freeBlocks.push(b);
+    if (id >= this.block[0].length) return;
+    const handle = this.block[parity][id];
+    if (handle === NONE) return;
+    this.pools[handle & CLASS_MASK].release(handle >> CLASS_BITS);
     this.block[parity][id] = NONE;
     this.windowPlusOne[parity][id] = 0;
     this.open--;
-  }
-
-  private allocate(): number {
-    let b = this.freeBlocks.pop();
-    if (b === undefined) {
-      if (this.blockCount % BLOCKS_PER_SLAB === 0) this.slabs.push(new Float64Array(BLOCKS_PER_SLAB * POINTS_PER_CHUNK));
-      b = this.blockCount++;
-    }
-    const slab = this.slabs[Math.floor(b / BLOCKS_PER_SLAB)];
-    const offset = (b % BLOCKS_PER_SLAB) * POINTS_PER_CHUNK;
-    slab.fill(NaN, offset, offset + POINTS_PER_CHUNK);
-    return b;
   }
 
   private ensure(id: number): void {
@@ -87,6 +174,9 @@ export class Head {
       const b = new Int32Array(capacity).fill(NONE);
       b.set(this.block[parity]);
       this.block[parity] = b;
+      const base = new Uint8Array(capacity);
+      base.set(this.base[parity]);
+      this.base[parity] = base;
     }
   }
 }

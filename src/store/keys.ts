@@ -16,7 +16,10 @@ export const KeyPrefix = {
 export function seriesKey(id: number): Uint8Array {
   const key = new Uint8Array(5);
   key[0] = KeyPrefix.series;
-  new DataView(key.buffer).setUint32(1, id);
+  key[1] = id >>> 24;
+  key[2] = id >>> 16;
+  key[3] = id >>> 8;
+  key[4] = id;
   return key;
 }
 

@@ -111,6 +111,12 @@ const u32 = (value: number): Uint8Array => {
 };
 const readU32 = (bytes: Uint8Array): number => new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0);
 
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** NaN (no point) in the slots of the window at `out[at...]`, clipped to `out`. */
 function fillWindowNaN(out: Float64Array, at: number): void {
   out.fill(NaN, Math.max(0, at), Math.min(out.length, at + POINTS_PER_CHUNK));
@@ -222,6 +228,8 @@ export class StorageEngine implements SeriesStore {
     await this.eachEntry(KeyPrefix.layout, (key, value) => {
       const id = seriesIdFromKey(key);
       if (this.index.name(id) === undefined) return;
+      // The common case, no earlier layout and the current one unchanged, without parsing JSON.
+      if (sameBytes(value, this.currentOnlyRecord(this.layoutOf[id]))) return;
       const stored = JSON.parse(dec.decode(value)) as StoredLayouts;
       const current = layoutSpec(this.layouts[this.layoutOf[id]].archives);
       const earlier = stored.current === current ? stored.earlier : [stored.current, ...stored.earlier];
@@ -488,6 +496,25 @@ export class StorageEngine implements SeriesStore {
     this.refreshStats();
   }
 
+  /**
+   * The stored layouts record of a series (key prefix 0x04). Most series have no earlier layout:
+   * their record is the same bytes for every series of the layout, encoded once.
+   */
+  private storedLayouts(id: number): Uint8Array {
+    const layout = this.layoutOf[id];
+    const earlier = this.earlierLayouts.get(id);
+    if (earlier === undefined) return this.currentOnlyRecord(layout);
+    const layouts: StoredLayouts = { current: layoutSpec(this.layouts[layout].archives), earlier: earlier.map(layoutSpec) };
+    return enc.encode(JSON.stringify(layouts));
+  }
+
+  /** Per layout index: the stored layouts record of a series that never had another layout. */
+  private readonly currentOnlyRecords: Uint8Array[] = [];
+
+  private currentOnlyRecord(layout: number): Uint8Array {
+    return (this.currentOnlyRecords[layout] ??= enc.encode(JSON.stringify({ current: layoutSpec(this.layouts[layout].archives), earlier: [] } satisfies StoredLayouts)));
+  }
+
   /** Writes sealed chunks, new series names and the seal marks in one synced batch. */
   private async flushSealed(cutoffs: Map<number, number>): Promise<void> {
     const puts = this.pendingPuts;
@@ -496,12 +523,8 @@ export class StorageEngine implements SeriesStore {
     for (const id of this.index.takeUnsaved()) {
       const name = this.index.name(id);
       if (name === undefined) continue;
-      const layouts: StoredLayouts = {
-        current: layoutSpec(this.layouts[this.layoutOf[id]].archives),
-        earlier: (this.earlierLayouts.get(id) ?? []).map(layoutSpec),
-      };
       ops.push({ type: 'put', key: seriesKey(id), value: enc.encode(name) });
-      ops.push({ type: 'put', key: layoutKey(id), value: enc.encode(JSON.stringify(layouts)) });
+      ops.push({ type: 'put', key: layoutKey(id), value: this.storedLayouts(id) });
     }
     for (const [step, cutoff] of cutoffs) ops.push({ type: 'put', key: metaKey(`sealed:${step}`), value: u32(cutoff) });
     if (ops.length > 0) await this.db.batch(ops, { sync: true });

@@ -1,0 +1,53 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Head, POINTS_PER_CHUNK } from '../../src/store/head.js';
+
+/** A whole window's slots as read back through slots(). */
+function windowOf(head: Head, id: number, parity: number): number[] {
+  const { values, offset } = head.slots(id, parity);
+  return Array.from(values.subarray(offset, offset + POINTS_PER_CHUNK));
+}
+
+test('slots written in any order, overwritten and spread over block sizes read back as one window', () => {
+  let seed = 7;
+  const random = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const head = new Head();
+  const expected = new Map<number, number[]>();
+  for (let round = 0; round < 20_000; round++) {
+    const id = Math.floor(random() * 300);
+    // Mostly in order from a random first slot, sometimes anywhere (late or repeated points).
+    const slots = expected.get(id);
+    const last = slots ? slots.findLastIndex((v) => v === v) : Math.floor(random() * POINTS_PER_CHUNK);
+    const slot = random() < 0.8 ? Math.min(POINTS_PER_CHUNK - 1, last + 1) : Math.floor(random() * POINTS_PER_CHUNK);
+    const value = Math.floor(random() * 1000);
+    assert.equal(head.write(id, 1200, 1, slot, value), true);
+    const window = slots ?? new Array<number>(POINTS_PER_CHUNK).fill(NaN);
+    window[slot] = value;
+    expected.set(id, window);
+  }
+  for (const [id, window] of expected) assert.deepEqual(windowOf(head, id, 1), window, `series ${id}`);
+  assert.equal(head.openWindows, expected.size);
+});
+
+test('a parity holding another window refuses the write; release frees it for the next window', () => {
+  const head = new Head();
+  assert.equal(head.write(5, 0, 0, 3, 1), true);
+  assert.equal(head.write(5, 2400, 0, 3, 2), false);
+  assert.equal(head.windowAt(5, 0), 0);
+  assert.equal(head.windowAt(5, 1), -1);
+  assert.equal(head.windowAt(1_000_000, 0), -1);
+  head.release(5, 0);
+  head.release(1_000_000, 0);
+  assert.equal(head.openWindows, 0);
+  assert.equal(head.write(5, 2400, 0, 119, 2), true);
+  const window = windowOf(head, 5, 0);
+  assert.equal(window[119], 2);
+  assert.equal(window.filter((v) => v === v).length, 1, 'a reused block starts empty');
+});
+
+test('a window with few points holds a small block, not a whole window of slots', () => {
+  const head = new Head();
+  for (let id = 0; id < 10_000; id++) for (let slot = 50; slot < 53; slot++) head.write(id, 0, 0, slot, slot);
+  assert.ok(head.bytes < 10_000 * 100, `head holds ${head.bytes} bytes for 10k windows of 3 points`);
+  assert.deepEqual(windowOf(head, 9_999, 0).slice(49, 54), [NaN, 50, 51, 52, NaN]);
+});
