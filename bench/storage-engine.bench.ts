@@ -136,7 +136,9 @@ async function compactAndInspect(dbDir: string, finestStep: number): Promise<Dis
   await db.compactRange(Uint8Array.of(0), Uint8Array.of(0xff));
   const kindOf = new Map<number, number>();
   for await (const [key, value] of db.iterator({ gte: Uint8Array.of(KeyPrefix.series), lt: Uint8Array.of(KeyPrefix.series + 1) })) {
-    const name = Buffer.from(value).toString('utf8');
+    // The name, without the layout spec that follows it after a 0xff byte.
+    const separator = value.indexOf(0xff);
+    const name = Buffer.from(separator < 0 ? value : value.subarray(0, separator)).toString('utf8');
     const i = Number(/_(\d+)(\.\w+)?$/.exec(name)?.[1] ?? -1);
     kindOf.set(new DataView(key.buffer, key.byteOffset).getUint32(1), i >= 0 ? i % VALUE_KINDS.length : -1);
   }

@@ -81,6 +81,10 @@ interface LatePoint {
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const SEAL_SWEEP_MS = 5000;
+/** Between a series name and its inline layout spec: a byte that never occurs in utf-8. */
+const LAYOUT_SEPARATOR = 0xff;
+/** New-series records per LevelDB batch when many are written at once. */
+const SERIES_RECORDS_PER_BATCH = 20_000;
 /** Series per slice of a read; between slices the read yields to the event loop. */
 const READ_SLICE = 128;
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -221,19 +225,28 @@ export class StorageEngine implements SeriesStore {
   private async load(): Promise<void> {
     await this.eachEntry(KeyPrefix.series, (key, value) => {
       const id = seriesIdFromKey(key);
-      const name = dec.decode(value);
+      const separator = value.indexOf(LAYOUT_SEPARATOR);
+      const name = dec.decode(separator < 0 ? value : value.subarray(0, separator));
       this.index.restore(id, name);
       this.registerSeries(id, name);
+      if (separator < 0) return;
+      // A record with its layout inline (no 0x04 record): the layout the series was stored under.
+      const layout = this.layoutOf[id];
+      if (sameBytes(value.subarray(separator + 1), this.currentSpecBytes(layout))) return;
+      this.earlierLayouts.set(id, [parseLayoutSpec(dec.decode(value.subarray(separator + 1)))]);
+      this.index.markUnsaved(id);
     });
     await this.eachEntry(KeyPrefix.layout, (key, value) => {
       const id = seriesIdFromKey(key);
       if (this.index.name(id) === undefined) return;
-      // The common case, no earlier layout and the current one unchanged, without parsing JSON.
+      // Stores written before layouts went inline have this record for every series; most say
+      // "current layout, no earlier one", recognised without parsing JSON.
       if (sameBytes(value, this.currentOnlyRecord(this.layoutOf[id]))) return;
       const stored = JSON.parse(dec.decode(value)) as StoredLayouts;
       const current = layoutSpec(this.layouts[this.layoutOf[id]].archives);
       const earlier = stored.current === current ? stored.earlier : [stored.current, ...stored.earlier];
       if (earlier.length > 0) this.earlierLayouts.set(id, earlier.map(parseLayoutSpec));
+      else this.earlierLayouts.delete(id);
       if (stored.current !== current) this.index.markUnsaved(id);
     });
     await this.eachEntry(KeyPrefix.meta, (key, value) => {
@@ -496,36 +509,59 @@ export class StorageEngine implements SeriesStore {
     this.refreshStats();
   }
 
-  /**
-   * The stored layouts record of a series (key prefix 0x04). Most series have no earlier layout:
-   * their record is the same bytes for every series of the layout, encoded once.
-   */
-  private storedLayouts(id: number): Uint8Array {
-    const layout = this.layoutOf[id];
-    const earlier = this.earlierLayouts.get(id);
-    if (earlier === undefined) return this.currentOnlyRecord(layout);
-    const layouts: StoredLayouts = { current: layoutSpec(this.layouts[layout].archives), earlier: earlier.map(layoutSpec) };
-    return enc.encode(JSON.stringify(layouts));
-  }
-
-  /** Per layout index: the stored layouts record of a series that never had another layout. */
+  /** Per layout index: its spec (`10:60480,60:43200`) as utf-8, and the JSON layouts record of a series that never had another layout. */
+  private readonly specBytes: Uint8Array[] = [];
   private readonly currentOnlyRecords: Uint8Array[] = [];
+
+  private currentSpecBytes(layout: number): Uint8Array {
+    return (this.specBytes[layout] ??= enc.encode(layoutSpec(this.layouts[layout].archives)));
+  }
 
   private currentOnlyRecord(layout: number): Uint8Array {
     return (this.currentOnlyRecords[layout] ??= enc.encode(JSON.stringify({ current: layoutSpec(this.layouts[layout].archives), earlier: [] } satisfies StoredLayouts)));
   }
 
-  /** Writes sealed chunks, new series names and the seal marks in one synced batch. */
+  /**
+   * The LevelDB records of a series: its name with the layout inline, or, when it has earlier
+   * layouts, its bare name and a 0x04 layouts record (docs/format/leveldb.md).
+   */
+  private pushSeriesRecords(ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[], id: number, name: string): void {
+    const layout = this.layoutOf[id];
+    const earlier = this.earlierLayouts.get(id);
+    if (earlier !== undefined) {
+      const layouts: StoredLayouts = { current: layoutSpec(this.layouts[layout].archives), earlier: earlier.map(layoutSpec) };
+      ops.push({ type: 'put', key: seriesKey(id), value: enc.encode(name) });
+      ops.push({ type: 'put', key: layoutKey(id), value: enc.encode(JSON.stringify(layouts)) });
+      return;
+    }
+    const spec = this.currentSpecBytes(layout);
+    const value = new Uint8Array(name.length * 3 + 1 + spec.length);
+    const { written } = enc.encodeInto(name, value);
+    value[written] = LAYOUT_SEPARATOR;
+    value.set(spec, written + 1);
+    ops.push({ type: 'put', key: seriesKey(id), value: value.subarray(0, written + 1 + spec.length) });
+  }
+
+  /**
+   * Writes sealed chunks, new series names and the seal marks in one synced batch. A burst of new
+   * series goes first in slices, so converting a million records does not hold the event loop in
+   * one piece; names ahead of their chunks are harmless (the WAL has them too).
+   */
   private async flushSealed(cutoffs: Map<number, number>): Promise<void> {
     const puts = this.pendingPuts;
     this.pendingPuts = [];
-    const ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[] = puts.map((p) => ({ type: 'put', ...p }));
-    for (const id of this.index.takeUnsaved()) {
+    const unsaved = this.index.takeUnsaved();
+    let ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[] = [];
+    for (let i = 0; i < unsaved.length; i++) {
+      const id = unsaved[i];
       const name = this.index.name(id);
-      if (name === undefined) continue;
-      ops.push({ type: 'put', key: seriesKey(id), value: enc.encode(name) });
-      ops.push({ type: 'put', key: layoutKey(id), value: this.storedLayouts(id) });
+      if (name !== undefined) this.pushSeriesRecords(ops, id, name);
+      if (ops.length >= SERIES_RECORDS_PER_BATCH) {
+        await this.db.batch(ops);
+        ops = [];
+      }
     }
+    for (const p of puts) ops.push({ type: 'put', key: p.key, value: p.value });
     for (const [step, cutoff] of cutoffs) ops.push({ type: 'put', key: metaKey(`sealed:${step}`), value: u32(cutoff) });
     if (ops.length > 0) await this.db.batch(ops, { sync: true });
   }

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ClassicLevel } from 'classic-level';
 import { PointBatchBuilder } from '../../src/points.js';
+import { encodeChunk } from '../../src/store/chunk/index.js';
 import { loadRetentionPolicy } from '../../src/store/retention/index.js';
 import { StorageEngine, type StorageEngineOptions } from '../../src/store/storage-engine.js';
 import { REJECTED_SERIES } from '../../src/store/series-store.js';
@@ -320,5 +322,43 @@ test('a deleted series written again comes back under its old id, without its de
   assert.equal(engine.seriesId('revive.x'), id);
   assert.deepEqual(points(await readOne(engine, 'revive.x', t0, clock.t)), [[t0 + 20, 2]]);
   assert.deepEqual([...engine.names()], ['revive.x']);
+  await engine.close();
+});
+
+test('a store written with 0x04 layouts records for every series (before layouts went inline) opens, layout changes included', async () => {
+  const dir = tempDir();
+  const clock = new Clock();
+  const t0 = clock.t;
+  const db = new ClassicLevel<Uint8Array, Uint8Array>(join(dir, 'db'), { keyEncoding: 'view', valueEncoding: 'view' });
+  const key = (prefix: number, id: number, ...rest: number[]): Uint8Array => {
+    const bytes = new Uint8Array(5 + rest.length * 4);
+    const view = new DataView(bytes.buffer);
+    bytes[0] = prefix;
+    view.setUint32(1, id);
+    rest.forEach((n, i) => view.setUint32(5 + i * 4, n));
+    return bytes;
+  };
+  const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+  const ts = Uint32Array.from({ length: 6 }, (_, i) => t0 - 1200 + i * 10);
+  await db.batch([
+    { type: 'put', key: key(1, 0), value: text('old.same') },
+    { type: 'put', key: key(4, 0), value: text('{"current":"10:60480,60:43200,600:262800","earlier":[]}') },
+    { type: 'put', key: key(1, 1), value: text('old.changed') },
+    { type: 'put', key: key(4, 1), value: text('{"current":"1:3600","earlier":[]}') },
+    { type: 'put', key: key(2, 1, 1, t0 - 1200), value: encodeChunk(ts, Float64Array.of(1, 2, 3, 4, 5, 6), 0, 6) },
+  ]);
+  await db.close();
+  let engine = await openEngine(dir, clock);
+  write(engine, [['old.same', t0 + 10, 7], ['new.one', t0 + 10, 8]]);
+  assert.deepEqual(points(await readOne(engine, 'old.changed', t0 - 1210, t0 - 1140)).map(([, v]) => v), [1, 2, 3, 4, 5, 6]);
+  clock.t = t0 + 1200 + 120;
+  await engine.sweep();
+  await engine.close();
+  engine = await openEngine(dir, clock);
+  assert.equal(engine.seriesCount(), 3);
+  assert.deepEqual(points(await readOne(engine, 'old.same', t0, t0 + 20)), [[t0 + 10, 7]]);
+  assert.deepEqual(points(await readOne(engine, 'new.one', t0, t0 + 20)), [[t0 + 10, 8]]);
+  // The changed series keeps reading its 1 s chunk through the earlier layout, across restarts.
+  assert.deepEqual(points(await readOne(engine, 'old.changed', t0 - 1210, t0 - 1140)).map(([, v]) => v), [1, 2, 3, 4, 5, 6]);
   await engine.close();
 });
