@@ -13,6 +13,10 @@ const FRAME_HEADER = 8;
 const RECORD_SERIES = 1;
 const RECORD_POINTS = 2;
 const RECORD_DELETED = 3;
+/** Several series in one frame (what the writer logs; RECORD_SERIES frames are still replayed). */
+const RECORD_SERIES_MANY = 4;
+/** Where a series frame's first entry starts: frame header, type byte, count. */
+const SERIES_FRAME_START = FRAME_HEADER + 5;
 /** Past this size the log moves to a new segment (whole batches never split). */
 const SEGMENT_BYTES = 64 * 1024 * 1024;
 
@@ -48,9 +52,10 @@ export class WriteAheadLog {
   private dirty = false;
   private timer: NodeJS.Timeout | null = null;
   private scratch = Buffer.allocUnsafe(1 << 16);
-  /** Series frames not written yet, bytes [0, pendingBytes): they go out with the next points frame, in one write. */
+  /** The series frame not written yet, bytes [0, pendingBytes) (0: none): it goes out with the next points frame, in one write. */
   private pendingSeries = Buffer.allocUnsafe(1 << 16);
   private pendingBytes = 0;
+  private pendingCount = 0;
 
   private constructor(
     private readonly dir: string,
@@ -84,35 +89,41 @@ export class WriteAheadLog {
   }
 
   /**
-   * Logs a new series. Its frame is held until the next points frame (which is the first that
-   * can refer to it) or sync, so a burst of new series costs one write, not one each.
+   * Logs a new series. Names are gathered into one frame until the next points frame (the first
+   * that can refer to them) or sync, so a burst of new series costs one write and one checksum,
+   * not one each.
    */
   logSeries(id: number, name: string): void {
     const nameLength = Buffer.byteLength(name, 'utf8');
-    const frameLength = FRAME_HEADER + 7 + nameLength;
-    if (this.pendingBytes + frameLength > this.pendingSeries.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.pendingSeries.length * 2, this.pendingBytes + frameLength));
+    if (this.pendingBytes === 0) this.pendingBytes = SERIES_FRAME_START;
+    const needed = this.pendingBytes + 6 + nameLength;
+    if (needed > this.pendingSeries.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.pendingSeries.length * 2, needed));
       this.pendingSeries.copy(grown, 0, 0, this.pendingBytes);
       this.pendingSeries = grown;
     }
     const buf = this.pendingSeries;
-    const at = this.pendingBytes + FRAME_HEADER;
-    buf[at] = RECORD_SERIES;
-    buf.writeUInt32LE(id, at + 1);
-    buf.writeUInt16LE(nameLength, at + 5);
-    buf.write(name, at + 7, 'utf8');
-    const payload = buf.subarray(at, at + 7 + nameLength);
-    buf.writeUInt32LE(payload.length, this.pendingBytes);
-    buf.writeUInt32LE(crc32(payload), this.pendingBytes + 4);
-    this.pendingBytes += frameLength;
+    const at = this.pendingBytes;
+    buf.writeUInt32LE(id, at);
+    buf.writeUInt16LE(nameLength, at + 4);
+    buf.write(name, at + 6, 'utf8');
+    this.pendingBytes = needed;
+    this.pendingCount++;
   }
 
   private writePendingSeries(): void {
     if (this.pendingBytes === 0) return;
-    writeSync(this.fd, this.pendingSeries, 0, this.pendingBytes);
+    const buf = this.pendingSeries;
+    buf[FRAME_HEADER] = RECORD_SERIES_MANY;
+    buf.writeUInt32LE(this.pendingCount, FRAME_HEADER + 1);
+    const payload = buf.subarray(FRAME_HEADER, this.pendingBytes);
+    buf.writeUInt32LE(payload.length, 0);
+    buf.writeUInt32LE(crc32(payload), 4);
+    writeSync(this.fd, buf, 0, this.pendingBytes);
     this.dirty = true;
     this.segmentBytes += this.pendingBytes;
     this.pendingBytes = 0;
+    this.pendingCount = 0;
   }
 
   logPoints(batch: PointBatch): void {
@@ -222,6 +233,13 @@ function replaySegment(buf: Buffer, handler: WalReplayHandler, stats: WalReplayS
     if (payload[0] === RECORD_SERIES) {
       const nameLength = payload.readUInt16LE(5);
       handler.series(payload.readUInt32LE(1), payload.toString('utf8', 7, 7 + nameLength));
+    } else if (payload[0] === RECORD_SERIES_MANY) {
+      const count = payload.readUInt32LE(1);
+      for (let i = 0, p = 5; i < count; i++) {
+        const nameLength = payload.readUInt16LE(p + 4);
+        handler.series(payload.readUInt32LE(p), payload.toString('utf8', p + 6, p + 6 + nameLength));
+        p += 6 + nameLength;
+      }
     } else if (payload[0] === RECORD_POINTS) {
       const n = payload.readUInt32LE(1);
       // Copy out: the segment buffer's alignment is arbitrary.

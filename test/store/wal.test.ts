@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readdirSync, statSync, truncateSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WriteAheadLog, type WalReplayHandler } from '../../src/store/wal.js';
@@ -75,4 +76,32 @@ test('rotation starts a new segment and removeBefore drops only older ones', () 
   const replay = collect();
   WriteAheadLog.open(dir, 0, replay.handler).wal.close();
   assert.deepEqual(replay.points, [[1, 110, 2]]);
+});
+
+test('many new series share one frame; single-series frames of earlier versions still replay', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'carbonado-wal-'));
+  // One type-1 frame as earlier versions wrote it: type, id, name length, name.
+  const name = Buffer.from('old.one', 'utf8');
+  const payload = Buffer.alloc(7 + name.length);
+  payload[0] = 1;
+  payload.writeUInt32LE(9, 1);
+  payload.writeUInt16LE(name.length, 5);
+  name.copy(payload, 7);
+  const header = Buffer.alloc(8);
+  header.writeUInt32LE(payload.length, 0);
+  header.writeUInt32LE(crc32(payload), 4);
+  writeFileSync(join(dir, '00000001.wal'), Buffer.concat([header, payload]));
+  const first = WriteAheadLog.open(dir, 0, collect().handler).wal;
+  for (let id = 10; id < 1010; id++) first.logSeries(id, `new.series_${id}`);
+  first.logPoints(batch([[9, 100, 1], [1009, 100, 2]]));
+  first.close();
+
+  const replay = collect();
+  const { wal, stats } = WriteAheadLog.open(dir, 0, replay.handler);
+  assert.equal(replay.series.length, 1001);
+  assert.deepEqual(replay.series[0], [9, 'old.one']);
+  assert.deepEqual(replay.series[1000], [1009, 'new.series_1009']);
+  assert.deepEqual(replay.points, [[9, 100, 1], [1009, 100, 2]]);
+  assert.equal(stats.records, 3, 'the old frame, one frame of 1000 names, one of points');
+  wal.close();
 });
