@@ -60,11 +60,18 @@ class BlockPool {
   }
 }
 
+export interface HeldBlock {
+  values: Float64Array;
+  offset: number;
+  firstSlot: number;
+  slots: number;
+}
+
 export class Head {
   private readonly pools = CLASS_SLOTS.map((slots) => new BlockPool(slots));
-  /** windowStart[parity][id] + 1 of the open window (0 = none); block[parity][id] its block handle. */
+  /** windowStart[parity][id] + 1 of the open window (0 = none); blocks[parity][id] its block handle. */
   private windowPlusOne: [Uint32Array, Uint32Array] = [new Uint32Array(1024), new Uint32Array(1024)];
-  private block: [Int32Array, Int32Array] = [new Int32Array(1024).fill(NONE), new Int32Array(1024).fill(NONE)];
+  private blocks: [Int32Array, Int32Array] = [new Int32Array(1024).fill(NONE), new Int32Array(1024).fill(NONE)];
   /** First window slot the block holds. */
   private base: [Uint8Array, Uint8Array] = [new Uint8Array(1024), new Uint8Array(1024)];
   /** A small block spread onto a whole window's slots, for slots(). */
@@ -93,7 +100,7 @@ export class Head {
    * is spread into a buffer that the next call reuses: read it before calling again.
    */
   slots(id: number, parity: number): { values: Float64Array; offset: number } {
-    const handle = this.block[parity][id];
+    const handle = this.blocks[parity][id];
     const cls = handle & CLASS_MASK;
     const pool = this.pools[cls];
     const b = handle >> CLASS_BITS;
@@ -104,6 +111,24 @@ export class Head {
     return { values: this.spread, offset: 0 };
   }
 
+  /**
+   * The block of an open window as it is held: window slots [firstSlot, firstSlot + slots) are
+   * values[offset ...]. The same object is returned each time: read it before calling again.
+   */
+  block(id: number, parity: number): HeldBlock {
+    const handle = this.blocks[parity][id];
+    const pool = this.pools[handle & CLASS_MASK];
+    const b = handle >> CLASS_BITS;
+    const held = this.held;
+    held.values = pool.slab(b);
+    held.offset = pool.offset(b);
+    held.firstSlot = this.base[parity][id];
+    held.slots = pool.slots;
+    return held;
+  }
+
+  private readonly held: HeldBlock = { values: new Float64Array(0), offset: 0, firstSlot: 0, slots: 0 };
+
   /** Writes into the window if it is open; returns false if that parity holds another window. */
   write(id: number, windowStart: number, parity: number, slot: number, value: number): boolean {
     this.ensure(id);
@@ -111,11 +136,11 @@ export class Head {
     if (current !== windowStart + 1) {
       if (current !== 0) return false;
       this.windowPlusOne[parity][id] = windowStart + 1;
-      this.block[parity][id] = this.pools[0].allocate() << CLASS_BITS;
+      this.blocks[parity][id] = this.pools[0].allocate() << CLASS_BITS;
       this.base[parity][id] = Math.min(slot, POINTS_PER_CHUNK - CLASS_SLOTS[0]);
       this.open++;
     }
-    let handle = this.block[parity][id];
+    let handle = this.blocks[parity][id];
     let pool = this.pools[handle & CLASS_MASK];
     let at = slot - this.base[parity][id];
     if (at < 0 || at >= pool.slots) {
@@ -130,7 +155,7 @@ export class Head {
 
   /** Moves a window to the smallest larger block that covers both its slots and `slot`. */
   private grow(id: number, parity: number, slot: number): number {
-    const handle = this.block[parity][id];
+    const handle = this.blocks[parity][id];
     const cls = handle & CLASS_MASK;
     const pool = this.pools[cls];
     const b = handle >> CLASS_BITS;
@@ -146,18 +171,18 @@ export class Head {
     target.slab(nb).set(pool.slab(b).subarray(from, from + pool.slots), target.offset(nb) + base - newBase);
     pool.release(b);
     const moved = (nb << CLASS_BITS) | to;
-    this.block[parity][id] = moved;
+    this.blocks[parity][id] = moved;
     this.base[parity][id] = newBase;
     return moved;
   }
 
   /** Closes a window and frees its block. */
   release(id: number, parity: number): void {
-    if (id >= this.block[0].length) return;
-    const handle = this.block[parity][id];
+    if (id >= this.blocks[0].length) return;
+    const handle = this.blocks[parity][id];
     if (handle === NONE) return;
     this.pools[handle & CLASS_MASK].release(handle >> CLASS_BITS);
-    this.block[parity][id] = NONE;
+    this.blocks[parity][id] = NONE;
     this.windowPlusOne[parity][id] = 0;
     this.open--;
   }
@@ -172,8 +197,8 @@ export class Head {
       w.set(this.windowPlusOne[parity]);
       this.windowPlusOne[parity] = w;
       const b = new Int32Array(capacity).fill(NONE);
-      b.set(this.block[parity]);
-      this.block[parity] = b;
+      b.set(this.blocks[parity]);
+      this.blocks[parity] = b;
       const base = new Uint8Array(capacity);
       base.set(this.base[parity]);
       this.base[parity] = base;

@@ -441,12 +441,12 @@ export class StorageEngine implements SeriesStore {
 
   /** Compresses one open window, hands the chunk to the write queue and frees the slots. */
   private sealWindow(id: number, parity: number, step: number, windowStart: number): void {
-    const { values, offset } = this.head.slots(id, parity);
+    const { values, offset, firstSlot, slots } = this.head.block(id, parity);
     let n = 0;
-    for (let slot = 0; slot < POINTS_PER_CHUNK; slot++) {
-      const v = values[offset + slot];
+    for (let j = 0; j < slots; j++) {
+      const v = values[offset + j];
       if (v === v) {
-        this.sealTs[n] = windowStart + slot * step;
+        this.sealTs[n] = windowStart + (firstSlot + j) * step;
         this.sealValues[n++] = v;
       }
     }
@@ -584,10 +584,10 @@ export class StorageEngine implements SeriesStore {
       for (const parity of [0, 1]) {
         const start = this.head.windowAt(id, parity);
         if (start < 0) continue;
-        const { values, offset } = this.head.slots(id, parity);
-        for (let slot = 0; slot < POINTS_PER_CHUNK; slot++) {
-          const v = values[offset + slot];
-          if (v === v) batch.push(id, start + slot * step, v);
+        const { values, offset, firstSlot, slots } = this.head.block(id, parity);
+        for (let j = 0; j < slots; j++) {
+          const v = values[offset + j];
+          if (v === v) batch.push(id, start + (firstSlot + j) * step, v);
         }
       }
     }

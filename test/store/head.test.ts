@@ -25,7 +25,14 @@ test('slots written in any order, overwritten and spread over block sizes read b
     window[slot] = value;
     expected.set(id, window);
   }
-  for (const [id, window] of expected) assert.deepEqual(windowOf(head, id, 1), window, `series ${id}`);
+  for (const [id, window] of expected) {
+    assert.deepEqual(windowOf(head, id, 1), window, `series ${id}`);
+    // The block as held covers every written slot.
+    const { values, offset, firstSlot, slots } = head.block(id, 1);
+    const held = new Array<number>(POINTS_PER_CHUNK).fill(NaN);
+    for (let j = 0; j < slots; j++) held[firstSlot + j] = values[offset + j];
+    assert.deepEqual(held, window, `block of series ${id}`);
+  }
   assert.equal(head.openWindows, expected.size);
 });
 
