@@ -5,16 +5,16 @@
  * memory follows the number of series with recent data, not the number ever seen.
  *
  * A window starts in a small block covering a few slots from its first point on and moves to a
- * larger one as it fills: a million new series with a few points each then cost tens of bytes of
- * head each, not a whole window's 960, and steady series pay two small copies per window.
+ * whole window's block when a point falls outside it: a million new series with a few points each
+ * then cost 64 bytes of head each, not a window's 960, and a steady series pays one 8-slot copy per
+ * window.
  */
 export const POINTS_PER_CHUNK = 120;
 /** Slots per block of each size class; the last class is a whole window (its blocks start at slot 0). */
-const CLASS_SLOTS = [8, 32, POINTS_PER_CHUNK] as const;
+const CLASS_SLOTS = [8, POINTS_PER_CHUNK] as const;
 const FULL_CLASS = CLASS_SLOTS.length - 1;
-/** Bytes per slab of every class but the full one (a whole number of its blocks). */
-const SLAB_BYTES = 256 * 1024;
-const FULL_BLOCKS_PER_SLAB = 1024;
+/** Blocks per slab of each class, a power of two (slabs of 256 KiB and 960 KiB). */
+const SLAB_SHIFT = [12, 10] as const;
 /** A block handle is index * 4 + class. */
 const CLASS_BITS = 2;
 const CLASS_MASK = (1 << CLASS_BITS) - 1;
@@ -25,21 +25,25 @@ class BlockPool {
   readonly slabs: Float64Array[] = [];
   private readonly free: number[] = [];
   private count = 0;
-  readonly blocksPerSlab: number;
+  /** Block b is in slab b >> shift, at slot (b & mask) * slots. */
+  readonly mask: number;
 
-  constructor(readonly slots: number) {
-    this.blocksPerSlab = slots === POINTS_PER_CHUNK ? FULL_BLOCKS_PER_SLAB : SLAB_BYTES / 8 / slots;
+  constructor(
+    readonly slots: number,
+    readonly shift: number,
+  ) {
+    this.mask = (1 << shift) - 1;
   }
 
   get bytes(): number {
-    return this.slabs.length * this.blocksPerSlab * this.slots * 8;
+    return this.slabs.length * (this.mask + 1) * this.slots * 8;
   }
 
   /** A block index with every slot NaN. */
   allocate(): number {
     let b = this.free.pop();
     if (b === undefined) {
-      if (this.count % this.blocksPerSlab === 0) this.slabs.push(new Float64Array(this.blocksPerSlab * this.slots));
+      if ((this.count & this.mask) === 0) this.slabs.push(new Float64Array((this.mask + 1) * this.slots));
       b = this.count++;
     }
     const offset = this.offset(b);
@@ -52,11 +56,11 @@ class BlockPool {
   }
 
   slab(b: number): Float64Array {
-    return this.slabs[Math.floor(b / this.blocksPerSlab)];
+    return this.slabs[b >> this.shift];
   }
 
   offset(b: number): number {
-    return (b % this.blocksPerSlab) * this.slots;
+    return (b & this.mask) * this.slots;
   }
 }
 
@@ -68,7 +72,7 @@ export interface HeldBlock {
 }
 
 export class Head {
-  private readonly pools = CLASS_SLOTS.map((slots) => new BlockPool(slots));
+  private readonly pools = CLASS_SLOTS.map((slots, cls) => new BlockPool(slots, SLAB_SHIFT[cls]));
   /** windowStart[parity][id] + 1 of the open window (0 = none); blocks[parity][id] its block handle. */
   private windowPlusOne: [Uint32Array, Uint32Array] = [new Uint32Array(1024), new Uint32Array(1024)];
   private blocks: [Int32Array, Int32Array] = [new Int32Array(1024).fill(NONE), new Int32Array(1024).fill(NONE)];
@@ -131,26 +135,29 @@ export class Head {
 
   /** Writes into the window if it is open; returns false if that parity holds another window. */
   write(id: number, windowStart: number, parity: number, slot: number, value: number): boolean {
-    this.ensure(id);
+    if (id >= this.windowPlusOne[0].length) this.ensure(id);
     const current = this.windowPlusOne[parity][id];
     if (current !== windowStart + 1) {
       if (current !== 0) return false;
-      this.windowPlusOne[parity][id] = windowStart + 1;
-      this.blocks[parity][id] = this.pools[0].allocate() << CLASS_BITS;
-      this.base[parity][id] = Math.min(slot, POINTS_PER_CHUNK - CLASS_SLOTS[0]);
-      this.open++;
+      this.openWindow(id, windowStart, parity, slot);
     }
     let handle = this.blocks[parity][id];
-    let pool = this.pools[handle & CLASS_MASK];
     let at = slot - this.base[parity][id];
-    if (at < 0 || at >= pool.slots) {
+    if (at < 0 || at >= CLASS_SLOTS[handle & CLASS_MASK]) {
       handle = this.grow(id, parity, slot);
-      pool = this.pools[handle & CLASS_MASK];
       at = slot - this.base[parity][id];
     }
+    const pool = this.pools[handle & CLASS_MASK];
     const b = handle >> CLASS_BITS;
-    pool.slab(b)[pool.offset(b) + at] = value;
+    pool.slabs[b >> pool.shift][(b & pool.mask) * pool.slots + at] = value;
     return true;
+  }
+
+  private openWindow(id: number, windowStart: number, parity: number, slot: number): void {
+    this.windowPlusOne[parity][id] = windowStart + 1;
+    this.blocks[parity][id] = this.pools[0].allocate() << CLASS_BITS;
+    this.base[parity][id] = Math.min(slot, POINTS_PER_CHUNK - CLASS_SLOTS[0]);
+    this.open++;
   }
 
   /** Moves a window to the smallest larger block that covers both its slots and `slot`. */
