@@ -18,6 +18,7 @@ class WindowChunks {
   offsetOf = new Uint32Array(0);
   lengthOf = new Uint32Array(0);
   bytes = 0;
+  private trimmed = false;
 
   get(id: number): Uint8Array | undefined {
     if (id >= this.slabOf.length || this.slabOf[id] === 0) return undefined;
@@ -31,7 +32,8 @@ class WindowChunks {
     let allocated = 0;
     if (this.tail < chunk.length) {
       // Each new slab is as large as the window so far: little waste for small windows, few slabs for big ones.
-      const size = Math.min(MAX_SLAB_BYTES, Math.max(MIN_SLAB_BYTES, this.bytes));
+      // A trimmed window is complete: what still comes (a late point's chunk) is small.
+      const size = this.trimmed ? MIN_SLAB_BYTES : Math.min(MAX_SLAB_BYTES, Math.max(MIN_SLAB_BYTES, this.bytes));
       const slab = new Uint8Array(Math.max(size, chunk.length));
       this.slabs.push(slab);
       this.tail = slab.length;
@@ -50,6 +52,27 @@ class WindowChunks {
 
   remove(id: number): void {
     if (id < this.slabOf.length) this.slabOf[id] = 0;
+  }
+
+  /**
+   * Gives back what growth reserved: the unused end of the last slab (up to half of the window when
+   * slabs double) and location entries past the highest series id. Chunks keep their offsets.
+   */
+  trim(idLimit: number): void {
+    this.trimmed = true;
+    if (this.tail > 0 && this.slabs.length > 0) {
+      const last = this.slabs.length - 1;
+      this.slabs[last] = this.slabs[last].slice(0, this.slabs[last].length - this.tail);
+      this.bytes -= this.tail;
+      this.tail = 0;
+    }
+    const capacity = Math.max(1024, idLimit);
+    if (capacity < this.slabOf.length) {
+      this.bytes -= (this.slabOf.length - capacity) * 10;
+      this.slabOf = this.slabOf.slice(0, capacity);
+      this.offsetOf = this.offsetOf.slice(0, capacity);
+      this.lengthOf = this.lengthOf.slice(0, capacity);
+    }
   }
 
   private ensure(id: number): void {
@@ -104,6 +127,18 @@ export class HotRing {
   /** Drops every window that starts before `start` (older than the hot window). */
   evictBefore(start: number): void {
     for (const window of [...this.windows.keys()]) if (window < start) this.evictWindow(window);
+  }
+
+  /**
+   * Trims every window to what it holds; the engine calls this once a sweep has sealed a window's
+   * chunks, so the budget counts chunk bytes rather than room reserved for more.
+   */
+  trim(idLimit: number): void {
+    for (const window of this.windows.values()) {
+      const before = window.bytes;
+      window.trim(idLimit);
+      this.total += window.bytes - before;
+    }
   }
 
   deleteSeries(id: number): void {

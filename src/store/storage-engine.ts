@@ -506,6 +506,7 @@ export class StorageEngine implements SeriesStore {
     }
     const hotWindow = Math.max(...this.layouts.map((l) => l.archives[0].retentionSeconds));
     if (Number.isFinite(hotWindow)) this.ring.evictBefore(now - hotWindow);
+    if (sealing) this.ring.trim(this.index.idLimit);
     this.refreshStats();
   }
 

@@ -38,3 +38,20 @@ test('evictBefore and deleteSeries drop what they name', () => {
   assert.equal(ring.get(1, 1200), undefined);
   assert.deepEqual(ring.get(2, 1200), chunk(3));
 });
+
+test('trim gives back reserved room and keeps every chunk readable; later puts still land', () => {
+  const ring = new HotRing(1 << 30);
+  for (let id = 0; id < 3000; id++) ring.put(id, 1200, chunk(id % 251, 200));
+  const before = ring.bytes;
+  ring.trim(3000);
+  assert.ok(ring.bytes < before, `${ring.bytes} < ${before}`);
+  // Payload and locations, and less than a chunk at the end of each full slab.
+  assert.ok(ring.bytes <= 3000 * 200 + 3000 * 10 + 10 * 200, `trimmed to payload and locations: ${ring.bytes}`);
+  for (let id = 0; id < 3000; id++) assert.deepEqual(ring.get(id, 1200), chunk(id % 251, 200));
+  ring.put(5, 1200, chunk(7, 30));
+  ring.put(5000, 1200, chunk(8, 40));
+  assert.deepEqual(ring.get(5, 1200), chunk(7, 30));
+  assert.deepEqual(ring.get(5000, 1200), chunk(8, 40));
+  assert.deepEqual(ring.get(2999, 1200), chunk(2999 % 251, 200));
+  assert.ok(ring.bytes - 3000 * 200 < 200_000, 'a late chunk in a trimmed window takes a small slab');
+});
