@@ -101,6 +101,16 @@ export class IngestAggregator {
     this.cache.clear();
   }
 
+  /** False while no rule is loaded: writers may then skip add() and only count their points. */
+  get hasRules(): boolean {
+    return this.rules.length > 0;
+  }
+
+  /** Counts input points that were not offered to add() because no rule is loaded. */
+  countUnmatched(points: number): void {
+    this.counters.pointsIn += points;
+  }
+
   /** Aggregates one input point (Unix seconds); names no rule matches cost one Map lookup. */
   add(name: string, timestamp: number, value: number): void {
     this.counters.pointsIn++;
