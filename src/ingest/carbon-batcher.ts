@@ -17,7 +17,7 @@ export interface CarbonBatcherLimits {
 }
 
 export const DEFAULT_BATCHER_LIMITS: CarbonBatcherLimits = {
-  maxPoints: 2048,
+  maxPoints: 1024,
   maxNewNames: 256,
   maxNames: 1 << 22,
 };
