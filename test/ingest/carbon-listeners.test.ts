@@ -194,3 +194,21 @@ test('a series deleted from the store while carbon keeps sending it comes back w
     await carbon.stop();
   }
 });
+
+test('with the store behind, TCP reading pauses instead of queueing without bound, and stop() still appends all that was read', { timeout: 30_000 }, async () => {
+  const writer = new CollectingWriter();
+  writer.appendMs = 100;
+  const carbon = await startListeners(writer, true);
+  const total = 60_000;
+  const conn = await tcpConnect(carbon.plaintextPort!);
+  conn.on('error', () => {});
+  conn.write(Array.from({ length: total }, (_, i) => `slow.s${i % 1000} ${i} 1700000000\n`).join(''));
+  await new Promise((r) => setTimeout(r, 1500));
+  const read = carbon.counters.lines;
+  writer.appendMs = 0; // a failed assertion must not leave stop() minutes of appends to drain
+  await carbon.stop();
+  conn.destroy();
+  // Unpaused, the worker parses all of it in well under a second while main appends ten batches a second.
+  assert.ok(read < total / 2, `${read} of ${total} lines read while the store took about 15 batches`);
+  assert.equal(writer.points.length, carbon.counters.lines);
+});
