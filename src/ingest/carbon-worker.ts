@@ -88,17 +88,23 @@ function endWhenAppended(conn: TcpSocket, seq: number): void {
   else closeWaiters.push({ seq, conn });
 }
 
-/** Parses with `parse`; returns the batch now holding the last point it produced, or `lastSeq` if none. */
-function parseTracked(lastSeq: number, parse: () => void): number {
-  const before = batcher.points;
-  parse();
+/**
+ * After parsing input that began when batcher.points was `before`: the batch now holding the
+ * input's last point, or `lastSeq` (a connection's previous answer) if it produced none.
+ */
+function afterParse(lastSeq: number, before: number): number {
   publishCounters();
   if (batcher.points === before) return lastSeq;
   scheduleFlush();
   return batcher.latestSeq();
 }
 
-/** Servers are half-open: Node would otherwise close a connection as soon as the client ends it. */
+function parsePlaintext(bytes: Uint8Array, end: number, lastSeq: number): number {
+  const before = batcher.points;
+  parser.parse(bytes, 0, end, batcher, counters);
+  return afterParse(lastSeq, before);
+}
+
 function accept(conn: TcpSocket): void {
   stats[CarbonStat.connections]++;
   connections.add(conn);
@@ -135,12 +141,11 @@ function plaintextConnection(conn: TcpSocket): void {
       }
       return;
     }
-    lastSeq = parseTracked(lastSeq, () => parser.parse(buf, 0, lastNewline + 1, batcher, counters));
+    lastSeq = parsePlaintext(buf, lastNewline + 1, lastSeq);
     pending = lastNewline + 1 < buf.length ? buf.subarray(lastNewline + 1) : null;
   });
   conn.on('end', () => {
-    const tail = pending;
-    if (tail) lastSeq = parseTracked(lastSeq, () => parser.parse(tail, 0, tail.length, batcher, counters));
+    if (pending) lastSeq = parsePlaintext(pending, pending.length, lastSeq);
     pending = null;
     endWhenAppended(conn, lastSeq); // everything sent is then in the log: closing is the acknowledgement
   });
@@ -165,10 +170,9 @@ function pickleConnection(conn: TcpSocket): void {
     }
   };
   conn.on('data', (chunk: Buffer) => {
-    let problem: string | null = null;
-    lastSeq = parseTracked(lastSeq, () => {
-      problem = splitter.push(chunk, decode);
-    });
+    const before = batcher.points;
+    const problem = splitter.push(chunk, decode);
+    lastSeq = afterParse(lastSeq, before);
     if (problem !== null) {
       stats[CarbonStat.badPickles]++;
       log.log(`closing pickle connection: ${problem}`);
@@ -196,7 +200,7 @@ function bindUdp(udpPort: number): Promise<Socket> {
       stats[CarbonStat.queueDrops]++;
       return;
     }
-    parseTracked(0, () => parser.parse(msg, 0, msg.length, batcher, counters));
+    parsePlaintext(msg, msg.length, 0);
   });
   return new Promise((resolve, reject) => {
     udp.once('error', reject);
@@ -212,6 +216,8 @@ async function main(): Promise<void> {
   const closers: (() => Promise<void>)[] = [];
   let plaintextPort: number | null = null;
   let picklePort: number | null = null;
+  // Half-open: Node would otherwise close a connection as soon as the client ends it, before
+  // main has appended what it sent.
   if (data.plaintextPort !== 0) {
     const tcp = createServer({ allowHalfOpen: true }, plaintextConnection);
     plaintextPort = await listen(tcp, data.plaintextPort);
