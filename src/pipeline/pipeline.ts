@@ -1,7 +1,8 @@
 /**
  * Wires the single-node pipeline: StatsD receivers -> aggregator shards -> storage engine, carbon
- * listeners -> storage engine, storage engine -> HTTP. Owns the lifecycle: aligned flushes, and
- * on SIGTERM/SIGINT a final flush, everything persisted, and exit 0.
+ * thread -> storage engine, storage engine -> HTTP; the store and HTTP share the main thread.
+ * Owns the lifecycle: aligned flushes, and on SIGTERM/SIGINT a final flush, everything
+ * persisted, and exit 0.
  */
 import { mkdirSync } from 'node:fs';
 import { serve, type ServerType } from '@hono/node-server';

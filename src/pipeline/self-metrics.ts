@@ -94,6 +94,7 @@ export class SelfMetrics {
       this.put('carbonado.carbon.bad_lines', timestamp, this.delta('carbon.bad_lines', this.carbon.badLines));
       this.put('carbonado.carbon.connections', timestamp, this.delta('carbon.connections', this.carbon.connections));
       this.put('carbonado.carbon.bad_pickles', timestamp, this.delta('carbon.bad_pickles', this.carbon.badPickles));
+      this.put('carbonado.carbon.queue_drops', timestamp, this.delta('carbon.queue_drops', this.carbon.queueDrops));
     }
     const s = this.store.stats;
     this.put('carbonado.store.dropped_too_old', timestamp, this.delta('store.too_old', s.droppedTooOld));

@@ -1,13 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
 import { connect, createServer, type Socket } from 'node:net';
 import { startCarbonListeners, type CarbonListeners } from '../../src/ingest/carbon-listeners.js';
 import type { PointBatch, PointWriter } from '../../src/points.js';
+import { openTempEngine } from '../support/temp-engine.js';
 
 /** Keeps every point as `name value timestamp`. */
 class CollectingWriter implements PointWriter {
   private readonly names: string[] = [];
   readonly points: string[] = [];
+  /** Milliseconds each append holds the main thread, to make the store slow. */
+  appendMs = 0;
+  appends = 0;
   seriesId(name: string): number {
     const known = this.names.indexOf(name);
     if (known >= 0) return known;
@@ -15,6 +20,9 @@ class CollectingWriter implements PointWriter {
     return this.names.length - 1;
   }
   append(batch: PointBatch): void {
+    this.appends++;
+    const until = performance.now() + this.appendMs;
+    while (performance.now() < until);
     for (let i = 0; i < batch.length; i++) {
       this.points.push(`${this.names[batch.seriesIds[i]]} ${batch.values[i]} ${batch.timestamps[i]}`);
     }
@@ -31,10 +39,10 @@ function freePort(): Promise<number> {
   });
 }
 
-async function startListeners(writer: PointWriter): Promise<CarbonListeners> {
+async function startListeners(writer: PointWriter, plaintextOnly = false): Promise<CarbonListeners> {
   for (let attempt = 0; ; attempt++) {
     try {
-      const [plaintextPort, picklePort] = [await freePort(), await freePort()];
+      const [plaintextPort, picklePort] = [await freePort(), plaintextOnly ? 0 : await freePort()];
       return await startCarbonListeners({ host: '127.0.0.1', plaintextPort, picklePort, maxNameLength: 1024, writer });
     } catch (err) {
       if (attempt >= 10) throw err;
@@ -85,4 +93,122 @@ test('stop() returns while plaintext and pickle clients keep their connections o
   conn.destroy();
   pickleConn.destroy();
   assert.equal(stopped, true, 'stop() did not return within 5 s');
+});
+
+/** Sends `payload` and half-closes; resolves with whether the server then closed cleanly. */
+function sendAndWaitForClose(port: number, payload: Uint8Array | string, onClose: () => void = () => {}): Promise<boolean> {
+  return new Promise((resolve) => {
+    const conn = connect(port, '127.0.0.1', () => conn.end(payload));
+    conn.on('close', (hadError) => {
+      onClose();
+      resolve(!hadError);
+    });
+    conn.on('error', () => {});
+    conn.resume();
+  });
+}
+
+/** CPython's pickle.dumps([('a.b', (1700000000, 1.5)), ('c;x=y', (1700000001, -2))], protocol=2), length-prefixed. */
+function pickleFrame(): Buffer {
+  const body = Buffer.from('80025d7100285803000000612e6271014a00f15365473ff80000000000008671028671035805000000633b783d7971044a01f153654afeffffff867105867106652e', 'hex');
+  const frame = Buffer.alloc(4 + body.length);
+  frame.writeUInt32BE(body.length, 0);
+  body.copy(frame, 4);
+  return frame;
+}
+
+test('the server closes a TCP connection only once every point it sent is appended, even with a slow store', { timeout: 30_000 }, async () => {
+  const writer = new CollectingWriter();
+  writer.appendMs = 40;
+  const carbon = await startListeners(writer);
+  try {
+    const lines = Array.from({ length: 5000 }, (_, i) => `ack.s${i % 700} ${i} 1700000000`);
+    let appendedAtClose = -1;
+    const clean = await sendAndWaitForClose(carbon.plaintextPort!, lines.join('\n'), () => (appendedAtClose = writer.points.length));
+    assert.equal(clean, true);
+    assert.equal(appendedAtClose, 5000, 'the connection closed before all its points were appended');
+    assert.ok(writer.appends >= 5, `${writer.appends} appends: one message per point or per connection would be wrong too`);
+    let pickleAtClose = -1;
+    assert.equal(await sendAndWaitForClose(carbon.picklePort!, pickleFrame(), () => (pickleAtClose = writer.points.length)), true);
+    assert.equal(pickleAtClose, 5002);
+    assert.deepEqual(writer.points.slice(-2), ['a.b 1.5 1700000000', 'c;x=y -2 1700000001']);
+  } finally {
+    await carbon.stop();
+  }
+});
+
+test('bad plaintext lines (TCP and UDP) and bad pickles are counted, good ones around them kept', { timeout: 20_000 }, async () => {
+  const writer = new CollectingWriter();
+  const carbon = await startListeners(writer);
+  try {
+    await sendAndWaitForClose(carbon.plaintextPort!, 'tcp.ok 1 1700000000\nnot a line\ntcp.nan NaN 1700000000\n');
+    const udp = createSocket('udp4');
+    await new Promise<void>((resolve) => udp.send('udp.ok 2 1700000000\nudp.bad x 1700000000\n', carbon.plaintextPort!, '127.0.0.1', () => resolve()));
+    udp.close();
+    const garbage = Buffer.from([0, 0, 0, 3, 0x63, 0x6f, 0x73]); // a 3-byte frame that is no pickle
+    await sendAndWaitForClose(carbon.picklePort!, Buffer.concat([garbage, pickleFrame()]));
+    await until(() => writer.points.length === 4);
+    assert.deepEqual(writer.points.sort(), ['a.b 1.5 1700000000', 'c;x=y -2 1700000001', 'tcp.ok 1 1700000000', 'udp.ok 2 1700000000']);
+    const c = carbon.counters;
+    assert.deepEqual(
+      { lines: c.lines, badLines: c.badLines, connections: c.connections, pickleFrames: c.pickleFrames, badPickles: c.badPickles, queueDrops: c.queueDrops },
+      { lines: 7, badLines: 3, connections: 2, pickleFrames: 2, badPickles: 1, queueDrops: 0 },
+    );
+  } finally {
+    await carbon.stop();
+  }
+});
+
+test('stop() appends every point the listeners had read', { timeout: 20_000 }, async () => {
+  const writer = new CollectingWriter();
+  writer.appendMs = 5;
+  const carbon = await startListeners(writer, true);
+  const udp = createSocket('udp4');
+  const datagrams = 300;
+  for (let d = 0; d < datagrams; d++) {
+    const payload = Array.from({ length: 20 }, (_, i) => `stop.s${i} ${d} 1700000000`).join('\n');
+    await new Promise<void>((resolve) => udp.send(payload, carbon.plaintextPort!, '127.0.0.1', () => resolve()));
+  }
+  udp.close();
+  await until(() => carbon.counters.lines === datagrams * 20);
+  const read = carbon.counters.lines;
+  assert.ok(read > 0);
+  await carbon.stop();
+  assert.equal(writer.points.length, read);
+});
+
+test('a series deleted from the store while carbon keeps sending it comes back with only the new points', { timeout: 20_000 }, async (t) => {
+  const { store } = await openTempEngine(t);
+  const carbon = await startListeners(store, true);
+  try {
+    const now = Math.floor(Date.now() / 1000);
+    const t0 = now - (now % 10) - 600;
+    assert.equal(await sendAndWaitForClose(carbon.plaintextPort!, `gone.a 1 ${t0}\nkept.b 2 ${t0}\n`), true);
+    assert.equal(await store.deleteSeries(['gone.a']), 1);
+    assert.deepEqual([...store.names()], ['kept.b']);
+    assert.equal(await sendAndWaitForClose(carbon.plaintextPort!, `gone.a 3 ${t0 + 10}\nkept.b 4 ${t0 + 10}\n`), true);
+    const ranges = await store.read(['gone.a', 'kept.b'], t0 - 10, t0 + 20);
+    const values = Object.fromEntries(ranges.map((r) => [r.name, [...r.values].filter((v) => !Number.isNaN(v))]));
+    assert.deepEqual(values, { 'gone.a': [3], 'kept.b': [2, 4] });
+  } finally {
+    await carbon.stop();
+  }
+});
+
+test('with the store behind, TCP reading pauses instead of queueing without bound, and stop() still appends all that was read', { timeout: 30_000 }, async () => {
+  const writer = new CollectingWriter();
+  writer.appendMs = 100;
+  const carbon = await startListeners(writer, true);
+  const total = 60_000;
+  const conn = await tcpConnect(carbon.plaintextPort!);
+  conn.on('error', () => {});
+  conn.write(Array.from({ length: total }, (_, i) => `slow.s${i % 1000} ${i} 1700000000\n`).join(''));
+  await new Promise((r) => setTimeout(r, 1500));
+  const read = carbon.counters.lines;
+  writer.appendMs = 0; // a failed assertion must not leave stop() minutes of appends to drain
+  await carbon.stop();
+  conn.destroy();
+  // Unpaused, the worker parses all of it in well under a second while main appends ten batches a second.
+  assert.ok(read < total / 2, `${read} of ${total} lines read while the store took about 15 batches`);
+  assert.equal(writer.points.length, carbon.counters.lines);
 });

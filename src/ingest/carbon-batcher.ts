@@ -1,0 +1,118 @@
+/**
+ * The carbon worker's side of a batch: parsed points become (local id, timestamp, value) in typed
+ * arrays, each series name interned to a dense worker-local id that is sent to main once. A batch
+ * is sent when it is full or has many new names (each costs main a store lookup), so main's work
+ * per message stays around a millisecond; otherwise the caller flushes it once per I/O turn.
+ */
+import type { CarbonBatchMessage } from './carbon-protocol.js';
+import type { CarbonSink } from './carbon-plaintext-parser.js';
+
+export interface CarbonBatcherLimits {
+  /** Points per batch. */
+  maxPoints: number;
+  /** First-seen names per batch. */
+  maxNewNames: number;
+  /** Names remembered before all are forgotten (a bound on memory under series churn). */
+  maxNames: number;
+}
+
+export const DEFAULT_BATCHER_LIMITS: CarbonBatcherLimits = {
+  maxPoints: 1024,
+  maxNewNames: 256,
+  maxNames: 1 << 22,
+};
+
+export type SendBatch = (batch: CarbonBatchMessage, transfer: ArrayBuffer[]) => void;
+
+interface Arrays {
+  ids: Uint32Array;
+  timestamps: Uint32Array;
+  values: Float64Array;
+}
+
+export class CarbonBatcher implements CarbonSink {
+  private readonly localIds = new Map<string, number>();
+  private nextId = 0;
+  private arrays: Arrays;
+  /** Arrays main has handed back, reused instead of allocating. */
+  private readonly spare: Arrays[] = [];
+  private newNames: string[] = [];
+  private firstNewId = 0;
+  private resetNames = false;
+  /** Points in the batch being filled. */
+  length = 0;
+  /** Sequence number of the batch being filled. */
+  seq = 1;
+  /** Points taken since the start, so a caller can tell whether a parse produced any. */
+  points = 0;
+
+  constructor(
+    private readonly send: SendBatch,
+    private readonly limits: CarbonBatcherLimits = DEFAULT_BATCHER_LIMITS,
+  ) {
+    this.arrays = this.allocate();
+  }
+
+  point(name: string, value: number, timestamp: number): void {
+    let id = this.localIds.get(name);
+    if (id === undefined) {
+      if (this.nextId >= this.limits.maxNames) this.forgetNames();
+      id = this.nextId++;
+      this.localIds.set(name, id);
+      this.newNames.push(name);
+    }
+    const i = this.length++;
+    const a = this.arrays;
+    a.ids[i] = id;
+    a.timestamps[i] = timestamp;
+    a.values[i] = value;
+    this.points++;
+    if (this.length >= this.limits.maxPoints || this.newNames.length >= this.limits.maxNewNames) this.flush();
+  }
+
+  /** Sequence number of the latest batch holding a point: sent already, or the one being filled. */
+  latestSeq(): number {
+    return this.length > 0 ? this.seq : this.seq - 1;
+  }
+
+  /** Sends the batch being filled, if it has points. */
+  flush(): void {
+    if (this.length === 0) return;
+    const { ids, timestamps, values } = this.arrays;
+    const batch: CarbonBatchMessage = {
+      type: 'batch',
+      seq: this.seq++,
+      length: this.length,
+      ids,
+      timestamps,
+      values,
+      resetNames: this.resetNames,
+      firstNewId: this.firstNewId,
+      newNames: this.newNames,
+    };
+    this.arrays = this.spare.pop() ?? this.allocate();
+    this.length = 0;
+    this.resetNames = false;
+    this.firstNewId = this.nextId;
+    this.newNames = [];
+    this.send(batch, [ids.buffer as ArrayBuffer, timestamps.buffer as ArrayBuffer, values.buffer as ArrayBuffer]);
+  }
+
+  /** Takes back the arrays of an acknowledged batch. */
+  recycle(ids: Uint32Array, timestamps: Uint32Array, values: Float64Array): void {
+    if (values.length >= this.limits.maxPoints) this.spare.push({ ids, timestamps, values });
+  }
+
+  private forgetNames(): void {
+    this.flush(); // its ids belong to the names being forgotten
+    this.localIds.clear();
+    this.nextId = 0;
+    this.firstNewId = 0;
+    this.resetNames = true;
+  }
+
+  private allocate(): Arrays {
+    const n = this.limits.maxPoints;
+    return { ids: new Uint32Array(n), timestamps: new Uint32Array(n), values: new Float64Array(n) };
+  }
+}

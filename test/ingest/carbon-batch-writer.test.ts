@@ -1,0 +1,100 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CarbonBatchWriter } from '../../src/ingest/carbon-batch-writer.js';
+import type { CarbonBatchMessage } from '../../src/ingest/carbon-protocol.js';
+import type { PointBatch, PointWriter } from '../../src/points.js';
+import { REJECTED_SERIES } from '../../src/store/series-store.js';
+import { openTempEngine } from '../support/temp-engine.js';
+
+/** A batch as the worker would send it: local ids, one new name per first-seen id. */
+function batch(seq: number, points: [number, number, number][], firstNewId: number, newNames: string[], resetNames = false): CarbonBatchMessage {
+  return {
+    type: 'batch',
+    seq,
+    length: points.length,
+    ids: Uint32Array.from(points, (p) => p[0]),
+    timestamps: Uint32Array.from(points, (p) => p[1]),
+    values: Float64Array.from(points, (p) => p[2]),
+    resetNames,
+    firstNewId,
+    newNames,
+  };
+}
+
+/** Hands out ids 100, 101...; refuses names in `refuse`; records every seriesId call and appended point. */
+class RecordingWriter implements PointWriter {
+  readonly asked: string[] = [];
+  readonly appended: [number, number, number][] = [];
+  readonly refuse = new Set<string>();
+  private readonly ids = new Map<string, number>();
+  seriesId(name: string): number {
+    this.asked.push(name);
+    if (this.refuse.has(name)) return REJECTED_SERIES;
+    let id = this.ids.get(name);
+    if (id === undefined) this.ids.set(name, (id = 100 + this.ids.size));
+    return id;
+  }
+  append(b: PointBatch): void {
+    for (let i = 0; i < b.length; i++) this.appended.push([b.seriesIds[i], b.timestamps[i], b.values[i]]);
+  }
+}
+
+test('local ids map to series ids, each name asked of the store once', () => {
+  const store = new RecordingWriter();
+  const writer = new CarbonBatchWriter(store);
+  writer.write(batch(1, [[0, 10, 1], [1, 10, 2], [0, 20, 3]], 0, ['a', 'b']));
+  writer.write(batch(2, [[1, 30, 4], [2, 30, 5]], 2, ['c']));
+  assert.deepEqual(store.asked, ['a', 'b', 'c']);
+  assert.deepEqual(store.appended, [[100, 10, 1], [101, 10, 2], [100, 20, 3], [101, 30, 4], [102, 30, 5]]);
+});
+
+test('a name the series limit refused is asked again at each point, and kept once taken', () => {
+  const store = new RecordingWriter();
+  store.refuse.add('full');
+  const writer = new CarbonBatchWriter(store);
+  writer.write(batch(1, [[0, 10, 1], [0, 20, 2]], 0, ['full']));
+  assert.deepEqual(store.asked, ['full', 'full'], 'one store call per refused point, so the store counts each');
+  assert.deepEqual(store.appended, [[REJECTED_SERIES, 10, 1], [REJECTED_SERIES, 20, 2]]);
+  store.refuse.clear();
+  writer.write(batch(2, [[0, 30, 3], [0, 40, 4]], 1, []));
+  assert.deepEqual(store.asked, ['full', 'full', 'full']);
+  assert.deepEqual(store.appended.slice(2), [[100, 30, 3], [100, 40, 4]]);
+});
+
+test('after the worker forgot its names, local ids mean the names sent with the reset', () => {
+  const store = new RecordingWriter();
+  const writer = new CarbonBatchWriter(store);
+  writer.write(batch(1, [[0, 10, 1], [1, 10, 2]], 0, ['a', 'b']));
+  writer.write(batch(2, [[0, 20, 3], [1, 20, 4]], 0, ['b', 'c'], true));
+  assert.deepEqual(store.appended.slice(2), [[101, 20, 3], [102, 20, 4]]);
+});
+
+test('a series deleted from the store while the worker holds its local id comes back with only the new points', async (t) => {
+  const { store } = await openTempEngine(t);
+  const writer = new CarbonBatchWriter(store);
+  const now = Math.floor(Date.now() / 1000);
+  const t0 = now - (now % 10) - 600;
+  writer.write(batch(1, [[0, t0, 1], [1, t0, 2]], 0, ['del.me', 'del.kept']));
+  assert.equal(await store.deleteSeries(['del.me']), 1);
+  assert.deepEqual([...store.names()], ['del.kept']);
+  writer.write(batch(2, [[0, t0 + 10, 3], [1, t0 + 10, 4]], 2, []));
+  assert.deepEqual([...store.names()].sort(), ['del.kept', 'del.me']);
+  const [me] = await store.read(['del.me'], t0 - 10, t0 + 20);
+  assert.deepEqual([...me.values].filter((v) => !Number.isNaN(v)), [3], 'the deleted point stays deleted');
+  const [kept] = await store.read(['del.kept'], t0 - 10, t0 + 20);
+  assert.deepEqual([...kept.values].filter((v) => !Number.isNaN(v)), [2, 4]);
+});
+
+test('with the real store at its series limit, a refused name is taken once a deletion makes room', async (t) => {
+  const { store } = await openTempEngine(t, { maxSeries: 1 });
+  const writer = new CarbonBatchWriter(store);
+  const now = Math.floor(Date.now() / 1000);
+  const t0 = now - (now % 10) - 600;
+  writer.write(batch(1, [[0, t0, 1], [1, t0, 2], [1, t0 + 10, 3]], 0, ['limit.a', 'limit.b']));
+  assert.equal(store.stats.droppedSeriesLimit, 2, 'both points of the refused series are counted');
+  await store.deleteSeries(['limit.a']);
+  writer.write(batch(2, [[1, t0 + 20, 4]], 2, []));
+  assert.deepEqual([...store.names()], ['limit.b']);
+  const [b] = await store.read(['limit.b'], t0 - 10, t0 + 30);
+  assert.deepEqual([...b.values].filter((v) => !Number.isNaN(v)), [4]);
+});
