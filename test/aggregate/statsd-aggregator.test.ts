@@ -237,6 +237,29 @@ describe('timers', () => {
     assert.equal(points.get('stats.timers.big.sum'), 500_500);
     assert.equal(points.get('stats.timers.big.median'), 500.5);
   });
+
+  test('interleaved timers keep their own samples across flushes, past the initial log capacity', () => {
+    const h = new Harness({ percentThresholds: [] });
+    const timers = 7;
+    // 3 intervals of 100k samples each (past the sample log's initial capacity), round-robin.
+    for (let interval = 0; interval < 3; interval++) {
+      const samples: Sample[] = [];
+      for (let i = 0; i < 100_000; i++) samples.push(ms(`t${i % timers}`, interval * 1_000_000 + i));
+      h.send(...samples);
+      const points = h.flush();
+      for (let t = 0; t < timers; t++) {
+        const own = samples.filter((x) => x.name === `t${t}`).map((x) => x.value);
+        const name = `stats.timers.t${t}`;
+        assert.equal(points.get(`${name}.count`), own.length);
+        assert.equal(points.get(`${name}.lower`), Math.min(...own));
+        assert.equal(points.get(`${name}.upper`), Math.max(...own));
+        assert.equal(points.get(`${name}.sum`), own.reduce((sum, v) => sum + v, 0));
+      }
+    }
+    const idle = h.flush();
+    assert.equal(idle.get('stats.timers.t3.count'), 0);
+    assert.equal(idle.has('stats.timers.t3.sum'), false);
+  });
 });
 
 describe('gauges', () => {
