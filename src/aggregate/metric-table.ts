@@ -45,9 +45,15 @@ export class MetricTable {
   private slotMask = INITIAL_SLOTS - 1;
 
   private arena = new Uint8Array(INITIAL_ARENA_BYTES);
+  private arenaView = new DataView(this.arena.buffer);
   private arenaUsed = 0;
+  /** A view of the last key source, so keys compare 4 bytes at a time. */
+  private sourceBytes: Uint8Array = new Uint8Array(0);
+  private sourceView: DataView = new DataView(this.sourceBytes.buffer);
 
   private kinds = new Uint8Array(INITIAL_ENTRIES);
+  /** Sink of `touchKey`'s loads. */
+  private touched = 0;
 
   /**
    * Index of the key (kind, bytes[start, start+length)), or -1 if absent.
@@ -70,6 +76,26 @@ export class MetricTable {
         return entry - 1;
       }
     }
+  }
+
+  /**
+   * Starts loading the first slot row `find` will probe, and returns a word of it so the load is
+   * not optimised away. Issued for a batch of keys ahead of their `find`s, the cache misses of
+   * the batch overlap instead of stalling one after another.
+   */
+  touchSlot(kind: number, nameHash: number): number {
+    return this.slots[(mixHash(nameHash, kind) & this.slotMask) * ROW + SlotWord.hash];
+  }
+
+  /**
+   * After `touchSlot`: starts loading the key bytes of the first probed slot and returns its entry
+   * (a likely match, to be confirmed by `find`), or -1 if that slot is empty.
+   */
+  touchKey(kind: number, nameHash: number): number {
+    const row = (mixHash(nameHash, kind) & this.slotMask) * ROW;
+    const entry = this.slots[row + SlotWord.entry] - 1;
+    if (entry >= 0) this.touched ^= this.arena[this.slots[row + SlotWord.keyStart]];
+    return entry;
   }
 
   /** Adds a key known to be absent (call `find` first) and returns its new index. */
@@ -108,9 +134,18 @@ export class MetricTable {
   }
 
   private bytesEqual(keyStart: number, bytes: Uint8Array, start: number, length: number): boolean {
-    const arena = this.arena;
-    for (let i = 0; i < length; i++) {
-      if (arena[keyStart + i] !== bytes[start + i]) return false;
+    if (bytes !== this.sourceBytes) {
+      this.sourceBytes = bytes;
+      this.sourceView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
+    const source = this.sourceView;
+    const arena = this.arenaView;
+    let i = 0;
+    for (; i + 4 <= length; i += 4) {
+      if (arena.getInt32(keyStart + i, true) !== source.getInt32(start + i, true)) return false;
+    }
+    for (; i < length; i++) {
+      if (arena.getUint8(keyStart + i) !== source.getUint8(start + i)) return false;
     }
     return true;
   }
@@ -147,5 +182,6 @@ export class MetricTable {
     const arena = new Uint8Array(capacity);
     arena.set(this.arena.subarray(0, this.arenaUsed));
     this.arena = arena;
+    this.arenaView = new DataView(arena.buffer);
   }
 }

@@ -144,6 +144,9 @@ export class StatsdAggregator {
   private pendingNames: string[] = [];
   private pendingFirstId = 0;
 
+  /** Sink of `addBatch`'s early loads. */
+  private touched = 0;
+
   private outIds = new Uint32Array(INITIAL_METRICS);
   private outValues = new Float64Array(INITIAL_METRICS);
   private timerOut = new Float64Array(64);
@@ -208,6 +211,29 @@ export class StatsdAggregator {
         break;
       }
     }
+  }
+
+  /**
+   * `add` for `count` records at `offsets`. With many metrics a record's cost is its cache misses
+   * (slot row, key bytes, state row), one after another; loading those of the whole batch first
+   * lets the misses overlap. Same result as calling `add` for each record in order.
+   */
+  addBatch(view: DataView, bytes: Uint8Array, offsets: Uint32Array, count: number): void {
+    const table = this.table;
+    let sink = 0;
+    for (let i = 0; i < count; i++) {
+      const offset = offsets[i];
+      sink ^= table.touchSlot(bytes[offset + RecordOffset.kind], view.getUint32(offset + RecordOffset.hash, true));
+    }
+    const counts = this.counts;
+    const limit = this.metricCapacity;
+    for (let i = 0; i < count; i++) {
+      const offset = offsets[i];
+      const metric = table.touchKey(bytes[offset + RecordOffset.kind], view.getUint32(offset + RecordOffset.hash, true));
+      if (metric >= 0 && metric < limit) sink ^= counts[metric * ROW_U32 + ACTIVE_WORD];
+    }
+    this.touched = sink;
+    for (let i = 0; i < count; i++) this.add(view, bytes, offsets[i]);
   }
 
   /** Aggregates of the interval that just ended; then resets state per Etsy's delete* rules. */
