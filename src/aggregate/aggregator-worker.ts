@@ -42,14 +42,14 @@ const bell = new Int32Array(data.doorbell);
 let records = 0;
 let stopping = false;
 
-function apply(view: DataView, bytes: Uint8Array, offset: number): void {
-  aggregator.add(view, bytes, offset);
-  records++;
+function apply(view: DataView, bytes: Uint8Array, offsets: Uint32Array, count: number): void {
+  aggregator.addBatch(view, bytes, offsets, count);
+  records += count;
 }
 
 function drainAll(maxBytes: number): number {
   let total = 0;
-  for (const reader of readers) total += reader.drain(apply, maxBytes);
+  for (const reader of readers) total += reader.drainBatches(apply, maxBytes);
   return total;
 }
 

@@ -386,6 +386,32 @@ describe('names', () => {
   });
 });
 
+describe('addBatch', () => {
+  test('gives the same flushes as add, record by record', () => {
+    const samples: Sample[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const name = `m${(i * 31) % 300}`;
+      const pick = i % 4;
+      if (pick === 0) samples.push(c(name, i % 7, i % 5 === 0 ? 0.5 : 1));
+      else if (pick === 1) samples.push(ms(name, (i * 13) % 101));
+      else if (pick === 2) samples.push(i % 3 ? gDelta(name, 1) : g(name, i));
+      else samples.push(s(name, `u${i % 17}`));
+    }
+    const one = new Harness({ deleteSets: true });
+    const batched = new Harness({ deleteSets: true });
+    for (let interval = 0; interval < 2; interval++) {
+      one.send(...samples);
+      const { view, bytes, offsets } = encodeRecords(samples);
+      const all = Uint32Array.from(offsets);
+      for (let at = 0, size = 1; at < all.length; at += size, size = (size % 40) + 1) {
+        const batch = all.subarray(at, Math.min(at + size, all.length));
+        batched.aggregator.addBatch(view, bytes, batch, batch.length);
+      }
+      assert.deepEqual([...batched.flush()], [...one.flush()]);
+    }
+  });
+});
+
 describe('output ids', () => {
   test('names are announced once, ids are consecutive and stable across flushes', () => {
     const h = new Harness({ percentThresholds: [90] });

@@ -71,3 +71,43 @@ test('moves a million records between threads without loss or reordering', async
   assert.equal(outOfOrder, 0);
   assert.equal(expected, total);
 });
+
+test('drainBatches hands records over in order, in batches of at most 32, across the wrap', () => {
+  const ring = createByteRing(4096);
+  const writer = new ByteRingWriter(ring);
+  const reader = new ByteRingReader(ring);
+  let next = 0;
+  const seen: number[] = [];
+  const batchSizes: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    // 70 records of 40 bytes: 2800 bytes per round, so rounds 2.. wrap around the 4096-byte ring.
+    for (let i = 0; i < 70; i++) assert.ok(writeRecord(writer, 40, next++));
+    writer.publish();
+    const drained = reader.drainBatches((view, _bytes, offsets, count) => {
+      batchSizes.push(count);
+      for (let i = 0; i < count; i++) seen.push(view.getUint32(offsets[i] + 4, true));
+    });
+    assert.equal(drained >= 2800, true);
+    assert.equal(reader.depth(), 0);
+  }
+  assert.deepEqual(seen, Array.from({ length: next }, (_, i) => i));
+  assert.ok(batchSizes.every((n) => n >= 1 && n <= 32));
+  assert.ok(batchSizes.includes(32));
+});
+
+test('drainBatches stops near maxBytes and leaves the rest', () => {
+  const ring = createByteRing(4096);
+  const writer = new ByteRingWriter(ring);
+  const reader = new ByteRingReader(ring);
+  for (let i = 0; i < 50; i++) assert.ok(writeRecord(writer, 16, i));
+  writer.publish();
+  const seen: number[] = [];
+  const visit = (view: DataView, _bytes: Uint8Array, offsets: Uint32Array, count: number): void => {
+    for (let i = 0; i < count; i++) seen.push(view.getUint32(offsets[i] + 4, true));
+  };
+  assert.equal(reader.drainBatches(visit, 160), 160);
+  assert.deepEqual(seen, Array.from({ length: 10 }, (_, i) => i));
+  assert.equal(reader.depth(), 40 * 16);
+  reader.drainBatches(visit);
+  assert.deepEqual(seen, Array.from({ length: 50 }, (_, i) => i));
+});
