@@ -100,33 +100,9 @@ export class ByteRingReader {
   }
 
   /**
-   * Calls `visit(offset, size)` for each published record, up to `maxBytes`, then frees them.
-   * Returns the number of bytes consumed.
-   */
-  drain(visit: (view: DataView, bytes: Uint8Array, offset: number, size: number) => void, maxBytes = Infinity): number {
-    const write = Atomics.load(this.control, WRITE) >>> 0;
-    let read = Atomics.load(this.control, READ) >>> 0;
-    const start = read;
-    const view = this.view;
-    const bytes = this.bytes;
-    while (read !== write && ((read - start) >>> 0) < maxBytes) {
-      const offset = read & this.mask;
-      const size = view.getUint16(offset, true);
-      if (size === 0) {
-        read = (read + (this.capacity - offset)) >>> 0;
-        continue;
-      }
-      visit(view, bytes, offset, size);
-      read = (read + size) >>> 0;
-    }
-    Atomics.store(this.control, READ, read | 0);
-    return (read - start) >>> 0;
-  }
-
-  /**
-   * As `drain`, but hands the records over in batches of up to RECORD_BATCH offsets, so the
-   * consumer can start loading what the whole batch needs before it works on the first record.
-   * Every batch is visited before its records are freed.
+   * Calls `visit` for the published records, up to about `maxBytes`, in batches of up to
+   * RECORD_BATCH offsets (so the consumer can start loading what a whole batch needs before it
+   * works on the first record), then frees them. Returns the number of bytes consumed.
    */
   drainBatches(
     visit: (view: DataView, bytes: Uint8Array, offsets: Uint32Array, count: number) => void,

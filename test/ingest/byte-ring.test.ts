@@ -21,7 +21,9 @@ function writeRecord(writer: ByteRingWriter, size: number, tag: number): boolean
 
 function readAll(reader: ByteRingReader): number[] {
   const tags: number[] = [];
-  reader.drain((view, _bytes, offset) => tags.push(view.getUint32(offset + 4, true)));
+  reader.drainBatches((view, _bytes, offsets, count) => {
+    for (const offset of offsets.subarray(0, count)) tags.push(view.getUint32(offset + 4, true));
+  });
   return tags;
 }
 
@@ -69,9 +71,11 @@ test('moves a million records between threads without loss or reordering', async
   let outOfOrder = 0;
   const deadline = Date.now() + 20_000;
   while (expected < total && Date.now() < deadline) {
-    reader.drain((view, _b, offset) => {
-      if (view.getUint32(offset + 4, true) !== expected) outOfOrder++;
-      expected++;
+    reader.drainBatches((view, _b, offsets, count) => {
+      for (const offset of offsets.subarray(0, count)) {
+        if (view.getUint32(offset + 4, true) !== expected) outOfOrder++;
+        expected++;
+      }
     });
     await new Promise((resolve) => setImmediate(resolve));
   }
