@@ -1,12 +1,26 @@
 /**
  * Open-addressing hash table from (kind, name bytes) to a dense metric index 0, 1, 2, ...
- * Keys live in one growable byte arena, so a lookup never decodes or allocates: it compares a
- * 32-bit hash first and the bytes only on a hash match.
+ * Keys live in one growable byte arena, so a lookup never decodes or allocates.
+ *
+ * With 100k names the table outgrows the CPU caches and a lookup's cost is its cache misses, so
+ * everything a probe needs (hash, entry, key offset, key length and kind) sits in one 16-byte slot
+ * row: a hit costs one miss on the row and one on the key bytes it compares.
  */
 
 const INITIAL_SLOTS = 1024;
 const INITIAL_ARENA_BYTES = 64 * 1024;
 const INITIAL_ENTRIES = 512;
+
+/** Int32 words per slot row. */
+const ROW = 4;
+const SlotWord = {
+  hash: 0,
+  /** entry index + 1; 0 = empty slot */
+  entry: 1,
+  keyStart: 2,
+  /** key length (< 2^24) | kind << 24 */
+  shape: 3,
+} as const;
 
 /**
  * murmur3's finaliser. Receivers shard by `fnv1a % shards`, so within one shard the low bits of
@@ -19,25 +33,27 @@ function mixHash(nameHash: number, kind: number): number {
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
-  return h >>> 0;
+  return h | 0;
 }
 
 export class MetricTable {
   /** Number of keys held; indices are 0 .. size-1 in insertion order. */
   size = 0;
 
-  /** Slot -> entry index + 1 (0 = empty). Power-of-two length, at most half full. */
-  private slots = new Int32Array(INITIAL_SLOTS);
-  /** Slot -> mixed hash of its entry, to skip byte comparison on most mismatches. */
-  private slotHashes = new Uint32Array(INITIAL_SLOTS);
+  /** Slot rows (see SlotWord); a power-of-two number of slots, at most half full. */
+  private slots = new Int32Array(INITIAL_SLOTS * ROW);
+  private slotMask = INITIAL_SLOTS - 1;
 
   private arena = new Uint8Array(INITIAL_ARENA_BYTES);
+  private arenaView = new DataView(this.arena.buffer);
   private arenaUsed = 0;
+  /** A view of the last key source, so keys compare 4 bytes at a time. */
+  private sourceBytes: Uint8Array = new Uint8Array(0);
+  private sourceView: DataView = new DataView(this.sourceBytes.buffer);
 
-  private keyStarts = new Uint32Array(INITIAL_ENTRIES);
-  private keyLengths = new Uint32Array(INITIAL_ENTRIES);
   private kinds = new Uint8Array(INITIAL_ENTRIES);
-  private hashes = new Uint32Array(INITIAL_ENTRIES);
+  /** Sink of `touchKey`'s loads. */
+  private touched = 0;
 
   /**
    * Index of the key (kind, bytes[start, start+length)), or -1 if absent.
@@ -45,31 +61,64 @@ export class MetricTable {
    */
   find(kind: number, nameHash: number, bytes: Uint8Array, start: number, length: number): number {
     const hash = mixHash(nameHash, kind);
-    const mask = this.slots.length - 1;
+    const shape = length | (kind << 24);
+    const slots = this.slots;
+    const mask = this.slotMask;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const entry = this.slots[slot] - 1;
-      if (entry < 0) return -1;
-      if (this.slotHashes[slot] === hash && this.keyEquals(entry, kind, bytes, start, length)) return entry;
+      const row = slot * ROW;
+      const entry = slots[row + SlotWord.entry];
+      if (entry === 0) return -1;
+      if (
+        slots[row + SlotWord.hash] === hash &&
+        slots[row + SlotWord.shape] === shape &&
+        this.bytesEqual(slots[row + SlotWord.keyStart], bytes, start, length)
+      ) {
+        return entry - 1;
+      }
     }
+  }
+
+  /**
+   * Starts loading the first slot row `find` will probe, and returns a word of it so the load is
+   * not optimised away. Issued for a batch of keys ahead of their `find`s, the cache misses of
+   * the batch overlap instead of stalling one after another.
+   */
+  touchSlot(kind: number, nameHash: number): number {
+    return this.slots[(mixHash(nameHash, kind) & this.slotMask) * ROW + SlotWord.hash];
+  }
+
+  /**
+   * After `touchSlot`: starts loading the key bytes of the first probed slot and returns its entry
+   * (a likely match, to be confirmed by `find`), or -1 if that slot is empty.
+   */
+  touchKey(kind: number, nameHash: number): number {
+    const row = (mixHash(nameHash, kind) & this.slotMask) * ROW;
+    const entry = this.slots[row + SlotWord.entry] - 1;
+    if (entry >= 0) this.touched ^= this.arena[this.slots[row + SlotWord.keyStart]];
+    return entry;
   }
 
   /** Adds a key known to be absent (call `find` first) and returns its new index. */
   insert(kind: number, nameHash: number, bytes: Uint8Array, start: number, length: number): number {
-    if ((this.size + 1) * 2 > this.slots.length) this.rehash(this.slots.length * 2);
+    if (length >= 1 << 24) throw new Error(`key of ${length} bytes is too long`);
+    if ((this.size + 1) * 2 > this.slotMask + 1) this.rehash((this.slotMask + 1) * 2);
     if (this.size === this.kinds.length) this.growEntries();
     if (this.arenaUsed + length > this.arena.length) this.growArena(this.arenaUsed + length);
 
     const entry = this.size++;
-    const hash = mixHash(nameHash, kind);
     const arena = this.arena;
     const at = this.arenaUsed;
     for (let i = 0; i < length; i++) arena[at + i] = bytes[start + i];
-    this.keyStarts[entry] = this.arenaUsed;
-    this.keyLengths[entry] = length;
-    this.kinds[entry] = kind;
-    this.hashes[entry] = hash;
     this.arenaUsed += length;
-    this.place(entry, hash);
+    this.kinds[entry] = kind;
+
+    const hash = mixHash(nameHash, kind);
+    const slots = this.slots;
+    const row = this.freeRow(hash);
+    slots[row + SlotWord.hash] = hash;
+    slots[row + SlotWord.entry] = entry + 1;
+    slots[row + SlotWord.keyStart] = at;
+    slots[row + SlotWord.shape] = length | (kind << 24);
     return entry;
   }
 
@@ -84,46 +133,55 @@ export class MetricTable {
     return this.kinds[entry];
   }
 
-  private keyEquals(entry: number, kind: number, bytes: Uint8Array, start: number, length: number): boolean {
-    if (this.kinds[entry] !== kind || this.keyLengths[entry] !== length) return false;
-    const arena = this.arena;
-    const keyStart = this.keyStarts[entry];
-    for (let i = 0; i < length; i++) {
-      if (arena[keyStart + i] !== bytes[start + i]) return false;
+  private bytesEqual(keyStart: number, bytes: Uint8Array, start: number, length: number): boolean {
+    if (bytes !== this.sourceBytes) {
+      this.sourceBytes = bytes;
+      this.sourceView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
+    const source = this.sourceView;
+    const arena = this.arenaView;
+    let i = 0;
+    for (; i + 4 <= length; i += 4) {
+      if (arena.getInt32(keyStart + i, true) !== source.getInt32(start + i, true)) return false;
+    }
+    for (; i < length; i++) {
+      if (arena.getUint8(keyStart + i) !== source.getUint8(start + i)) return false;
     }
     return true;
   }
 
-  private place(entry: number, hash: number): void {
-    const mask = this.slots.length - 1;
+  /** Row offset of the first empty slot on the probe path of `hash`. */
+  private freeRow(hash: number): number {
+    const slots = this.slots;
+    const mask = this.slotMask;
     let slot = hash & mask;
-    while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
-    this.slots[slot] = entry + 1;
-    this.slotHashes[slot] = hash;
+    while (slots[slot * ROW + SlotWord.entry] !== 0) slot = (slot + 1) & mask;
+    return slot * ROW;
   }
 
   private rehash(slotCount: number): void {
-    this.slots = new Int32Array(slotCount);
-    this.slotHashes = new Uint32Array(slotCount);
-    for (let entry = 0; entry < this.size; entry++) this.place(entry, this.hashes[entry]);
+    const old = this.slots;
+    this.slots = new Int32Array(slotCount * ROW);
+    this.slotMask = slotCount - 1;
+    for (let from = 0; from < old.length; from += ROW) {
+      if (old[from + SlotWord.entry] === 0) continue;
+      const to = this.freeRow(old[from + SlotWord.hash]);
+      for (let w = 0; w < ROW; w++) this.slots[to + w] = old[from + w];
+    }
   }
 
   private growEntries(): void {
-    const capacity = this.kinds.length * 2;
-    this.keyStarts = grow(this.keyStarts, new Uint32Array(capacity));
-    this.keyLengths = grow(this.keyLengths, new Uint32Array(capacity));
-    this.kinds = grow(this.kinds, new Uint8Array(capacity));
-    this.hashes = grow(this.hashes, new Uint32Array(capacity));
+    const kinds = new Uint8Array(this.kinds.length * 2);
+    kinds.set(this.kinds);
+    this.kinds = kinds;
   }
 
   private growArena(needed: number): void {
     let capacity = this.arena.length * 2;
     while (capacity < needed) capacity *= 2;
-    this.arena = grow(this.arena, new Uint8Array(capacity));
+    const arena = new Uint8Array(capacity);
+    arena.set(this.arena.subarray(0, this.arenaUsed));
+    this.arena = arena;
+    this.arenaView = new DataView(arena.buffer);
   }
-}
-
-function grow<T extends Uint8Array | Uint32Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
 }

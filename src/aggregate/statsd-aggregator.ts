@@ -39,7 +39,17 @@ export interface FlushOutput {
 }
 
 const INITIAL_METRICS = 1024;
-const INITIAL_TIMER_SAMPLES = 8;
+const INITIAL_TIMER_SAMPLES = 64 * 1024;
+
+/**
+ * Per-metric state a record touches, in one 16-byte row so that with 100k metrics (beyond the CPU
+ * caches) a record costs one miss here: f64 scalar (Float64Array index 2*metric), then u32 sample
+ * count (Uint32Array index 4*metric+2) and u32 active flag (4*metric+3).
+ */
+const ROW_F64 = 2;
+const ROW_U32 = 4;
+const COUNT_WORD = 2;
+const ACTIVE_WORD = 3;
 
 /** Output name parts of one metric kind, as the Etsy graphite backend builds them. */
 interface Namespaces {
@@ -103,23 +113,39 @@ export class StatsdAggregator {
   /** Scratch for one member key: u32 metric index, then the member bytes (u16 length). */
   private readonly memberKey = new Uint8Array(4 + 0xffff);
 
-  // Per-metric state, indexed by the table's dense metric index.
-  /** 1 while Etsy would hold the key; delete* options drop metrics at flush. */
-  private active = new Uint8Array(INITIAL_METRICS);
+  // Per-metric state rows (see ROW_F64), indexed by the table's dense metric index.
+  /**
+   * Counter: Σ value/rate. Gauge: current value. Timer: Σ 1/rate (Etsy's
+   * timer_counters). Set: distinct members this interval.
+   */
+  private scalar = new Float64Array(INITIAL_METRICS * ROW_F64);
+  /**
+   * COUNT_WORD: timer samples this interval. ACTIVE_WORD: 1 while Etsy would hold the key
+   * (delete* options drop metrics at flush).
+   */
+  private counts = new Uint32Array(this.scalar.buffer);
+  private metricCapacity = INITIAL_METRICS;
   private activeCount = 0;
   private outputBase = new Uint32Array(INITIAL_METRICS);
-  /**
-   * Counter: Σ value/rate. Gauge: current value. Timer: Σ 1/rate (Etsy's timer_counters).
-   * Set: distinct members this interval.
-   */
-  private scalar = new Float64Array(INITIAL_METRICS);
-  private sampleCounts = new Uint32Array(INITIAL_METRICS);
-  private samples: (Float64Array | undefined)[] = [];
   private timerBins: (HistogramBins | undefined)[] = [];
+
+  /**
+   * Timer samples of this interval in arrival order: appending costs no cache miss, where a
+   * per-timer array would cost several; flush groups them by timer (a counting sort).
+   */
+  private sampleMetrics = new Uint32Array(INITIAL_TIMER_SAMPLES);
+  private sampleValues = new Float64Array(INITIAL_TIMER_SAMPLES);
+  private sampleLength = 0;
+  /** Flush scratch: samples grouped by timer, and each timer's end in it. */
+  private grouped = new Float64Array(0);
+  private groupEnds = new Uint32Array(INITIAL_METRICS);
 
   private nextOutputId = 0;
   private pendingNames: string[] = [];
   private pendingFirstId = 0;
+
+  /** Sink of `addBatch`'s early loads. */
+  private touched = 0;
 
   private outIds = new Uint32Array(INITIAL_METRICS);
   private outValues = new Float64Array(INITIAL_METRICS);
@@ -156,33 +182,58 @@ export class StatsdAggregator {
 
     let metric = this.table.find(kind, hash, bytes, nameStart, nameLen);
     if (metric < 0) metric = this.createMetric(kind, hash, bytes, nameStart, nameLen);
-    if (this.active[metric] === 0) this.activate(metric);
+    const scalar = this.scalar;
+    const at = metric * ROW_F64;
+    if (this.counts[metric * ROW_U32 + ACTIVE_WORD] === 0) this.activate(metric);
 
     switch (kind) {
       case MetricKind.Counter: {
         const value = view.getFloat64(offset + RecordOffset.value, true);
         const rate = view.getFloat64(offset + RecordOffset.sampleRate, true);
-        this.scalar[metric] += value * (1 / rate); // Etsy's expression; value/rate can differ in the last bit
+        scalar[at] += value * (1 / rate); // Etsy's expression; value/rate can differ in the last bit
         break;
       }
       case MetricKind.Timer: {
         const rate = view.getFloat64(offset + RecordOffset.sampleRate, true);
         this.addTimerSample(metric, view.getFloat64(offset + RecordOffset.value, true));
-        this.scalar[metric] += 1 / rate;
+        scalar[at] += 1 / rate;
         break;
       }
       case MetricKind.Gauge: {
         const value = view.getFloat64(offset + RecordOffset.value, true);
-        if (bytes[offset + RecordOffset.flags] & RecordFlags.GaugeDelta) this.scalar[metric] += value;
-        else this.scalar[metric] = value;
+        if (bytes[offset + RecordOffset.flags] & RecordFlags.GaugeDelta) scalar[at] += value;
+        else scalar[at] = value;
         break;
       }
       case MetricKind.Set: {
         const memberLen = view.getUint16(offset + RecordOffset.setValueLen, true);
-        if (this.addSetMember(metric, bytes, nameStart + nameLen, memberLen)) this.scalar[metric]++;
+        if (this.addSetMember(metric, bytes, nameStart + nameLen, memberLen)) scalar[at]++;
         break;
       }
     }
+  }
+
+  /**
+   * `add` for `count` records at `offsets`. With many metrics a record's cost is its cache misses
+   * (slot row, key bytes, state row), one after another; loading those of the whole batch first
+   * lets the misses overlap. Same result as calling `add` for each record in order.
+   */
+  addBatch(view: DataView, bytes: Uint8Array, offsets: Uint32Array, count: number): void {
+    const table = this.table;
+    let sink = 0;
+    for (let i = 0; i < count; i++) {
+      const offset = offsets[i];
+      sink ^= table.touchSlot(bytes[offset + RecordOffset.kind], view.getUint32(offset + RecordOffset.hash, true));
+    }
+    const counts = this.counts;
+    const limit = this.metricCapacity;
+    for (let i = 0; i < count; i++) {
+      const offset = offsets[i];
+      const metric = table.touchKey(bytes[offset + RecordOffset.kind], view.getUint32(offset + RecordOffset.hash, true));
+      if (metric >= 0 && metric < limit) sink ^= counts[metric * ROW_U32 + ACTIVE_WORD];
+    }
+    this.touched = sink;
+    for (let i = 0; i < count; i++) this.add(view, bytes, offsets[i]);
   }
 
   /** Aggregates of the interval that just ended; then resets state per Etsy's delete* rules. */
@@ -190,42 +241,45 @@ export class StatsdAggregator {
     this.ensureOutputCapacity(this.nextOutputId);
     const ids = this.outIds;
     const values = this.outValues;
-    const active = this.active;
     const scalar = this.scalar;
+    const counts = this.counts;
     const metricCount = this.activeCount;
     let length = 0;
+    this.groupTimerSamples();
 
     for (let metric = 0; metric < this.table.size; metric++) {
-      if (active[metric] === 0) continue;
+      const at = metric * ROW_F64;
+      if (counts[metric * ROW_U32 + ACTIVE_WORD] === 0) continue;
       const base = this.outputBase[metric];
       switch (this.table.kindOf(metric)) {
         case MetricKind.Counter:
           ids[length] = base;
-          values[length++] = scalar[metric];
+          values[length++] = scalar[at];
           ids[length] = base + 1;
-          values[length++] = scalar[metric] / this.intervalSeconds;
-          scalar[metric] = 0;
+          values[length++] = scalar[at] / this.intervalSeconds;
+          scalar[at] = 0;
           if (this.deleteCounters) this.deactivate(metric);
           break;
         case MetricKind.Timer:
           length = this.flushTimer(metric, base, ids, values, length);
-          this.sampleCounts[metric] = 0;
-          scalar[metric] = 0;
+          counts[metric * ROW_U32 + COUNT_WORD] = 0;
+          scalar[at] = 0;
           if (this.deleteTimers) this.deactivate(metric);
           break;
         case MetricKind.Gauge:
           ids[length] = base;
-          values[length++] = scalar[metric];
+          values[length++] = scalar[at];
           if (this.deleteGauges) this.deactivate(metric);
           break;
         case MetricKind.Set:
           ids[length] = base;
-          values[length++] = scalar[metric];
-          scalar[metric] = 0;
+          values[length++] = scalar[at];
+          scalar[at] = 0;
           if (this.deleteSets) this.deactivate(metric);
           break;
       }
     }
+    this.sampleLength = 0;
     this.setMembers.clear();
 
     const output: FlushOutput = {
@@ -242,17 +296,19 @@ export class StatsdAggregator {
   }
 
   private flushTimer(metric: number, base: number, ids: Uint32Array, values: Float64Array, length: number): number {
-    const n = this.sampleCounts[metric];
+    const n = this.counts[metric * ROW_U32 + COUNT_WORD];
+    const sampleCount = this.scalar[metric * ROW_F64];
     ids[length] = base + TimerStat.count;
-    values[length++] = this.scalar[metric];
+    values[length++] = sampleCount;
     ids[length] = base + TimerStat.countPerSecond;
-    values[length++] = this.scalar[metric] / this.intervalSeconds;
+    values[length++] = sampleCount / this.intervalSeconds;
     if (n === 0) return length; // Etsy sends only count and count_ps for a timer without samples
 
     const bins = this.timerBins[metric];
     const stats = this.timerOut;
+    const end = this.groupEnds[metric];
     computeTimerStats(
-      this.samples[metric]!, n, this.scalar[metric], this.intervalSeconds,
+      this.grouped.subarray(end - n, end), n, sampleCount, this.intervalSeconds,
       this.thresholds, bins ? bins.bounds : [], stats, this.scratch,
     );
     for (let s = TimerStat.lower; s < TIMER_STAT_NAMES.length; s++) {
@@ -290,32 +346,60 @@ export class StatsdAggregator {
   }
 
   private addTimerSample(metric: number, value: number): void {
-    let buffer = this.samples[metric]!;
-    const n = this.sampleCounts[metric];
-    if (n === buffer.length) {
-      const grown = new Float64Array(buffer.length * 2);
-      grown.set(buffer);
-      this.samples[metric] = buffer = grown;
+    const i = this.sampleLength;
+    if (i === this.sampleValues.length) this.growSampleLog();
+    this.sampleMetrics[i] = metric;
+    this.sampleValues[i] = value;
+    this.sampleLength = i + 1;
+    this.counts[metric * ROW_U32 + COUNT_WORD]++;
+  }
+
+  private growSampleLog(): void {
+    const capacity = this.sampleValues.length * 2;
+    const metrics = new Uint32Array(capacity);
+    metrics.set(this.sampleMetrics);
+    this.sampleMetrics = metrics;
+    const values = new Float64Array(capacity);
+    values.set(this.sampleValues);
+    this.sampleValues = values;
+  }
+
+  /**
+   * Counting sort of the sample log by timer, stable, into `grouped`: each timer's samples end up
+   * contiguous, in arrival order, ending at groupEnds[metric].
+   */
+  private groupTimerSamples(): void {
+    const n = this.sampleLength;
+    if (n === 0) return;
+    if (this.grouped.length < n) this.grouped = new Float64Array(this.sampleValues.length);
+    const ends = this.groupEnds;
+    const counts = this.counts;
+    let next = 0;
+    for (let metric = 0; metric < this.table.size; metric++) {
+      ends[metric] = next; // start for now; the scatter below advances it to the end
+      next += counts[metric * ROW_U32 + COUNT_WORD];
     }
-    buffer[n] = value;
-    this.sampleCounts[metric] = n + 1;
+    const grouped = this.grouped;
+    const metrics = this.sampleMetrics;
+    const values = this.sampleValues;
+    for (let i = 0; i < n; i++) grouped[ends[metrics[i]]++] = values[i];
   }
 
   private activate(metric: number): void {
-    this.active[metric] = 1;
+    this.counts[metric * ROW_U32 + ACTIVE_WORD] = 1;
     this.activeCount++;
-    this.scalar[metric] = 0; // a gauge delta after deletion starts from 0, as Etsy's missing key
+    this.scalar[metric * ROW_F64] = 0; // a gauge delta after deletion starts from 0, as Etsy's missing key
   }
 
   private deactivate(metric: number): void {
-    this.active[metric] = 0;
+    this.counts[metric * ROW_U32 + ACTIVE_WORD] = 0;
     this.activeCount--;
   }
 
   /** Cold path, once per distinct metric: stores its key and builds its output names. */
   private createMetric(kind: number, hash: number, bytes: Uint8Array, start: number, length: number): number {
     const metric = this.table.insert(kind, hash, bytes, start, length);
-    if (metric >= this.active.length) this.growMetricState();
+    if (metric >= this.metricCapacity) this.growMetricState();
 
     const name = this.nameDecoder.decode(bytes.subarray(start, start + length));
     // Graphite tags stay at the end: suffixes go on the path part before the first ';'.
@@ -323,8 +407,7 @@ export class StatsdAggregator {
     const path = tagsAt < 0 ? name : name.slice(0, tagsAt);
     const tags = tagsAt < 0 ? '' : name.slice(tagsAt);
     const ns = this.namespaces;
-    // Keep these arrays dense (index === metric) so V8 never turns them into dictionaries.
-    this.samples.push(undefined);
+    // Keep this array dense (index === metric) so V8 never turns it into a dictionary.
     this.timerBins.push(undefined);
     let names: string[];
     switch (kind) {
@@ -334,7 +417,6 @@ export class StatsdAggregator {
       case MetricKind.Timer: {
         const bins = this.histograms.find((h) => name.indexOf(h.metric) > -1)?.bins;
         this.timerBins[metric] = bins;
-        this.samples[metric] = new Float64Array(INITIAL_TIMER_SAMPLES);
         const head = ns.timer(path);
         const suffixes = [...TIMER_STAT_NAMES, ...this.thresholdNames.flat(), ...(bins ? bins.names : [])];
         names = suffixes.map((suffix) => `${head}.${suffix}`);
@@ -357,19 +439,16 @@ export class StatsdAggregator {
   }
 
   private growMetricState(): void {
-    const capacity = this.active.length * 2;
-    const active = new Uint8Array(capacity);
-    active.set(this.active);
-    this.active = active;
+    const capacity = this.metricCapacity * 2;
+    this.metricCapacity = capacity;
     const outputBase = new Uint32Array(capacity);
     outputBase.set(this.outputBase);
     this.outputBase = outputBase;
-    const scalar = new Float64Array(capacity);
+    this.groupEnds = new Uint32Array(capacity);
+    const scalar = new Float64Array(capacity * ROW_F64);
     scalar.set(this.scalar);
     this.scalar = scalar;
-    const sampleCounts = new Uint32Array(capacity);
-    sampleCounts.set(this.sampleCounts);
-    this.sampleCounts = sampleCounts;
+    this.counts = new Uint32Array(scalar.buffer);
   }
 
   /** Room for every output id at once; also replaces arrays the caller transferred away. */

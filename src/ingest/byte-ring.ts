@@ -75,9 +75,13 @@ export class ByteRingWriter {
   }
 }
 
+/** Records per `drainBatches` visit: enough to overlap their cache misses, few enough to stay in L1. */
+const RECORD_BATCH = 32;
+
 export class ByteRingReader {
   readonly bytes: Uint8Array;
   readonly view: DataView;
+  private readonly batch = new Uint32Array(RECORD_BATCH);
   private readonly control: Int32Array;
   private readonly mask: number;
   private readonly capacity: number;
@@ -96,15 +100,20 @@ export class ByteRingReader {
   }
 
   /**
-   * Calls `visit(offset, size)` for each published record, up to `maxBytes`, then frees them.
-   * Returns the number of bytes consumed.
+   * Calls `visit` for the published records, up to about `maxBytes`, in batches of up to
+   * RECORD_BATCH offsets (so the consumer can start loading what a whole batch needs before it
+   * works on the first record), then frees them. Returns the number of bytes consumed.
    */
-  drain(visit: (view: DataView, bytes: Uint8Array, offset: number, size: number) => void, maxBytes = Infinity): number {
+  drainBatches(
+    visit: (view: DataView, bytes: Uint8Array, offsets: Uint32Array, count: number) => void,
+    maxBytes = Infinity,
+  ): number {
     const write = Atomics.load(this.control, WRITE) >>> 0;
     let read = Atomics.load(this.control, READ) >>> 0;
     const start = read;
     const view = this.view;
-    const bytes = this.bytes;
+    const offsets = this.batch;
+    let count = 0;
     while (read !== write && ((read - start) >>> 0) < maxBytes) {
       const offset = read & this.mask;
       const size = view.getUint16(offset, true);
@@ -112,9 +121,14 @@ export class ByteRingReader {
         read = (read + (this.capacity - offset)) >>> 0;
         continue;
       }
-      visit(view, bytes, offset, size);
+      offsets[count++] = offset;
+      if (count === RECORD_BATCH) {
+        visit(view, this.bytes, offsets, count);
+        count = 0;
+      }
       read = (read + size) >>> 0;
     }
+    if (count > 0) visit(view, this.bytes, offsets, count);
     Atomics.store(this.control, READ, read | 0);
     return (read - start) >>> 0;
   }
@@ -123,16 +137,28 @@ export class ByteRingReader {
 /**
  * A consumer's doorbell: producers ring it after publishing so an idle consumer wakes at once
  * instead of polling. One per consumer, shared by all of its producers.
+ *
+ * A consumer that just found work naps instead (a short timed wait): waking it for every
+ * datagram would cost a thread wake-up per ~30 records, more than the records themselves, so
+ * producers wake a napping consumer only when a ring runs deep.
  */
 const SEQ = 0;
-const SLEEPING = 1;
+const STATE = 1;
+const AWAKE = 0;
+/** Waiting for the next publish. */
+const ASLEEP = 1;
+/** Waiting out a nap; ring only if a ring is NAP_WAKE_FRACTION full. */
+const NAPPING = 2;
+const NAP_WAKE_FRACTION = 8;
 
 export function createDoorbell(): SharedArrayBuffer {
   return new SharedArrayBuffer(8);
 }
 
-export function ringDoorbell(bell: Int32Array): void {
-  if (Atomics.load(bell, SLEEPING) !== 0) {
+/** Called after a publish, with the ring's depth and capacity in bytes. */
+export function ringDoorbell(bell: Int32Array, depth: number, capacity: number): void {
+  const state = Atomics.load(bell, STATE);
+  if (state === ASLEEP || (state === NAPPING && depth * NAP_WAKE_FRACTION >= capacity)) {
     Atomics.add(bell, SEQ, 1);
     Atomics.notify(bell, SEQ);
   }
@@ -144,12 +170,27 @@ export function ringDoorbell(bell: Int32Array): void {
  */
 export async function waitForDoorbell(bell: Int32Array, stillEmpty: () => boolean, timeoutMs: number): Promise<void> {
   const seq = Atomics.load(bell, SEQ);
-  Atomics.store(bell, SLEEPING, 1);
+  Atomics.store(bell, STATE, ASLEEP);
   try {
     if (!stillEmpty()) return;
     const result = Atomics.waitAsync(bell, SEQ, seq, timeoutMs);
     if (result.async) await result.value;
   } finally {
-    Atomics.store(bell, SLEEPING, 0);
+    Atomics.store(bell, STATE, AWAKE);
+  }
+}
+
+/**
+ * Waits `napMs`, or less if a producer's ring runs deep. A ring that fills before the
+ * announcement is seen only costs the rest of the nap, which the ring absorbs.
+ */
+export async function napOnDoorbell(bell: Int32Array, napMs: number): Promise<void> {
+  const seq = Atomics.load(bell, SEQ);
+  Atomics.store(bell, STATE, NAPPING);
+  try {
+    const result = Atomics.waitAsync(bell, SEQ, seq, napMs);
+    if (result.async) await result.value;
+  } finally {
+    Atomics.store(bell, STATE, AWAKE);
   }
 }

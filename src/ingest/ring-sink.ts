@@ -67,8 +67,9 @@ export class RingSink implements StatsdSink {
     this.dirty = 0;
     for (let shard = 0; dirty !== 0; shard++, dirty >>>= 1) {
       if ((dirty & 1) === 0) continue;
-      this.writers[shard].publish();
-      ringDoorbell(this.bells[shard]);
+      const writer = this.writers[shard];
+      writer.publish();
+      ringDoorbell(this.bells[shard], writer.depth(), writer.bytes.length);
     }
   }
 

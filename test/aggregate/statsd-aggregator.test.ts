@@ -237,6 +237,29 @@ describe('timers', () => {
     assert.equal(points.get('stats.timers.big.sum'), 500_500);
     assert.equal(points.get('stats.timers.big.median'), 500.5);
   });
+
+  test('interleaved timers keep their own samples across flushes, past the initial log capacity', () => {
+    const h = new Harness({ percentThresholds: [] });
+    const timers = 7;
+    // 3 intervals of 100k samples each (past the sample log's initial capacity), round-robin.
+    for (let interval = 0; interval < 3; interval++) {
+      const samples: Sample[] = [];
+      for (let i = 0; i < 100_000; i++) samples.push(ms(`t${i % timers}`, interval * 1_000_000 + i));
+      h.send(...samples);
+      const points = h.flush();
+      for (let t = 0; t < timers; t++) {
+        const own = samples.filter((x) => x.name === `t${t}`).map((x) => x.value);
+        const name = `stats.timers.t${t}`;
+        assert.equal(points.get(`${name}.count`), own.length);
+        assert.equal(points.get(`${name}.lower`), Math.min(...own));
+        assert.equal(points.get(`${name}.upper`), Math.max(...own));
+        assert.equal(points.get(`${name}.sum`), own.reduce((sum, v) => sum + v, 0));
+      }
+    }
+    const idle = h.flush();
+    assert.equal(idle.get('stats.timers.t3.count'), 0);
+    assert.equal(idle.has('stats.timers.t3.sum'), false);
+  });
 });
 
 describe('gauges', () => {
@@ -360,6 +383,32 @@ describe('names', () => {
     const h = new Harness({ percentThresholds: [] });
     h.send(c('x', 3), g('x', 9), c('x', 1));
     assertPoints(h.flush(), { 'stats.counters.x.count': 4, 'stats.counters.x.rate': 0.4, 'stats.gauges.x': 9 });
+  });
+});
+
+describe('addBatch', () => {
+  test('gives the same flushes as add, record by record', () => {
+    const samples: Sample[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const name = `m${(i * 31) % 300}`;
+      const pick = i % 4;
+      if (pick === 0) samples.push(c(name, i % 7, i % 5 === 0 ? 0.5 : 1));
+      else if (pick === 1) samples.push(ms(name, (i * 13) % 101));
+      else if (pick === 2) samples.push(i % 3 ? gDelta(name, 1) : g(name, i));
+      else samples.push(s(name, `u${i % 17}`));
+    }
+    const one = new Harness({ deleteSets: true });
+    const batched = new Harness({ deleteSets: true });
+    for (let interval = 0; interval < 2; interval++) {
+      one.send(...samples);
+      const { view, bytes, offsets } = encodeRecords(samples);
+      const all = Uint32Array.from(offsets);
+      for (let at = 0, size = 1; at < all.length; at += size, size = (size % 40) + 1) {
+        const batch = all.subarray(at, Math.min(at + size, all.length));
+        batched.aggregator.addBatch(view, bytes, batch, batch.length);
+      }
+      assert.deepEqual([...batched.flush()], [...one.flush()]);
+    }
   });
 });
 

@@ -1,7 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
-import { ByteRingReader, ByteRingWriter, createByteRing } from '../../src/ingest/byte-ring.js';
+import {
+  ByteRingReader,
+  ByteRingWriter,
+  createByteRing,
+  createDoorbell,
+  napOnDoorbell,
+  ringDoorbell,
+  waitForDoorbell,
+} from '../../src/ingest/byte-ring.js';
 
 function writeRecord(writer: ByteRingWriter, size: number, tag: number): boolean {
   const offset = writer.reserve(size);
@@ -13,7 +21,9 @@ function writeRecord(writer: ByteRingWriter, size: number, tag: number): boolean
 
 function readAll(reader: ByteRingReader): number[] {
   const tags: number[] = [];
-  reader.drain((view, _bytes, offset) => tags.push(view.getUint32(offset + 4, true)));
+  reader.drainBatches((view, _bytes, offsets, count) => {
+    for (const offset of offsets.subarray(0, count)) tags.push(view.getUint32(offset + 4, true));
+  });
   return tags;
 }
 
@@ -61,13 +71,75 @@ test('moves a million records between threads without loss or reordering', async
   let outOfOrder = 0;
   const deadline = Date.now() + 20_000;
   while (expected < total && Date.now() < deadline) {
-    reader.drain((view, _b, offset) => {
-      if (view.getUint32(offset + 4, true) !== expected) outOfOrder++;
-      expected++;
+    reader.drainBatches((view, _b, offsets, count) => {
+      for (const offset of offsets.subarray(0, count)) {
+        if (view.getUint32(offset + 4, true) !== expected) outOfOrder++;
+        expected++;
+      }
     });
     await new Promise((resolve) => setImmediate(resolve));
   }
   await producer.terminate();
   assert.equal(outOfOrder, 0);
   assert.equal(expected, total);
+});
+
+test('drainBatches hands records over in order, in batches of at most 32, across the wrap', () => {
+  const ring = createByteRing(4096);
+  const writer = new ByteRingWriter(ring);
+  const reader = new ByteRingReader(ring);
+  let next = 0;
+  const seen: number[] = [];
+  const batchSizes: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    // 70 records of 40 bytes: 2800 bytes per round, so rounds 2.. wrap around the 4096-byte ring.
+    for (let i = 0; i < 70; i++) assert.ok(writeRecord(writer, 40, next++));
+    writer.publish();
+    const drained = reader.drainBatches((view, _bytes, offsets, count) => {
+      batchSizes.push(count);
+      for (let i = 0; i < count; i++) seen.push(view.getUint32(offsets[i] + 4, true));
+    });
+    assert.equal(drained >= 2800, true);
+    assert.equal(reader.depth(), 0);
+  }
+  assert.deepEqual(seen, Array.from({ length: next }, (_, i) => i));
+  assert.ok(batchSizes.every((n) => n >= 1 && n <= 32));
+  assert.ok(batchSizes.includes(32));
+});
+
+test('drainBatches stops near maxBytes and leaves the rest', () => {
+  const ring = createByteRing(4096);
+  const writer = new ByteRingWriter(ring);
+  const reader = new ByteRingReader(ring);
+  for (let i = 0; i < 50; i++) assert.ok(writeRecord(writer, 16, i));
+  writer.publish();
+  const seen: number[] = [];
+  const visit = (view: DataView, _bytes: Uint8Array, offsets: Uint32Array, count: number): void => {
+    for (let i = 0; i < count; i++) seen.push(view.getUint32(offsets[i] + 4, true));
+  };
+  assert.equal(reader.drainBatches(visit, 160), 160);
+  assert.deepEqual(seen, Array.from({ length: 10 }, (_, i) => i));
+  assert.equal(reader.depth(), 40 * 16);
+  reader.drainBatches(visit);
+  assert.deepEqual(seen, Array.from({ length: 50 }, (_, i) => i));
+});
+
+/** Resolves to true if `promise` settles within `ms`. */
+function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  return Promise.race([promise.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+}
+
+test('a sleeping consumer wakes on any publish; a napping one only when a ring runs deep', async () => {
+  const bell = new Int32Array(createDoorbell());
+  const asleep = waitForDoorbell(bell, () => true, 10_000);
+  ringDoorbell(bell, 8, 1024);
+  assert.equal(await settlesWithin(asleep, 2000), true, 'asleep: woken by a small publish');
+
+  const napping = napOnDoorbell(bell, 10_000);
+  ringDoorbell(bell, 64, 1024);
+  assert.equal(await settlesWithin(napping, 100), false, 'napping: a shallow ring does not wake it');
+  ringDoorbell(bell, 128, 1024);
+  assert.equal(await settlesWithin(napping, 2000), true, 'napping: a ring 1/8 full wakes it');
+
+  assert.equal(await settlesWithin(napOnDoorbell(bell, 20), 2000), true, 'a nap ends by itself');
 });

@@ -22,10 +22,12 @@ async function oneReceiver(): Promise<{ receivers: StatsdReceivers; reader: Byte
 async function namesUntil(reader: ByteRingReader, last: string): Promise<string[]> {
   const names: string[] = [];
   for (let i = 0; i < 200 && names.at(-1) !== last; i++) {
-    reader.drain((view, bytes, offset) => {
-      const length = view.getUint16(offset + RecordOffset.nameLen, true);
-      const start = offset + RecordOffset.name;
-      names.push(Buffer.from(bytes.subarray(start, start + length)).toString('latin1'));
+    reader.drainBatches((view, bytes, offsets, count) => {
+      for (const offset of offsets.subarray(0, count)) {
+        const length = view.getUint16(offset + RecordOffset.nameLen, true);
+        const start = offset + RecordOffset.name;
+        names.push(Buffer.from(bytes.subarray(start, start + length)).toString('latin1'));
+      }
     });
     if (names.at(-1) !== last) await new Promise((r) => setTimeout(r, 10));
   }
