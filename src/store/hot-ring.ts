@@ -18,7 +18,8 @@ class WindowChunks {
   offsetOf = new Uint32Array(0);
   lengthOf = new Uint32Array(0);
   bytes = 0;
-  private trimmed = false;
+  /** Slab bytes allocated since the last trim: sizes the next slab. */
+  private sinceTrim = 0;
 
   get(id: number): Uint8Array | undefined {
     if (id >= this.slabOf.length || this.slabOf[id] === 0) return undefined;
@@ -31,13 +32,15 @@ class WindowChunks {
     this.ensure(id);
     let allocated = 0;
     if (this.tail < chunk.length) {
-      // Each new slab is as large as the window so far: little waste for small windows, few slabs for big ones.
-      // A trimmed window is complete: what still comes (a late point's chunk) is small.
-      const size = this.trimmed ? MIN_SLAB_BYTES : Math.min(MAX_SLAB_BYTES, Math.max(MIN_SLAB_BYTES, this.bytes));
+      // Each new slab is as large as what was added since the last trim: little waste when only a
+      // late point's chunk comes after a trim, few slabs when a whole sealing pass does (the slab
+      // index is 16-bit, so slab sizes must keep growing).
+      const size = Math.min(MAX_SLAB_BYTES, Math.max(MIN_SLAB_BYTES, this.sinceTrim));
       const slab = new Uint8Array(Math.max(size, chunk.length));
       this.slabs.push(slab);
       this.tail = slab.length;
       allocated = slab.length;
+      this.sinceTrim += allocated;
     }
     const slab = this.slabs[this.slabs.length - 1];
     const offset = slab.length - this.tail;
@@ -59,7 +62,7 @@ class WindowChunks {
    * slabs double) and location entries past the highest series id. Chunks keep their offsets.
    */
   trim(idLimit: number): void {
-    this.trimmed = true;
+    this.sinceTrim = 0;
     if (this.tail > 0 && this.slabs.length > 0) {
       const last = this.slabs.length - 1;
       this.slabs[last] = this.slabs[last].slice(0, this.slabs[last].length - this.tail);

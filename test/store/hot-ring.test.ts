@@ -55,3 +55,15 @@ test('trim gives back reserved room and keeps every chunk readable; later puts s
   assert.deepEqual(ring.get(2999, 1200), chunk(2999 % 251, 200));
   assert.ok(ring.bytes - 3000 * 200 < 200_000, 'a late chunk in a trimmed window takes a small slab');
 });
+
+test('a trimmed window that then takes a whole sealing pass keeps every chunk readable, with slab waste bounded', () => {
+  const ring = new HotRing(1 << 30);
+  ring.put(0, 1200, chunk(1));
+  ring.trim(1);
+  const count = 20_000;
+  for (let id = 1; id <= count; id++) ring.put(id, 1200, chunk(id & 0xff, 500));
+  for (let id = 1; id <= count; id += 997) assert.deepEqual(ring.get(id, 1200), chunk(id & 0xff, 500));
+  assert.deepEqual(ring.get(0, 1200), chunk(1));
+  const chunkBytes = count * 500;
+  assert.ok(ring.bytes < 2 * chunkBytes + 64 * 1024 + 10 * 32_768, `held ${ring.bytes} for ${chunkBytes} chunk bytes`);
+});
