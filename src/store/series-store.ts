@@ -31,6 +31,13 @@ export interface SeriesStore {
   names(): Iterable<string>;
   /** Reads many series for [from, until) in one call; unknown names are skipped. */
   read(names: readonly string[], from: number, until: number): Promise<SeriesRange[]>;
+  /**
+   * read(), handed over a slice of series at a time in arrays the store reuses, for callers that
+   * reduce series as they come (sumSeries of a glob) instead of holding them all. `visit` gets the
+   * slices in the order of `names`, must not keep the ranges or their values past the call, and
+   * stops the read by returning false.
+   */
+  readEach?(names: readonly string[], from: number, until: number, visit: (ranges: readonly SeriesRange[]) => boolean | void): Promise<void>;
   seriesCount(): number;
   /** Untagged names matching a Graphite glob, sorted (the metric tree). */
   match?(pattern: string): string[];

@@ -721,7 +721,35 @@ export class StorageEngine implements SeriesStore {
    */
   async read(names: readonly string[], from: number, until: number): Promise<SeriesRange[]> {
     const now = this.now();
-    const wanted: { name: string; id: number; archive: number; from: number; until: number }[] = [];
+    const wanted = this.planRead(names, from, until, now);
+    const values = await this.readArchives(wanted, true);
+    await this.fillFromEarlierLayouts(wanted, values, now);
+    return wanted.map((w, i) => this.rangeOf(w, values[i]));
+  }
+
+  /**
+   * read(), handed over READ_EACH_SLICE series at a time in arrays reused from slice to slice, for
+   * callers that reduce series as they come (sumSeries of a glob): no array per series, and the
+   * reused ones stay in cache. `visit` gets each slice in the order of `names`, must not keep the
+   * ranges or their values past the call, and stops the read by returning false.
+   */
+  async readEach(names: readonly string[], from: number, until: number, visit: (ranges: readonly SeriesRange[]) => boolean | void): Promise<void> {
+    const now = this.now();
+    const wanted = this.planRead(names, from, until, now);
+    const buffers: Float64Array[] = [];
+    for (let i = 0; i < wanted.length; i += READ_EACH_SLICE) {
+      // Ingest and small queries get a turn between slices, as they do every READ_SLICE series in read().
+      if (i > 0 && i % READ_SLICE === 0) await yieldToEventLoop();
+      const slice = wanted.slice(i, i + READ_EACH_SLICE);
+      const values = await this.readArchives(slice, true, buffers);
+      await this.fillFromEarlierLayouts(slice, values, now);
+      if (visit(slice.map((w, j) => this.rangeOf(w, values[j]))) === false) return;
+    }
+  }
+
+  /** What read() fetches for each name: archive and step-aligned range, unknown and out-of-retention names left out. */
+  private planRead(names: readonly string[], from: number, until: number, now: number): ReadRequest[] {
+    const wanted: ReadRequest[] = [];
     for (const name of names) {
       const id = this.index.get(name);
       if (id === undefined) continue;
@@ -738,23 +766,28 @@ export class StorageEngine implements SeriesStore {
       if (untilAligned <= fromAligned) untilAligned = fromAligned + step; // always include the next point
       wanted.push({ name, id, archive, from: fromAligned, until: untilAligned });
     }
-    const values = await this.readArchives(wanted, true);
-    await this.fillFromEarlierLayouts(wanted, values, now);
-    return wanted.map((w, i) => {
-      const layout = this.layouts[this.layoutOf[w.id]];
-      const step = layout.archives[w.archive].secondsPerPoint;
-      const { method, xFilesFactor } = layout.aggregation;
-      return { name: w.name, start: w.from, end: w.until, step, values: values[i], aggregationMethod: method, xFilesFactor };
-    });
+    return wanted;
+  }
+
+  private rangeOf(w: ReadRequest, values: Float64Array): SeriesRange {
+    const layout = this.layouts[this.layoutOf[w.id]];
+    const step = layout.archives[w.archive].secondsPerPoint;
+    const { method, xFilesFactor } = layout.aggregation;
+    return { name: w.name, start: w.from, end: w.until, step, values, aggregationMethod: method, xFilesFactor };
   }
 
   /**
    * Values of archive `archive` over [from, until) (step-aligned) for each request: head, decoded
    * window cache (when `cached`), hot ring, then one LevelDB getMany for everything else; coarser
    * windows not rolled up yet are computed from the finer archive. Rollups read uncached, so a sweep
-   * over every series does not flush what queries use.
+   * over every series does not flush what queries use. With `buffers`, request r writes into
+   * buffers[r] when it has the right length (and leaves a new array there otherwise).
    */
-  private async readArchives(requests: readonly { id: number; archive: number; from: number; until: number }[], cached = false): Promise<Float64Array[]> {
+  private async readArchives(
+    requests: readonly { id: number; archive: number; from: number; until: number }[],
+    cached = false,
+    buffers?: Float64Array[],
+  ): Promise<Float64Array[]> {
     const cache = cached && this.readCache.capacity > 0 ? this.readCache : null;
     // Anything invalidated while getMany is out makes insert() refuse what it brings back.
     const generation = this.readCache.generation;
@@ -771,7 +804,12 @@ export class StorageEngine implements SeriesStore {
       const step = layout.archives[archive].secondsPerPoint;
       // Not filled with NaN up front: every slot lies in one window, and each window below is either
       // copied whole (head, cache, derived) or NaN-filled before its chunk is decoded into it.
-      const out = new Float64Array(Math.max(0, (until - from) / step));
+      const length = Math.max(0, (until - from) / step);
+      let out = buffers?.[r];
+      if (out?.length !== length) {
+        out = new Float64Array(length);
+        if (buffers) buffers[r] = out;
+      }
       results.push(out);
       const span = windowSeconds(step);
       const rolledUpTo = archive === 0 ? Infinity : (this.rollupDone.get(`${layout.archives[archive - 1].secondsPerPoint}:${step}`) ?? 0);
@@ -1025,4 +1063,16 @@ export class StorageEngine implements SeriesStore {
     this.wal.close();
     await this.db.close();
   }
+}
+
+/** Series per slice of readEach(): their values stay in the CPU caches between read and use. */
+const READ_EACH_SLICE = 32;
+
+/** One series of a read: which archive, over which step-aligned range. */
+interface ReadRequest {
+  name: string;
+  id: number;
+  archive: number;
+  from: number;
+  until: number;
 }
