@@ -16,7 +16,7 @@ import { consolidationForAggregation, seriesTags, type Series } from './series.j
 export interface Reduction {
   /** The function's name as aggregate() puts it in the result's name (`sum` for sumSeries). */
   bare: string;
-  func: ColumnwiseAggFunc;
+  func: Exclude<ColumnwiseAggFunc, 'multiply'>;
   /** The call's path arguments, in order. */
   paths: string[];
   /** aggregate()'s own xFilesFactor argument; null means the request's. */
@@ -55,7 +55,8 @@ export function reductionOf(call: CallNode): Reduction | undefined {
   } catch {
     return undefined; // the ordinary path reports the bad name
   }
-  return isColumnwise(agg) ? { bare, func: agg, paths, xFilesFactor } : undefined;
+  // multiply needs every row of every column; the others take columns in pieces.
+  return isColumnwise(agg) && agg !== 'multiply' ? { bare, func: agg, paths, xFilesFactor } : undefined;
 }
 
 /**
@@ -75,26 +76,26 @@ export async function readReduced(
   let grid: { start: number; end: number; step: number; length: number } | undefined;
   let accumulator: ColumnAccumulator | undefined;
   const inputs: AggregateInput[] = [];
-  const columns: Float64Array[] = [];
   let next = 0;
   let sameGrid = true;
-  await readEach(names, from, until, (ranges) => {
-    columns.length = 0;
-    for (const range of ranges) {
-      if (!grid) grid = { start: range.start, end: range.end, step: range.step, length: range.values.length };
-      else if (range.start !== grid.start || range.step !== grid.step || range.values.length !== grid.length) return (sameGrid = false);
+  await readEach(names, from, until, {
+    series(range) {
+      if (!grid) grid = { start: range.start, end: range.end, step: range.step, length: (range.end - range.start) / range.step };
+      else if (range.start !== grid.start || range.step !== grid.step || range.end - range.start !== grid.length * grid.step) return (sameGrid = false);
       grid.end = Math.max(grid.end, range.end);
-      // Ranges come in the order of names, unknown names left out.
+      // Series come in the order of names, unknown names left out.
       while (next < names.length && names[next] !== range.name) next++;
       inputs.push({
         pathExpression: pathExpressions[next++],
         tags: seriesTags(range.name),
         consolidationFunc: consolidationForAggregation(range.aggregationMethod),
       });
-      columns.push(range.values);
-    }
-    if (grid) (accumulator ??= new ColumnAccumulator(reduction.func, grid.length)).add(columns);
-    return true;
+      (accumulator ??= new ColumnAccumulator(reduction.func, grid.length)).nextColumn();
+      return true;
+    },
+    points(src, srcFrom, at, count) {
+      accumulator!.addPoints(src, srcFrom, at, count);
+    },
   });
   if (!sameGrid) return undefined;
   if (!grid || !accumulator) return [];

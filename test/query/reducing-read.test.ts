@@ -8,7 +8,7 @@ import { evaluateTargets } from '../../src/query/evaluator.js';
 import type { Series } from '../../src/query/series.js';
 import type { Archive, RetentionPolicy } from '../../src/store/retention/index.js';
 import type { SeriesStore } from '../../src/store/series-store.js';
-import { StorageEngine } from '../../src/store/storage-engine.js';
+import { StorageEngine, type StorageEngineOptions } from '../../src/store/storage-engine.js';
 
 // The reducing read (sumSeries and friends computed while the engine reads, StorageEngine.readEach)
 // must give exactly what the generic path gives: read every series, then aggregate().
@@ -56,10 +56,10 @@ function comparable(series: Series[]): unknown[] {
  * gaps (every 7th point of series s, series s05 has nothing in the second window, s13 none at all
  * in the range), plus c.* (sum consolidation) and m.* (a 60 s step).
  */
-async function openFilled(): Promise<{ engine: StorageEngine; dir: string; until: number }> {
+async function openFilled(options: Partial<StorageEngineOptions> = {}): Promise<{ engine: StorageEngine; dir: string; until: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'carbonado-reducing-read-'));
   const clock = { t: T0 + 3 * WINDOW };
-  const engine = await StorageEngine.open({ dataDir: dir, policy, now: () => clock.t, walSyncIntervalMs: 0 });
+  const engine = await StorageEngine.open({ dataDir: dir, policy, now: () => clock.t, walSyncIntervalMs: 0, ...options });
   const batch = new PointBatchBuilder();
   for (let s = 0; s < 70; s++) {
     const id = engine.seriesId(`a.s${String(s).padStart(2, '0')}`);
@@ -85,8 +85,12 @@ async function openFilled(): Promise<{ engine: StorageEngine; dir: string; until
   return { engine, dir, until: clock.t };
 }
 
-test('reducing reads give exactly the generic path answers, nulls and xFilesFactor included', async () => {
-  const { engine, dir, until } = await openFilled();
+for (const [where, options] of [
+  ['decoded cache', {}],
+  ['no cache', { readCacheBytes: 0 }],
+  ['LevelDB', { hotBudgetBytes: 1 }],
+] as const) test(`reducing reads give exactly the generic path answers, nulls and xFilesFactor included (${where})`, async () => {
+  const { engine, dir, until } = await openFilled(options);
   try {
     const calls = { readEach: 0 };
     const reducing = countingStore(engine, calls);
@@ -164,26 +168,40 @@ test('series on different steps, or also wanted on their own, take the generic p
   }
 });
 
-test('readEach hands over the series read() returns, in slices, and stops when asked', async () => {
+test('readEach hands over what read() returns, cold (decoding) and warm (from the cache), and stops when asked', async () => {
   const { engine, dir, until } = await openFilled();
   try {
     const names = [...engine.match('a.*'), 'no.such.series', 'a.s01'];
-    const all = await engine.read(names, T0, until);
-    const seen: { name: string; values: number[] }[] = [];
-    let slices = 0;
-    await engine.readEach(names, T0, until, (ranges) => {
-      slices++;
-      for (const r of ranges) seen.push({ name: r.name, values: Array.from(r.values) });
-    });
-    assert.ok(slices > 1);
-    assert.deepEqual(
-      seen,
-      all.map((r) => ({ name: r.name, values: Array.from(r.values) })),
-    );
+    const visitAll = async (): Promise<Record<string, unknown>[]> => {
+      const seen: Record<string, unknown>[] = [];
+      let values: number[] = [];
+      await engine.readEach(names, T0 + 15, until, {
+        series(shape) {
+          values = new Array<number>((shape.end - shape.start) / shape.step).fill(NaN);
+          seen.push({ ...shape, values });
+          return true;
+        },
+        points(src, srcFrom, at, count) {
+          for (let k = 0; k < count; k++) {
+            assert.ok(Number.isNaN(values[at + k]), 'each index at most once');
+            values[at + k] = src[srcFrom + k];
+          }
+        },
+      });
+      return seen;
+    };
+    const cold = await visitAll(); // decodes, and fills the decoded cache
+    const warm = await visitAll(); // straight from the cache and the head
+    const expected = (await engine.read(names, T0 + 15, until)).map((r) => ({ ...r, values: Array.from(r.values) }));
+    assert.deepEqual(cold, expected);
+    assert.deepEqual(warm, expected);
     let visits = 0;
-    await engine.readEach(names, T0, until, () => {
-      visits++;
-      return false;
+    await engine.readEach(names, T0, until, {
+      series: () => {
+        visits++;
+        return false;
+      },
+      points: () => assert.fail('no points after the visitor stopped'),
     });
     assert.equal(visits, 1);
   } finally {

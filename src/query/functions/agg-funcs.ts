@@ -239,6 +239,66 @@ export class ColumnAccumulator {
     }
   }
 
+  /**
+   * A column handed over in pieces (a reducing read): nextColumn() starts it, then addPoints() puts
+   * src[srcFrom + k] at row at + k; rows it never reaches are null in it. Not for multiply, whose
+   * product needs every row of every column.
+   */
+  nextColumn(): void {
+    this.columns++;
+  }
+
+  addPoints(src: Float64Array, srcFrom: number, at: number, count: number): void {
+    const { func, out, known } = this;
+    const shift = srcFrom - at;
+    const end = Math.min(at + count, this.length);
+    switch (func) {
+      case 'sum':
+      case 'average':
+      case 'avg_zero':
+      case 'count':
+        for (let i = at; i < end; i++) {
+          const v = src[i + shift];
+          if (v === v) {
+            out[i] += v;
+            known[i]++;
+          }
+        }
+        break;
+      case 'min':
+      case 'max':
+      case 'last':
+      case 'diff':
+        for (let i = at; i < end; i++) {
+          const v = src[i + shift];
+          if (v !== v) continue;
+          if (known[i] === 0) out[i] = v;
+          else if (func === 'min') out[i] = v < out[i] ? v : out[i];
+          else if (func === 'max') out[i] = v > out[i] ? v : out[i];
+          else if (func === 'last') out[i] = v;
+          else out[i] -= v;
+          known[i]++;
+        }
+        break;
+      case 'range': {
+        const low = this.low!;
+        for (let i = at; i < end; i++) {
+          const v = src[i + shift];
+          if (v !== v) continue;
+          if (known[i] === 0) out[i] = low[i] = v;
+          else {
+            if (v > out[i]) out[i] = v;
+            if (v < low[i]) low[i] = v;
+          }
+          known[i]++;
+        }
+        break;
+      }
+      case 'multiply':
+        throw new Error('multiply cannot be accumulated piecewise');
+    }
+  }
+
   /** The aggregated row values; call once, after the last add(). */
   finish(xFilesFactor: number): Float64Array {
     const { func, length, out, known } = this;
