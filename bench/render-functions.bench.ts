@@ -29,17 +29,24 @@ function summary(times: number[]): string {
   return `p50 ${at(50).toFixed(2)} ms, p99 ${at(99).toFixed(2)} ms (${times.length} runs)`;
 }
 
-/** Runs a and b alternately, so both see the same machine; wall times of each. */
-async function interleaved(runs: number, a: () => Promise<unknown>, b: () => Promise<unknown>): Promise<[number[], number[]]> {
+/**
+ * Runs a and b alternately, so both see the same machine: wall times of each, and the process CPU
+ * time per run (steadier than wall time when other processes share the cores).
+ */
+async function interleaved(runs: number, a: () => Promise<unknown>, b: () => Promise<unknown>): Promise<[string, string]> {
   const times: [number[], number[]] = [[], []];
+  const cpu = [0, 0];
   for (let i = 0; i < runs; i++) {
     for (const [k, body] of [a, b].entries()) {
       const started = performance.now();
+      const cpuBefore = process.cpuUsage();
       await body();
       times[k].push(performance.now() - started);
+      const used = process.cpuUsage(cpuBefore);
+      cpu[k] += (used.user + used.system) / 1000;
     }
   }
-  return times;
+  return [0, 1].map((k) => `${summary(times[k])}, CPU ${(cpu[k] / runs).toFixed(1)} ms/run`) as [string, string];
 }
 
 async function timed(runs: number, body: () => Promise<unknown> | unknown): Promise<number[]> {
@@ -101,8 +108,8 @@ try {
     () => evaluateTargets(engine, ['sumSeries(bench.*.cpu.user)'], range),
     () => evaluateTargets(generic, ['sumSeries(bench.*.cpu.user)'], range),
   );
-  console.log(`sumSeries evaluated, reducing read: ${summary(reduced)}`);
-  console.log(`sumSeries evaluated, generic (read all + sum): ${summary(generics)}`);
+  console.log(`sumSeries evaluated, reducing read: ${reduced}`);
+  console.log(`sumSeries evaluated, generic (read all + sum): ${generics}`);
   console.log(
     `groupByNode(bench.*.cpu.user, 2, "sum") evaluated: ${summary(await timed(10, () => evaluateTargets(engine, ['groupByNode(bench.*.cpu.user, 2, "sum")'], range)))}`,
   );
@@ -118,8 +125,8 @@ try {
     async () => (await app.request(url)).arrayBuffer(),
     async () => (await genericApp.request(url)).arrayBuffer(),
   );
-  console.log(`GET /render sumSeries JSON (${POINTS} points out), reducing read: ${summary(http)}`);
-  console.log(`GET /render sumSeries JSON (${POINTS} points out), generic: ${summary(genericHttp)}`);
+  console.log(`GET /render sumSeries JSON (${POINTS} points out), reducing read: ${http}`);
+  console.log(`GET /render sumSeries JSON (${POINTS} points out), generic: ${genericHttp}`);
   await engine.close();
   console.log(`rss: ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB`);
 } finally {
