@@ -47,8 +47,8 @@ async function timeRequests(
 }
 
 /**
- * One-series renders issued back to back while one big render runs: how long the small ones wait
- * (the big one yields to the event loop between slices of series).
+ * One-series renders issued back to back while one big render runs: how long each takes, and the
+ * longest gap between two of them (what a request arriving then waits for the big one to yield).
  */
 async function smallDuringBig(app: ReturnType<typeof createHttpApp>, bigUrl: string, smallUrl: string): Promise<string> {
   const started = performance.now();
@@ -60,16 +60,21 @@ async function smallDuringBig(app: ReturnType<typeof createHttpApp>, bigUrl: str
   let done = false;
   void big.then(() => (done = true));
   const times: number[] = [];
+  let gap = 0;
+  let last = performance.now();
   while (!done) {
     // As requests come off sockets: each small one arrives in a new turn of the event loop.
     await new Promise((resolve) => setImmediate(resolve));
     const t = performance.now();
     await (await app.request(smallUrl)).arrayBuffer();
-    times.push(performance.now() - t);
+    const end = performance.now();
+    times.push(end - t);
+    gap = Math.max(gap, end - last);
+    last = end;
   }
   await big;
   times.sort((a, b) => a - b);
-  return `big one ${bigMs.toFixed(0)} ms; ${times.length} small ones meanwhile: p50 ${percentile(times, 50).toFixed(1)} ms, max ${times[times.length - 1].toFixed(1)} ms`;
+  return `big one ${bigMs.toFixed(0)} ms; ${times.length} small ones meanwhile: p50 ${percentile(times, 50).toFixed(1)} ms, max ${times[times.length - 1].toFixed(1)} ms, longest gap ${gap.toFixed(1)} ms`;
 }
 
 /** Renders one series, sumSeries and the glob of all of them over the 24 h, and prints the figures. */
