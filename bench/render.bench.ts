@@ -2,7 +2,8 @@
  * Render path on the real storage engine: 1,000 series x 8,640 points (24 h at 10 s, ending at the
  * engine's fixed clock) appended in time order as flushes would arrive, swept so the data sits in
  * sealed chunks, then `GET /render` JSON through the Hono app in-process (no sockets): one series
- * over 24 h and a glob of all 1,000, first from the hot ring, then from LevelDB after a reopen.
+ * over 24 h, sumSeries of all 1,000 and the glob of all 1,000, first from the hot ring, then from
+ * LevelDB after a reopen; then how long the one-series render takes while a big one is running.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,7 +46,38 @@ async function timeRequests(
   return { p50: percentile(times, 50), p99: percentile(times, 99), bytes };
 }
 
-/** Renders one series and the glob of all of them over the 24 h, and prints the figures. */
+/**
+ * One-series renders issued back to back while one big render runs: how long each takes, and the
+ * longest gap between two of them (what a request arriving then waits for the big one to yield).
+ */
+async function smallDuringBig(app: ReturnType<typeof createHttpApp>, bigUrl: string, smallUrl: string): Promise<string> {
+  const started = performance.now();
+  let bigMs = 0;
+  const big = (async () => {
+    await (await app.request(bigUrl)).arrayBuffer();
+    bigMs = performance.now() - started;
+  })();
+  let done = false;
+  void big.then(() => (done = true));
+  const times: number[] = [];
+  let gap = 0;
+  let last = performance.now();
+  while (!done) {
+    // As requests come off sockets: each small one arrives in a new turn of the event loop.
+    await new Promise((resolve) => setImmediate(resolve));
+    const t = performance.now();
+    await (await app.request(smallUrl)).arrayBuffer();
+    const end = performance.now();
+    times.push(end - t);
+    gap = Math.max(gap, end - last);
+    last = end;
+  }
+  await big;
+  times.sort((a, b) => a - b);
+  return `big one ${bigMs.toFixed(0)} ms; ${times.length} small ones meanwhile: p50 ${percentile(times, 50).toFixed(1)} ms, max ${times[times.length - 1].toFixed(1)} ms, longest gap ${gap.toFixed(1)} ms`;
+}
+
+/** Renders one series, sumSeries and the glob of all of them over the 24 h, and prints the figures. */
 async function timeRenders(engine: StorageEngine, label: string): Promise<void> {
   const app = createHttpApp({ store: engine, health: () => ({}) });
   const range = `from=${from}&until=${now}`;
@@ -59,12 +91,17 @@ async function timeRenders(engine: StorageEngine, label: string): Promise<void> 
     `${label}: render 1 series x ${POINTS} points JSON: p50 ${one.p50.toFixed(2)} ms, p99 ${one.p99.toFixed(2)} ms, ` +
       `${(one.bytes / 1024).toFixed(0)} KiB`,
   );
+  const sum = await timeRequests(app, `/render?target=sumSeries(bench.*.cpu.user)&${range}`, 40);
+  console.log(`${label}: render sumSeries of ${SERIES} series JSON: p50 ${sum.p50.toFixed(1)} ms, p99 ${sum.p99.toFixed(1)} ms`);
   const all = await timeRequests(app, `/render?target=bench.*.cpu.user&${range}`, 5);
   console.log(
     `${label}: render glob of ${SERIES} series JSON: p50 ${all.p50.toFixed(0)} ms, p99 ${all.p99.toFixed(0)} ms, ` +
       `${(all.bytes / 1024 / 1024).toFixed(1)} MiB, ` +
       `${((SERIES * POINTS) / (all.p50 / 1000) / 1e6).toFixed(2)} M points/s`,
   );
+  const small = `/render?target=bench.host0042.cpu.user&${range}`;
+  console.log(`${label}: 1 series while sumSeries of ${SERIES} runs: ${await smallDuringBig(app, `/render?target=sumSeries(bench.*.cpu.user)&${range}`, small)}`);
+  console.log(`${label}: 1 series while the glob of ${SERIES} runs: ${await smallDuringBig(app, `/render?target=bench.*.cpu.user&${range}`, small)}`);
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'carbonado-render-bench-'));

@@ -5,6 +5,7 @@ import { SERIES_FUNCTIONS, AGGREGATOR_NAMES } from './functions/index.js';
 import { bindArguments, type ArgValue, type FunctionContext, type PlacedArg } from './functions/registry.js';
 import { compileGlob, hasGlob } from '../names/glob.js';
 import { QueryError, queryErrorFrom } from './query-error.js';
+import { readReduced, reductionOf } from './reducing-read.js';
 import { seriesFromRange, type Series } from './series.js';
 
 export interface EvaluateOptions {
@@ -32,7 +33,8 @@ export async function evaluateTargets(store: SeriesStore, targets: readonly stri
     .map((target) => expandTemplates(parseTarget(target), options.templateParams ?? {}));
   const evaluator = new Evaluator(store, options);
   const wanted = new FetchPlan();
-  for (const expression of expressions) planFetches(expression, options.from, options.until, wanted);
+  const reducing = store.readEach !== undefined;
+  for (const expression of expressions) planFetches(expression, options.from, options.until, wanted, reducing);
   await evaluator.fetch(wanted);
   const results: Series[] = [];
   for (const expression of expressions) {
@@ -60,22 +62,24 @@ interface FetchQuery {
   tagExpressions?: string[];
 }
 
-function planFetches(node: Expression, from: number, until: number, plan: FetchPlan): void {
+/** `reducing`: the store reads for reductions (sumSeries of a glob), whose paths are left out here. */
+function planFetches(node: Expression, from: number, until: number, plan: FetchPlan, reducing: boolean): void {
   if (node.kind === 'path') {
     plan.add(from, until, { key: node.path });
     return;
   }
   if (node.kind !== 'call') return;
+  if (reducing && reductionOf(node)) return;
   if (node.name === 'seriesByTag') {
     const expressions = tagExpressionsOf(node);
     if (expressions) plan.add(from, until, { key: node.raw, tagExpressions: expressions });
     return;
   }
-  for (const arg of node.args) planFetches(arg, from, until, plan);
-  for (const kwarg of node.kwargs) planFetches(kwarg.value, from, until, plan);
+  for (const arg of node.args) planFetches(arg, from, until, plan, reducing);
+  for (const kwarg of node.kwargs) planFetches(kwarg.value, from, until, plan, reducing);
   const fn = SERIES_FUNCTIONS.get(node.name);
   if (fn?.prefetchRanges && node.args.length > 0) {
-    for (const [f, u] of fn.prefetchRanges(node.args, from, until)) planFetches(node.args[0], f, u, plan);
+    for (const [f, u] of fn.prefetchRanges(node.args, from, until)) planFetches(node.args[0], f, u, plan, reducing);
   }
 }
 
@@ -181,6 +185,8 @@ class Evaluator {
     if (call.name === 'template') {
       throw new QueryError(`invalid template() syntax: only string and number arguments are allowed (column ${call.position + 1})`);
     }
+    const reduced = await this.reduce(call, from, until);
+    if (reduced) return reduced;
     const fn = SERIES_FUNCTIONS.get(call.name);
     if (!fn) throw new QueryError(`unknown function ${call.name}() (column ${call.position + 1})`);
     const positional: PlacedArg[] = [];
@@ -189,6 +195,25 @@ class Evaluator {
     for (const kwarg of call.kwargs) keyword.set(kwarg.name, { value: await this.evaluate(kwarg.value, from, until), position: kwarg.position });
     const args = bindArguments(fn, positional, keyword, call.position, AGGREGATOR_NAMES);
     return fn.run(this.context(call, from, until), args);
+  }
+
+  /**
+   * An aggregator of paths computed by a reducing read; undefined when the call is not one, its
+   * series were fetched anyway (another target wants them), or they are not on one time grid.
+   */
+  private async reduce(call: CallNode, from: number, until: number): Promise<Series[] | undefined> {
+    const { readEach } = this.store;
+    const reduction = readEach ? reductionOf(call) : undefined;
+    if (!readEach || !reduction || reduction.paths.every((path) => this.fetched.has(fetchKey(from, until, path)))) return undefined;
+    const names: string[] = [];
+    const pathExpressions: string[] = [];
+    for (const path of reduction.paths) {
+      for (const name of this.resolve({ key: path })) {
+        names.push(name);
+        pathExpressions.push(path);
+      }
+    }
+    return readReduced(readEach.bind(this.store), reduction, names, pathExpressions, from, until, this.xFilesFactor);
   }
 
   private context(call: CallNode, from: number, until: number): FunctionContext {

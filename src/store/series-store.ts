@@ -15,6 +15,21 @@ export interface SeriesRange {
   xFilesFactor: number;
 }
 
+/** A SeriesRange without its values. */
+export type SeriesShape = Omit<SeriesRange, 'values'>;
+
+/** What readEach() hands series to. */
+export interface SeriesVisitor {
+  /** The next series begins; false stops the read. */
+  series(shape: SeriesShape): boolean;
+  /**
+   * Points of the current series: src[srcFrom + k] is the value at index at + k of its range. Each
+   * index comes at most once; one that never comes is null. `src` is the store's: read it now, do
+   * not keep it.
+   */
+  points(src: Float64Array, srcFrom: number, at: number, count: number): void;
+}
+
 /** Returned by seriesId when the series limit refuses a new series. */
 export const REJECTED_SERIES = 0xffffffff;
 
@@ -31,6 +46,12 @@ export interface SeriesStore {
   names(): Iterable<string>;
   /** Reads many series for [from, until) in one call; unknown names are skipped. */
   read(names: readonly string[], from: number, until: number): Promise<SeriesRange[]>;
+  /**
+   * read() for callers that reduce series as they come (sumSeries of a glob) instead of holding
+   * them all: the store hands each series over window by window, from its own memory when it can
+   * (no array per series). Series come in the order of `names`.
+   */
+  readEach?(names: readonly string[], from: number, until: number, visitor: SeriesVisitor): Promise<void>;
   seriesCount(): number;
   /** Untagged names matching a Graphite glob, sorted (the metric tree). */
   match?(pattern: string): string[];

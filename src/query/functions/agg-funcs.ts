@@ -150,33 +150,127 @@ function sumColumns(columns: readonly Float64Array[], length: number, out: Float
   }
 }
 
+/** The functions ColumnAccumulator computes: every one but median and stddev, which need whole rows. */
+export type ColumnwiseAggFunc = Exclude<AggFunc, 'median' | 'stddev'>;
+
+export function isColumnwise(func: AggFunc): func is ColumnwiseAggFunc {
+  return func !== 'median' && func !== 'stddev';
+}
+
 /**
- * graphite-web's aggregate() over rows: out[i] aggregates columns[*][i], or is NaN when the known
- * share of the row is below xFilesFactor (or nothing is known). Column-wise loops over typed arrays
- * for the common functions; a per-row gather only for median and stddev.
+ * graphite-web's aggregate() over rows, fed columns a few at a time: out[i] aggregates
+ * columns[*][i] in column order, or is NaN when the known share of the row is below xFilesFactor
+ * (or nothing is known). Lets a reducing read aggregate series without holding them all; for
+ * columns of one length the result does not depend on how they are split into add() calls.
  */
-export function aggregateColumns(func: AggFunc, columns: readonly Float64Array[], length: number, xFilesFactor: number): Float64Array {
-  const out = new Float64Array(length);
-  const known = new Uint32Array(length);
-  const n = columns.length;
-  switch (func) {
-    case 'sum':
-    case 'average':
-    case 'avg_zero':
-    case 'count':
-      sumColumns(columns, length, out, known);
-      if (func === 'average') for (let i = 0; i < length; i++) out[i] /= known[i];
-      else if (func === 'avg_zero') for (let i = 0; i < length; i++) out[i] /= n;
-      else if (func === 'count') for (let i = 0; i < length; i++) out[i] = known[i];
-      break;
-    case 'min':
-    case 'max':
-    case 'last':
-    case 'diff': {
-      for (const column of columns) {
-        const len = Math.min(length, column.length);
-        for (let i = 0; i < len; i++) {
-          const v = column[i];
+export class ColumnAccumulator {
+  private readonly out: Float64Array;
+  private readonly known: Uint32Array;
+  /** range: the running minimum (out holds the maximum). */
+  private readonly low: Float64Array | undefined;
+  private columns = 0;
+
+  constructor(
+    private readonly func: ColumnwiseAggFunc,
+    private readonly length: number,
+  ) {
+    this.out = new Float64Array(length);
+    this.known = new Uint32Array(length);
+    if (func === 'range') this.low = new Float64Array(length);
+    if (func === 'multiply') this.out.fill(1);
+  }
+
+  add(columns: readonly Float64Array[]): void {
+    const { func, length, out, known } = this;
+    this.columns += columns.length;
+    switch (func) {
+      case 'sum':
+      case 'average':
+      case 'avg_zero':
+      case 'count':
+        sumColumns(columns, length, out, known);
+        break;
+      case 'min':
+      case 'max':
+      case 'last':
+      case 'diff': {
+        for (const column of columns) {
+          const len = Math.min(length, column.length);
+          for (let i = 0; i < len; i++) {
+            const v = column[i];
+            if (v !== v) continue;
+            if (known[i] === 0) out[i] = v;
+            else if (func === 'min') out[i] = v < out[i] ? v : out[i];
+            else if (func === 'max') out[i] = v > out[i] ? v : out[i];
+            else if (func === 'last') out[i] = v;
+            else out[i] -= v;
+            known[i]++;
+          }
+        }
+        break;
+      }
+      case 'range': {
+        const low = this.low!;
+        for (const column of columns) {
+          const len = Math.min(length, column.length);
+          for (let i = 0; i < len; i++) {
+            const v = column[i];
+            if (v !== v) continue;
+            if (known[i] === 0) out[i] = low[i] = v;
+            else {
+              if (v > out[i]) out[i] = v;
+              if (v < low[i]) low[i] = v;
+            }
+            known[i]++;
+          }
+        }
+        break;
+      }
+      case 'multiply': {
+        for (const column of columns) {
+          for (let i = 0; i < length; i++) {
+            const v = i < column.length ? column[i] : NaN;
+            out[i] *= v;
+            if (v === v) known[i]++;
+          }
+        }
+        break;
+      }
+    }
+  }
+
+  /**
+   * A column handed over in pieces (a reducing read): nextColumn() starts it, then addPoints() puts
+   * src[srcFrom + k] at row at + k; rows it never reaches are null in it. Not for multiply, whose
+   * product needs every row of every column.
+   */
+  nextColumn(): void {
+    this.columns++;
+  }
+
+  addPoints(src: Float64Array, srcFrom: number, at: number, count: number): void {
+    const { func, out, known } = this;
+    const shift = srcFrom - at;
+    const end = Math.min(at + count, this.length);
+    switch (func) {
+      case 'sum':
+      case 'average':
+      case 'avg_zero':
+      case 'count':
+        for (let i = at; i < end; i++) {
+          const v = src[i + shift];
+          if (v === v) {
+            out[i] += v;
+            known[i]++;
+          }
+        }
+        break;
+      case 'min':
+      case 'max':
+      case 'last':
+      case 'diff':
+        for (let i = at; i < end; i++) {
+          const v = src[i + shift];
           if (v !== v) continue;
           if (known[i] === 0) out[i] = v;
           else if (func === 'min') out[i] = v < out[i] ? v : out[i];
@@ -185,15 +279,11 @@ export function aggregateColumns(func: AggFunc, columns: readonly Float64Array[]
           else out[i] -= v;
           known[i]++;
         }
-      }
-      break;
-    }
-    case 'range': {
-      const low = new Float64Array(length);
-      for (const column of columns) {
-        const len = Math.min(length, column.length);
-        for (let i = 0; i < len; i++) {
-          const v = column[i];
+        break;
+      case 'range': {
+        const low = this.low!;
+        for (let i = at; i < end; i++) {
+          const v = src[i + shift];
           if (v !== v) continue;
           if (known[i] === 0) out[i] = low[i] = v;
           else {
@@ -202,34 +292,50 @@ export function aggregateColumns(func: AggFunc, columns: readonly Float64Array[]
           }
           known[i]++;
         }
+        break;
       }
-      for (let i = 0; i < length; i++) out[i] -= low[i];
-      break;
+      case 'multiply':
+        throw new Error('multiply cannot be accumulated piecewise');
     }
-    case 'multiply': {
-      out.fill(1);
-      for (const column of columns) {
-        for (let i = 0; i < length; i++) {
-          const v = i < column.length ? column[i] : NaN;
-          out[i] *= v;
-          if (v === v) known[i]++;
-        }
-      }
-      break;
+  }
+
+  /** The aggregated row values; call once, after the last add(). */
+  finish(xFilesFactor: number): Float64Array {
+    const { func, length, out, known } = this;
+    const n = this.columns;
+    if (func === 'average') for (let i = 0; i < length; i++) out[i] /= known[i];
+    else if (func === 'avg_zero') for (let i = 0; i < length; i++) out[i] /= n;
+    else if (func === 'count') for (let i = 0; i < length; i++) out[i] = known[i];
+    else if (func === 'range') for (let i = 0; i < length; i++) out[i] -= this.low![i];
+    for (let i = 0; i < length; i++) {
+      if (known[i] === 0 || known[i] / n < xFilesFactor) out[i] = NaN;
     }
-    case 'median':
-    case 'stddev': {
-      const row = new Float64Array(n);
-      for (let i = 0; i < length; i++) {
-        for (let c = 0; c < n; c++) {
-          const v = i < columns[c].length ? columns[c][i] : NaN;
-          row[c] = v;
-          if (v === v) known[i]++;
-        }
-        out[i] = aggregateSlice(func, row);
-      }
-      break;
+    return out;
+  }
+}
+
+/**
+ * graphite-web's aggregate() over rows: out[i] aggregates columns[*][i], or is NaN when the known
+ * share of the row is below xFilesFactor (or nothing is known). Column-wise loops over typed arrays
+ * for the common functions; a per-row gather only for median and stddev.
+ */
+export function aggregateColumns(func: AggFunc, columns: readonly Float64Array[], length: number, xFilesFactor: number): Float64Array {
+  if (isColumnwise(func)) {
+    const accumulator = new ColumnAccumulator(func, length);
+    accumulator.add(columns);
+    return accumulator.finish(xFilesFactor);
+  }
+  const out = new Float64Array(length);
+  const known = new Uint32Array(length);
+  const n = columns.length;
+  const row = new Float64Array(n);
+  for (let i = 0; i < length; i++) {
+    for (let c = 0; c < n; c++) {
+      const v = i < columns[c].length ? columns[c][i] : NaN;
+      row[c] = v;
+      if (v === v) known[i]++;
     }
+    out[i] = aggregateSlice(func, row);
   }
   for (let i = 0; i < length; i++) {
     if (known[i] === 0 || known[i] / n < xFilesFactor) out[i] = NaN;

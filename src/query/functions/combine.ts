@@ -19,17 +19,31 @@ export function aggregate(context: FunctionContext, inputs: readonly Series[], f
   const grid = normalize(inputs);
   if (!grid) return [];
   const xff = xFilesFactor ?? context.xFilesFactor;
-  const name = `${bare}Series(${formatPathExpressions(inputs)})`;
+  const values = aggregateColumns(agg, grid.columns, grid.length, xff);
+  return [aggregatedSeries(inputs, bare, grid, values, xff)];
+}
+
+/** What aggregate() keeps of its inputs besides their values. */
+export type AggregateInput = Pick<Series, 'pathExpression' | 'tags' | 'consolidationFunc'>;
+
+/** aggregate()'s result series around `values` (on `grid`): its name, tags and consolidation. */
+export function aggregatedSeries(
+  inputs: readonly AggregateInput[],
+  bareFunc: string,
+  grid: { start: number; end: number; step: number },
+  values: Float64Array,
+  xFilesFactor: number,
+): Series {
+  const name = `${bareFunc}Series(${formatPathExpressions(inputs)})`;
   let tags: Record<string, string> = { ...inputs[0].tags };
   for (const s of inputs) tags = Object.fromEntries(Object.entries(tags).filter(([k, v]) => s.tags[k] === v));
   if (!('name' in tags)) tags.name = name;
-  tags.aggregatedBy = bare;
-  const values = aggregateColumns(agg, grid.columns, grid.length, xff);
-  const result = newSeries(name, grid.start, grid.end, grid.step, values, xff, tags);
+  tags.aggregatedBy = bareFunc;
+  const result = newSeries(name, grid.start, grid.end, grid.step, values, xFilesFactor, tags);
   // Unlike graphite-web (always average), a sum of counters still consolidates as a sum.
   const consolidation = inputs[0].consolidationFunc;
   if (inputs.every((s) => s.consolidationFunc === consolidation)) result.consolidationFunc = consolidation;
-  return [result];
+  return result;
 }
 
 const flat = (lists: ArgValue): Series[] => (lists as Series[][]).flat();
@@ -42,6 +56,7 @@ function aggregator(name: string, func: string, description: string): SeriesFunc
     description,
     params: [seriesLists],
     aggregator: true,
+    aggregateFunc: func,
     run: (context, [lists]) => aggregate(context, flat(lists), func),
   };
 }

@@ -63,6 +63,8 @@ export interface SeriesFunction {
   params: readonly ParamSpec[];
   /** Usable as an aggregation callback (groupByNode(x, 1, "sumSeries")). */
   aggregator?: boolean;
+  /** The aggregate() function it is (sumSeries: 'sum'), so a reducing read can compute it while reading. */
+  aggregateFunc?: string;
   /**
    * Extra time ranges the first argument is evaluated over besides the request's own, when they
    * can be known before any data is read; the evaluator fetches them in its up-front batch.

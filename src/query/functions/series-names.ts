@@ -3,7 +3,7 @@ import { parseTarget } from '../expression/parser.js';
 import type { Series } from '../series.js';
 
 /** graphite-web's formatPathExpressions(): the distinct pathExpressions in order, comma-joined. */
-export function formatPathExpressions(seriesList: readonly Series[]): string {
+export function formatPathExpressions(seriesList: readonly Pick<Series, 'pathExpression'>[]): string {
   const seen: string[] = [];
   for (const s of seriesList) if (!seen.includes(s.pathExpression)) seen.push(s.pathExpression);
   return seen.join(',');
