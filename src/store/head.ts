@@ -101,18 +101,19 @@ export class Head {
 
   /**
    * Slots of an open window: values[offset .. offset + POINTS_PER_CHUNK). A window in a small block
-   * is spread into a buffer that the next call reuses: read it before calling again.
+   * is spread into `spreadInto` (POINTS_PER_CHUNK long), by default a buffer that the next call
+   * reuses: read it before calling again, or pass a buffer of your own to keep several.
    */
-  slots(id: number, parity: number): { values: Float64Array; offset: number } {
+  slots(id: number, parity: number, spreadInto: Float64Array = this.spread): { values: Float64Array; offset: number } {
     const handle = this.blocks[parity][id];
     const cls = handle & CLASS_MASK;
     const pool = this.pools[cls];
     const b = handle >> CLASS_BITS;
     if (cls === FULL_CLASS) return { values: pool.slab(b), offset: pool.offset(b) };
     const offset = pool.offset(b);
-    this.spread.fill(NaN);
-    this.spread.set(pool.slab(b).subarray(offset, offset + pool.slots), this.base[parity][id]);
-    return { values: this.spread, offset: 0 };
+    spreadInto.fill(NaN);
+    spreadInto.set(pool.slab(b).subarray(offset, offset + pool.slots), this.base[parity][id]);
+    return { values: spreadInto, offset: 0 };
   }
 
   /**

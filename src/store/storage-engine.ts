@@ -835,10 +835,14 @@ export class StorageEngine implements SeriesStore {
    * fetch, derive or fill from earlier layouts); if so, sources[k] from offsets[k] holds the k-th
    * window's slots, in the order readArchives visits them.
    */
+  /** Buffers for small head blocks spread to whole windows, reused by each windowsInMemory call. */
+  private readonly headSpreads: Float64Array[] = [];
+
   private windowsInMemory(reads: readonly ReadRequest[], cache: DecodedWindowCache | null, sources: Float64Array[], offsets: number[]): boolean {
     sources.length = 0;
     offsets.length = 0;
     if (!cache) return false;
+    let spreads = 0;
     for (const { id, archive, from, until } of reads) {
       if (this.earlierLayouts.has(id)) return false;
       const layout = this.layouts[this.layoutOf[id]];
@@ -849,7 +853,9 @@ export class StorageEngine implements SeriesStore {
         if (archive === 0) {
           const parity = (start / span) & 1;
           if (this.head.windowAt(id, parity) === start) {
-            const { values, offset } = this.head.slots(id, parity);
+            // Small head blocks are spread into a buffer of their own: the sources are read after the loop.
+            const spread = (this.headSpreads[spreads++] ??= new Float64Array(POINTS_PER_CHUNK));
+            const { values, offset } = this.head.slots(id, parity, spread);
             sources.push(values);
             offsets.push(offset);
             continue;

@@ -209,3 +209,29 @@ test('readEach hands over what read() returns, cold (decoding) and warm (from th
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('series with only a few points in their open window (small head blocks) are each summed with their own values', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'carbonado-reducing-read-'));
+  const now = T0 + WINDOW / 2;
+  const engine = await StorageEngine.open({ dataDir: dir, policy, now: () => now, walSyncIntervalMs: 0 });
+  try {
+    const batch = new PointBatchBuilder();
+    for (let s = 0; s < 5; s++) {
+      const id = engine.seriesId(`few.s${s}`);
+      batch.push(id, T0 + 100 + s * 10, 1 + s); // a different slot per series
+      batch.push(id, T0 + 110 + s * 10, 10 * (1 + s));
+    }
+    engine.append(batch);
+    const calls = { readEach: 0 };
+    const options = { from: T0, until: now };
+    const expected = await evaluateTargets(genericStore(engine), ['sumSeries(few.*)'], options);
+    const actual = await evaluateTargets(countingStore(engine, calls), ['sumSeries(few.*)'], options);
+    assert.equal(calls.readEach, 1);
+    assert.deepEqual(comparable(actual), comparable(expected));
+    const points = Array.from(expected[0].values).filter((v) => !Number.isNaN(v));
+    assert.deepEqual(points, [1, 12, 23, 34, 45, 50]);
+  } finally {
+    await engine.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
