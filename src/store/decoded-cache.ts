@@ -15,11 +15,14 @@ import { POINTS_PER_CHUNK } from './head.js';
 /** Slots plus a rough allowance for the array object and the map entries of one window. */
 const ENTRY_BYTES = POINTS_PER_CHUNK * 8 + 160;
 const FREE = -1;
+const SLAB_WINDOWS = 1024;
 
 export class DecodedWindowCache {
   /** step -> window index (start / window span) -> series id -> entry. */
   private readonly entries = new Map<number, Map<number, Map<number, number>>>();
   private windows: Float64Array[] = [];
+  /** The slab new windows are cut from while the cache grows. */
+  private slab = new Float64Array(0);
   private ids = new Int32Array(0);
   private steps = new Float64Array(0);
   private windowIndexes = new Float64Array(0);
@@ -94,7 +97,11 @@ export class DecodedWindowCache {
     const count = this.windows.length;
     if (count < this.capacity) {
       if (count === this.ids.length) this.grow(Math.min(this.capacity, Math.max(1024, count * 2)));
-      this.windows.push(new Float64Array(POINTS_PER_CHUNK));
+      // Windows are views into shared slabs: one backing store per SLAB_WINDOWS windows, not one each
+      // (a 960-byte typed array is allocated off-heap, which cost more than decoding into it).
+      const index = count % SLAB_WINDOWS;
+      if (index === 0) this.slab = new Float64Array(POINTS_PER_CHUNK * Math.min(SLAB_WINDOWS, this.capacity - count));
+      this.windows.push(this.slab.subarray(index * POINTS_PER_CHUNK, (index + 1) * POINTS_PER_CHUNK));
       return count;
     }
     for (;;) {
