@@ -15,6 +15,7 @@ import { CarbonPlaintextParser, type CarbonParseCounters } from './carbon-plaint
 import { CarbonStat, type CarbonMainMessage, type CarbonWorkerData, type CarbonWorkerMessage } from './carbon-protocol.js';
 import { decodeCarbonPickle, PickleFrameSplitter } from './pickle-reader.js';
 import { RateLimitedLog } from './rate-limited-log.js';
+import { lowerThisThreadPriority } from './thread-priority.js';
 
 /** A plaintext line that grows past this without a newline is dropped as bad. */
 const MAX_LINE = 64 * 1024;
@@ -23,6 +24,10 @@ const WINDOW = 8;
 /** Unacknowledged batches past which UDP datagrams are dropped (UDP cannot be paused). */
 const UDP_DROP_AT = 4 * WINDOW;
 
+/** Nice increment of this thread: parsing yields to the store and the API under overload. */
+const NICE_INCREMENT = 5;
+
+lowerThisThreadPriority(NICE_INCREMENT);
 const data = workerData as CarbonWorkerData;
 const port = parentPort!;
 const stats = new Float64Array(data.stats);
