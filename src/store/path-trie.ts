@@ -73,9 +73,18 @@ class TrieNode {
   }
 
   deleteChild(name: string): void {
-    if (this.many) {
-      this.many.byName.delete(name);
-      this.many.sortedNames = this.many.sortedNodes = null;
+    const many = this.many;
+    if (many !== null) {
+      many.byName.delete(name);
+      many.sortedNames = many.sortedNodes = null;
+      // Back to inline at one child: `many` always holds two or more, so it means "has children".
+      if (many.byName.size === 1) {
+        for (const [onlyName, onlyChild] of many.byName) {
+          this.onlyName = onlyName;
+          this.onlyChild = onlyChild;
+        }
+        this.many = null;
+      }
     } else if (this.onlyName === name) {
       this.onlyName = null;
       this.onlyChild = null;
