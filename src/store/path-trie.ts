@@ -5,45 +5,71 @@
  */
 import { compileGlob, hasGlob, type NameMatcher } from '../names/glob.js';
 
+/** A node of the tree as find reports it: a read-only view of the live node, not a copy. */
+export interface TrieMatch {
+  /** Full path of the node: `a.b.c`. */
+  readonly path: string;
+  /** Last component: `c`. */
+  readonly name: string;
+  readonly isLeaf: boolean;
+  /** Has children (a branch); a path can be both a leaf and a branch. */
+  readonly isBranch: boolean;
+}
+
 /**
- * The children of a node with more than one: a Map for lookups and inserts, and the names in
- * sorted order for wildcard walks, built by the first walk after a change. Sorting there, once,
- * is what lets a walk emit in path order without sorting per visit (`*.*.*.x` visits 100k nodes).
+ * The children of a node with two or more: a Map for lookups and inserts, and the nodes in name
+ * order for wildcard walks, sorted by the first walk after a change. Sorting there, once, lets a
+ * walk emit in path order without sorting per visit (`*.*.*.x` visits 100k nodes).
  */
 class Children {
   readonly byName = new Map<string, TrieNode>();
-  /** Sorted names and their nodes, in step; null after a change until the next walk. */
-  sortedNames: string[] | null = null;
-  sortedNodes: TrieNode[] | null = null;
+  /** The children in name order; null after a change until the next wildcard walk. */
+  sorted: TrieNode[] | null = null;
 
-  sort(): void {
-    const names = [...this.byName.keys()].sort();
-    const nodes: TrieNode[] = new Array(names.length);
-    for (let i = 0; i < names.length; i++) nodes[i] = this.byName.get(names[i])!;
-    this.sortedNames = names;
-    this.sortedNodes = nodes;
+  sort(): TrieNode[] {
+    const nodes = [...this.byName.values()];
+    nodes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return (this.sorted = nodes);
   }
 }
 
 /**
  * A node keeps its first child inline and moves to Children only at the second: most nodes of a
  * metric tree have one child (`host42` -> `latency`), and a Map per node is most of the cost of
- * adding a million series.
+ * adding a million series. A node knows its name and parent, so find can answer with the nodes
+ * themselves and build a path only when a caller reads it: a find matching 100k nodes then
+ * allocates one array, not 100k objects and paths, which is what kept the garbage collector busy.
  */
-class TrieNode {
-  onlyName: string | null = null;
+class TrieNode implements TrieMatch {
   onlyChild: TrieNode | null = null;
+  /** Set only with two or more children (then onlyChild is null). */
   many: Children | null = null;
   /** A series ends here. */
   leaf = false;
 
-  get hasChildren(): boolean {
+  constructor(
+    readonly name: string,
+    readonly parent: TrieNode | null,
+  ) {}
+
+  get isLeaf(): boolean {
+    return this.leaf;
+  }
+
+  get isBranch(): boolean {
     return this.many !== null || this.onlyChild !== null;
   }
 
+  get path(): string {
+    let path = this.name;
+    for (let node = this.parent; node !== null && node.parent !== null; node = node.parent) path = `${node.name}.${path}`;
+    return path;
+  }
+
   child(name: string): TrieNode | undefined {
-    if (this.many) return this.many.byName.get(name);
-    return this.onlyName === name ? this.onlyChild! : undefined;
+    if (this.many !== null) return this.many.byName.get(name);
+    const only = this.onlyChild;
+    return only !== null && only.name === name ? only : undefined;
   }
 
   /** The child named `name`, created if missing. */
@@ -52,21 +78,19 @@ class TrieNode {
     if (many !== null) {
       const existing = many.byName.get(name);
       if (existing !== undefined) return existing;
-      const created = new TrieNode();
+      const created = new TrieNode(name, this);
       many.byName.set(name, created);
-      many.sortedNames = many.sortedNodes = null;
+      many.sorted = null;
       return created;
     }
-    if (this.onlyName === name) return this.onlyChild!;
-    const created = new TrieNode();
-    if (this.onlyChild === null) {
-      this.onlyName = name;
-      this.onlyChild = created;
-    } else {
+    const only = this.onlyChild;
+    if (only !== null && only.name === name) return only;
+    const created = new TrieNode(name, this);
+    if (only === null) this.onlyChild = created;
+    else {
       this.many = new Children();
-      this.many.byName.set(this.onlyName!, this.onlyChild);
+      this.many.byName.set(only.name, only);
       this.many.byName.set(name, created);
-      this.onlyName = null;
       this.onlyChild = null;
     }
     return created;
@@ -76,30 +100,16 @@ class TrieNode {
     const many = this.many;
     if (many !== null) {
       many.byName.delete(name);
-      many.sortedNames = many.sortedNodes = null;
+      many.sorted = null;
       // Back to inline at one child: `many` always holds two or more, so it means "has children".
       if (many.byName.size === 1) {
-        for (const [onlyName, onlyChild] of many.byName) {
-          this.onlyName = onlyName;
-          this.onlyChild = onlyChild;
-        }
+        for (const only of many.byName.values()) this.onlyChild = only;
         this.many = null;
       }
-    } else if (this.onlyName === name) {
-      this.onlyName = null;
+    } else if (this.onlyChild !== null && this.onlyChild.name === name) {
       this.onlyChild = null;
     }
   }
-}
-
-export interface TrieMatch {
-  /** Full path of the node: `a.b.c`. */
-  path: string;
-  /** Last component: `c`. */
-  name: string;
-  isLeaf: boolean;
-  /** Has children (a branch); a path can be both a leaf and a branch. */
-  isBranch: boolean;
 }
 
 /** Splits a pattern on dots that are not inside `{...}` or `[...]`. */
@@ -130,15 +140,8 @@ interface Step {
   matches: NameMatcher | null;
 }
 
-/** What one walk collects: every matching node, or only the full names of matching leaves. */
-interface Walk {
-  readonly steps: readonly Step[];
-  readonly nodes: TrieMatch[] | null;
-  readonly leafPaths: string[] | null;
-}
-
 export class PathTrie {
-  private readonly root = new TrieNode();
+  private readonly root = new TrieNode('', null);
   private leaves = 0;
 
   get size(): number {
@@ -158,71 +161,69 @@ export class PathTrie {
   }
 
   remove(path: string): void {
-    const parts = path.split('.');
-    const trail: TrieNode[] = [this.root];
-    for (const part of parts) {
-      const next = trail[trail.length - 1].child(part);
-      if (!next) return;
-      trail.push(next);
+    let node: TrieNode | undefined = this.root;
+    for (const part of path.split('.')) {
+      node = node.child(part);
+      if (node === undefined) return;
     }
-    const last = trail[trail.length - 1];
-    if (!last.leaf) return;
-    last.leaf = false;
+    if (!node.leaf) return;
+    node.leaf = false;
     this.leaves--;
     // Prune empty nodes upwards.
-    for (let i = parts.length; i > 0; i--) {
-      const node = trail[i];
-      if (node.leaf || node.hasChildren) break;
-      trail[i - 1].deleteChild(parts[i - 1]);
+    while (node.parent !== null && !node.leaf && !node.isBranch) {
+      node.parent.deleteChild(node.name);
+      node = node.parent;
     }
   }
 
-  /** Every node at the pattern's depth whose path matches it, sorted by path. */
+  /**
+   * Every node at the pattern's depth whose path matches it, sorted by path. The matches are the
+   * tree's own nodes, read-only: read them before the tree changes.
+   */
   find(pattern: string): TrieMatch[] {
-    const walk: Walk = { steps: compileSteps(pattern), nodes: [], leafPaths: null };
-    this.walk(this.root, walk, 0, '');
-    return walk.nodes!;
+    const out: TrieNode[] = [];
+    const steps = compileSteps(pattern);
+    const last = steps.length - 1;
+    // Every level but the last only descends into branches; the last one keeps what matches.
+    let level: TrieNode[] = [this.root];
+    for (let depth = 0; depth <= last; depth++) {
+      const next: TrieNode[] = depth === last ? out : [];
+      for (const node of level) matchingChildren(node, steps[depth], depth === last, next);
+      level = next;
+    }
+    return out;
   }
 
   /** Full names of the series (leaves) matching a pattern, sorted. */
   match(pattern: string): string[] {
-    const walk: Walk = { steps: compileSteps(pattern), nodes: null, leafPaths: [] };
-    this.walk(this.root, walk, 0, '');
-    return walk.leafPaths!;
+    const paths: string[] = [];
+    for (const node of this.find(pattern) as TrieNode[]) if (node.leaf) paths.push(node.path);
+    return paths;
   }
+}
 
-  /** Visits matching children in name order, so results come out sorted without a final sort. */
-  private walk(node: TrieNode, walk: Walk, depth: number, prefix: string): void {
-    const step = walk.steps[depth];
-    if (step.literal !== null) {
-      const child = node.child(step.literal);
-      if (child !== undefined) this.visit(child, step.literal, walk, depth, prefix);
-      return;
-    }
-    const many = node.many;
-    if (many === null) {
-      const name = node.onlyName;
-      if (name !== null && (step.matches === null || step.matches(name))) this.visit(node.onlyChild!, name, walk, depth, prefix);
-      return;
-    }
-    if (many.sortedNames === null) many.sort();
-    const names = many.sortedNames!;
-    const nodes = many.sortedNodes!;
-    const matches = step.matches;
-    for (let i = 0; i < names.length; i++) {
-      if (matches === null || matches(names[i])) this.visit(nodes[i], names[i], walk, depth, prefix);
-    }
+/**
+ * Appends node's children that match step to out, in name order; only branches unless `all`.
+ * Walking level by level keeps path order: each level is in path order, and so are the children
+ * each node adds after those of the node before it.
+ */
+function matchingChildren(node: TrieNode, step: Step, all: boolean, out: TrieNode[]): void {
+  if (step.literal !== null) {
+    const child = node.child(step.literal);
+    if (child !== undefined && (all || child.isBranch)) out.push(child);
+    return;
   }
-
-  private visit(child: TrieNode, name: string, walk: Walk, depth: number, prefix: string): void {
-    const path = prefix === '' ? name : `${prefix}.${name}`;
-    if (depth + 1 < walk.steps.length) {
-      if (child.hasChildren) this.walk(child, walk, depth + 1, path);
-    } else if (walk.nodes !== null) {
-      walk.nodes.push({ path, name, isLeaf: child.leaf, isBranch: child.hasChildren });
-    } else if (child.leaf) {
-      walk.leafPaths!.push(path);
-    }
+  const many = node.many;
+  if (many === null) {
+    const only = node.onlyChild;
+    if (only !== null && (all || only.isBranch) && (step.matches === null || step.matches(only.name))) out.push(only);
+    return;
+  }
+  const sorted = many.sorted ?? many.sort();
+  const matches = step.matches;
+  for (let i = 0; i < sorted.length; i++) {
+    const child = sorted[i];
+    if ((all || child.isBranch) && (matches === null || matches(child.name))) out.push(child);
   }
 }
 
