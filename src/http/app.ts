@@ -324,7 +324,7 @@ function* wrapped(prefix: string, pieces: Iterable<string>, suffix: string): Gen
 /**
  * graphite-web 1.1's treejson: branches, then leaves, one node per name (the first wins), ids built
  * from the query's own prefix, text URL-unquoted; a `*` node first when wildcards=1 and more than one
- * node matched.
+ * node matched. Nodes come sorted by name, so a name's nodes are adjacent and only its first counts.
  */
 function treeJson(nodes: FoundNode[], basePath: string, wildcards: boolean): PythonJsonValue[] {
   const branch = { allowChildren: 1, expandable: 1, leaf: 0 };
@@ -333,12 +333,12 @@ function treeJson(nodes: FoundNode[], basePath: string, wildcards: boolean): Pyt
   if (nodes.length > 1 && wildcards) {
     results.push({ text: '*', id: `${basePath}*`, ...(nodes.some((n) => !n.isLeaf) ? branch : leaf) });
   }
-  const seen = new Set<string>();
   const branches: PythonJsonValue[] = [];
   const leaves: PythonJsonValue[] = [];
+  let previous: string | undefined;
   for (const node of nodes) {
-    if (seen.has(node.name)) continue;
-    seen.add(node.name);
+    if (node.name === previous) continue;
+    previous = node.name;
     const entry = { text: unquotePlus(node.name), id: basePath + node.name };
     if (node.isLeaf) leaves.push({ ...entry, ...leaf });
     else branches.push({ ...entry, ...branch });
