@@ -33,6 +33,9 @@ class Children {
   }
 }
 
+/** Reused by TrieNode.path; it never holds anything between calls. */
+const pathScratch: string[] = [];
+
 /**
  * A node keeps its first child inline and moves to Children only at the second: most nodes of a
  * metric tree have one child (`host42` -> `latency`), and a Map per node is most of the cost of
@@ -60,10 +63,14 @@ class TrieNode implements TrieMatch {
     return this.many !== null || this.onlyChild !== null;
   }
 
+  /** Built on each read, joined in one go: one flat string rather than a concatenation per level. */
   get path(): string {
-    let path = this.name;
-    for (let node = this.parent; node !== null && node.parent !== null; node = node.parent) path = `${node.name}.${path}`;
-    return path;
+    if (this.parent === null || this.parent.parent === null) return this.name;
+    const names = pathScratch;
+    names.length = 0;
+    for (let node: TrieNode = this; node.parent !== null; node = node.parent) names.push(node.name);
+    names.reverse();
+    return names.join('.');
   }
 
   child(name: string): TrieNode | undefined {
