@@ -17,17 +17,17 @@ export interface TrieMatch {
 }
 
 /**
- * The children of a node with two or more: a Map for lookups and inserts, and the nodes in name
- * order for wildcard walks, sorted by the first walk after a change. Sorting there, once, lets a
- * walk emit in path order without sorting per visit (`*.*.*.x` visits 100k nodes).
+ * The children of a node with two or more, by name, and in name order for wildcard walks, sorted
+ * by the first walk after a change. Sorting there, once, lets a walk emit in path order without
+ * sorting per visit (`*.*.*.x` visits 100k nodes). A Map subclass rather than a Map field: a
+ * lookup is one pointer less to chase, and a broad find does one per matched parent.
  */
-class Children {
-  readonly byName = new Map<string, TrieNode>();
+class Children extends Map<string, TrieNode> {
   /** The children in name order; null after a change until the next wildcard walk. */
   sorted: TrieNode[] | null = null;
 
   sort(): TrieNode[] {
-    const nodes = [...this.byName.values()];
+    const nodes = [...this.values()];
     nodes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return (this.sorted = nodes);
   }
@@ -74,7 +74,7 @@ class TrieNode implements TrieMatch {
   }
 
   child(name: string): TrieNode | undefined {
-    if (this.many !== null) return this.many.byName.get(name);
+    if (this.many !== null) return this.many.get(name);
     const only = this.onlyChild;
     return only !== null && only.name === name ? only : undefined;
   }
@@ -83,10 +83,10 @@ class TrieNode implements TrieMatch {
   childOrNew(name: string): TrieNode {
     const many = this.many;
     if (many !== null) {
-      const existing = many.byName.get(name);
+      const existing = many.get(name);
       if (existing !== undefined) return existing;
       const created = new TrieNode(name, this);
-      many.byName.set(name, created);
+      many.set(name, created);
       many.sorted = null;
       return created;
     }
@@ -96,8 +96,8 @@ class TrieNode implements TrieMatch {
     if (only === null) this.onlyChild = created;
     else {
       this.many = new Children();
-      this.many.byName.set(only.name, only);
-      this.many.byName.set(name, created);
+      this.many.set(only.name, only);
+      this.many.set(name, created);
       this.onlyChild = null;
     }
     return created;
@@ -106,11 +106,11 @@ class TrieNode implements TrieMatch {
   deleteChild(name: string): void {
     const many = this.many;
     if (many !== null) {
-      many.byName.delete(name);
+      many.delete(name);
       many.sorted = null;
       // Back to inline at one child: `many` always holds two or more, so it means "has children".
-      if (many.byName.size === 1) {
-        for (const only of many.byName.values()) this.onlyChild = only;
+      if (many.size === 1) {
+        for (const only of many.values()) this.onlyChild = only;
         this.many = null;
       }
     } else if (this.onlyChild !== null && this.onlyChild.name === name) {
