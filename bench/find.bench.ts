@@ -65,7 +65,10 @@ async function main(): Promise<void> {
       ['tags autoComplete tags expr svc=svc7', '/tags/autoComplete/tags?expr=svc=svc7'],
       ['tags /tags/svc (100 values)', '/tags/svc'],
     ];
+    // `node dist/bench/find.bench.js '*.*.*.latency'` runs only the queries whose label has that text.
+    const only = process.argv[2];
     for (const [label, url] of queries) {
+      if (only !== undefined && !label.includes(only)) continue;
       for (let i = 0; i < WARMUP_ROUNDS; i++) await (await app.request(url)).text();
       const times: number[] = [];
       let bytes = 0;

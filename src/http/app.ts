@@ -336,8 +336,10 @@ function treeJson(nodes: FoundNode[], basePath: string, wildcards: boolean): Pyt
   }
   const branches: PythonJsonValue[] = [];
   const leaves: PythonJsonValue[] = [];
+  // All of one name (`*.*.*.latency`) when the first and last agree: then only the first counts.
+  const distinct = nodes.length > 0 && nodes[0].name === nodes[nodes.length - 1].name ? nodes.slice(0, 1) : nodes;
   let previous: string | undefined;
-  for (const node of nodes) {
+  for (const node of distinct) {
     if (node.name === previous) continue;
     previous = node.name;
     const entry = { text: unquotePlus(node.name), id: basePath + node.name };

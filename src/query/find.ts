@@ -1,5 +1,6 @@
 import type { SeriesStore, TreeNodeMatch } from '../store/series-store.js';
-import { compileGlob, type NameMatcher } from '../names/glob.js';
+import { compileGlob, hasGlob, type NameMatcher } from '../names/glob.js';
+import { splitPattern } from '../store/path-trie.js';
 import { queryErrorFrom } from './query-error.js';
 
 /** One node of the metric tree that a find query matched, as graphite-web's finders return them. */
@@ -25,7 +26,9 @@ export function findInStore(store: Pick<SeriesStore, 'names' | 'find'>, query: s
   } catch (error) {
     throw queryErrorFrom(error);
   }
-  return sortedByName(matches);
+  const parts = splitPattern(query);
+  // A plain last component is the name of every node it matches: the answer is one name already.
+  return sortedByName(matches, !hasGlob(parts[parts.length - 1]));
 }
 
 /**
@@ -33,15 +36,12 @@ export function findInStore(store: Pick<SeriesStore, 'names' | 'find'>, query: s
  * branch before a leaf. A match that is a leaf or a branch is its own node, so the usual answer,
  * one name (`*.*.*.latency`: 100k paths), is the tree's array as it is, with nothing allocated.
  */
-function sortedByName(matches: TreeNodeMatch[]): FoundNode[] {
-  const first = matches.length > 0 ? matches[0].name : '';
-  let oneName = true;
-  let single = true;
-  for (const match of matches) {
-    if (match.isLeaf === match.isBranch) single = false;
-    if (oneName && match.name !== first) oneName = false;
+function sortedByName(matches: TreeNodeMatch[], oneName: boolean): FoundNode[] {
+  if (!oneName) {
+    const first = matches.length > 0 ? matches[0].name : '';
+    oneName = matches.every((match) => match.name === first);
   }
-  if (oneName && single) return matches;
+  if (oneName && matches.every((match) => match.isLeaf !== match.isBranch)) return matches;
   // Grouping by name keeps path order within a name, so only the distinct names need sorting.
   const byName = new Map<string, FoundNode[]>();
   for (const match of matches) {
