@@ -188,24 +188,43 @@ export class PathTrie {
    * tree's own nodes, read-only: read them before the tree changes.
    */
   find(pattern: string): TrieMatch[] {
-    const out: TrieNode[] = [];
-    const steps = compileSteps(pattern);
-    const last = steps.length - 1;
-    // Every level but the last only descends into branches; the last one keeps what matches.
-    let level: TrieNode[] = [this.root];
-    for (let depth = 0; depth <= last; depth++) {
-      const next: TrieNode[] = depth === last ? out : [];
-      for (const node of level) matchingChildren(node, steps[depth], depth === last, next);
-      level = next;
-    }
-    return out;
+    return this.walk(pattern, null);
   }
 
   /** Full names of the series (leaves) matching a pattern, sorted. */
   match(pattern: string): string[] {
     const paths: string[] = [];
-    for (const node of this.find(pattern) as TrieNode[]) if (node.leaf) paths.push(node.path);
+    this.walk(pattern, paths);
     return paths;
+  }
+
+  /**
+   * The matching nodes, level by level; with `leafPaths`, also the path of each node on the way
+   * (a parent's path is built once for all its children) and of the matching leaves into it.
+   */
+  private walk(pattern: string, leafPaths: string[] | null): TrieNode[] {
+    const steps = compileSteps(pattern);
+    const last = steps.length - 1;
+    let level: TrieNode[] = [this.root];
+    let paths: string[] = [''];
+    for (let depth = 0; depth <= last; depth++) {
+      const next: TrieNode[] = [];
+      const nextPaths: string[] = [];
+      for (let i = 0; i < level.length; i++) {
+        const from = next.length;
+        matchingChildren(level[i], steps[depth], depth === last, next);
+        if (leafPaths === null) continue;
+        const prefix = paths[i];
+        for (let j = from; j < next.length; j++) {
+          const path = prefix === '' ? next[j].name : `${prefix}.${next[j].name}`;
+          if (depth < last) nextPaths.push(path);
+          else if (next[j].leaf) leafPaths.push(path);
+        }
+      }
+      level = next;
+      paths = nextPaths;
+    }
+    return level;
   }
 }
 
