@@ -56,13 +56,19 @@ async function main(): Promise<void> {
       ['find team*.svc1.host*.latency (1k)', '/metrics/find?query=team*.svc1.host*.latency'],
       ['find *.*.*.latency (101k matches)', '/metrics/find?query=*.*.*.latency'],
       ['completer team3.svc42.host7.', '/metrics/find?query=team3.svc42.host7.&format=completer'],
+      ['completer *.*.*.latency (101k)', '/metrics/find?query=*.*.*.latency&format=completer'],
+      ['expand *.*.*.latency (101k)', '/metrics/expand?query=*.*.*.latency&leavesOnly=1'],
+      ['find *.*.* (102k branches)', '/metrics/find?query=*.*.*'],
       ['tags findSeries dc=dc3 svc=svc7 (1k)', '/tags/findSeries?expr=dc=dc3&expr=svc=svc7'],
       ['tags findSeries host=~host12 (1.1k)', '/tags/findSeries?expr=name=http.requests&expr=host=~host12'],
       ['tags autoComplete values host (prefix)', '/tags/autoComplete/values?tag=host&valuePrefix=host99'],
       ['tags autoComplete tags expr svc=svc7', '/tags/autoComplete/tags?expr=svc=svc7'],
       ['tags /tags/svc (100 values)', '/tags/svc'],
     ];
+    // `node dist/bench/find.bench.js '*.*.*.latency'` runs only the queries whose label has that text.
+    const only = process.argv[2];
     for (const [label, url] of queries) {
+      if (only !== undefined && !label.includes(only)) continue;
       for (let i = 0; i < WARMUP_ROUNDS; i++) await (await app.request(url)).text();
       const times: number[] = [];
       let bytes = 0;

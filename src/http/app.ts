@@ -89,8 +89,9 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     }
     let nodes = findInStore(deps.store, query);
     if (leavesOnly) nodes = nodes.filter((node) => node.isLeaf);
-    const body = format === 'treejson' ? treeJson(nodes, basePath, wildcards) : { metrics: completerJson(nodes, wildcards) };
-    return jsonAnswer(c, body, parseJsonpCallback(params));
+    const jsonp = parseJsonpCallback(params);
+    if (format === 'completer') return jsonTextAnswer(c, completerJson(nodes, wildcards), jsonp);
+    return jsonAnswer(c, treeJson(nodes, basePath, wildcards), jsonp);
   });
 
   app.on(['GET', 'POST'], '/metrics/expand', async (c) => {
@@ -324,7 +325,7 @@ function* wrapped(prefix: string, pieces: Iterable<string>, suffix: string): Gen
 /**
  * graphite-web 1.1's treejson: branches, then leaves, one node per name (the first wins), ids built
  * from the query's own prefix, text URL-unquoted; a `*` node first when wildcards=1 and more than one
- * node matched.
+ * node matched. Nodes come sorted by name, so a name's nodes are adjacent and only its first counts.
  */
 function treeJson(nodes: FoundNode[], basePath: string, wildcards: boolean): PythonJsonValue[] {
   const branch = { allowChildren: 1, expandable: 1, leaf: 0 };
@@ -333,12 +334,14 @@ function treeJson(nodes: FoundNode[], basePath: string, wildcards: boolean): Pyt
   if (nodes.length > 1 && wildcards) {
     results.push({ text: '*', id: `${basePath}*`, ...(nodes.some((n) => !n.isLeaf) ? branch : leaf) });
   }
-  const seen = new Set<string>();
   const branches: PythonJsonValue[] = [];
   const leaves: PythonJsonValue[] = [];
-  for (const node of nodes) {
-    if (seen.has(node.name)) continue;
-    seen.add(node.name);
+  // All of one name (`*.*.*.latency`) when the first and last agree: then only the first counts.
+  const distinct = nodes.length > 0 && nodes[0].name === nodes[nodes.length - 1].name ? nodes.slice(0, 1) : nodes;
+  let previous: string | undefined;
+  for (const node of distinct) {
+    if (node.name === previous) continue;
+    previous = node.name;
     const entry = { text: unquotePlus(node.name), id: basePath + node.name };
     if (node.isLeaf) leaves.push({ ...entry, ...leaf });
     else branches.push({ ...entry, ...branch });
@@ -346,15 +349,26 @@ function treeJson(nodes: FoundNode[], basePath: string, wildcards: boolean): Pyt
   return [...results, ...branches, ...leaves];
 }
 
-/** graphite-web's completer entries: branches' paths end with `.`; `is_leaf` is "0" or "1". */
-function completerJson(nodes: FoundNode[], wildcards: boolean): PythonJsonValue[] {
-  const results: PythonJsonValue[] = nodes.map((node) => ({
-    path: node.isLeaf ? node.path : `${node.path}.`,
-    name: node.name,
-    is_leaf: node.isLeaf ? '1' : '0',
-  }));
-  if (results.length > 1 && wildcards) results.push({ name: '*' });
-  return results;
+/**
+ * graphite-web's completer answer, `{"metrics": [...]}`: branches' paths end with `.`; `is_leaf`
+ * is "0" or "1". Written as text directly: a broad query lists 100k nodes, and an object per
+ * entry for pythonJson to walk cost more than the walk of the tree.
+ */
+function completerJson(nodes: FoundNode[], wildcards: boolean): string {
+  const entries: string[] = new Array<string>(nodes.length);
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i];
+    const path = pythonJsonString(node.isLeaf ? node.path : `${node.path}.`);
+    entries[i] = `{"path": ${path}, "name": ${pythonJsonString(node.name)}, "is_leaf": "${node.isLeaf ? 1 : 0}"}`;
+  }
+  if (nodes.length > 1 && wildcards) entries.push('{"name": "*"}');
+  return `{"metrics": [${entries.join(', ')}]}`;
+}
+
+/** jsonAnswer for JSON already written as text. */
+function jsonTextAnswer(c: Context, json: string, jsonp: string | undefined): Response {
+  if (jsonp !== undefined) return c.body(`${jsonp}(${json})`, 200, { 'content-type': 'text/javascript' });
+  return c.body(json, 200, { 'content-type': 'application/json' });
 }
 
 /** Python's unquote_plus: `+` is a space, `%XX` a UTF-8 byte; malformed escapes stay as they are. */

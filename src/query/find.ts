@@ -1,5 +1,6 @@
-import type { SeriesStore } from '../store/series-store.js';
-import { compileGlob, type NameMatcher } from '../names/glob.js';
+import type { SeriesStore, TreeNodeMatch } from '../store/series-store.js';
+import { compileGlob, hasGlob, type NameMatcher } from '../names/glob.js';
+import { splitPattern } from '../store/path-trie.js';
 import { queryErrorFrom } from './query-error.js';
 
 /** One node of the metric tree that a find query matched, as graphite-web's finders return them. */
@@ -15,21 +16,42 @@ export interface FoundNode {
 /**
  * The nodes a find query matches, as findNodes sorts them, from the store's metric tree when it
  * has one (cost follows what matches, not the number of series), else by scanning its names.
+ * Nodes may be the store's own read-only views: use them before the store changes.
  */
 export function findInStore(store: Pick<SeriesStore, 'names' | 'find'>, query: string): FoundNode[] {
   if (store.find === undefined) return findNodes(store.names(), query);
-  // The tree answers in path order; grouping by name keeps that order within a name, so only the
-  // distinct names need sorting (a few, where a query like `*.*.*.latency` matches 100k paths).
-  const byName = new Map<string, FoundNode[]>();
+  let matches: TreeNodeMatch[];
   try {
-    for (const match of store.find(query)) {
-      let group = byName.get(match.name);
-      if (!group) byName.set(match.name, (group = []));
-      if (match.isBranch) group.push({ path: match.path, name: match.name, isLeaf: false });
-      if (match.isLeaf) group.push({ path: match.path, name: match.name, isLeaf: true });
-    }
+    matches = store.find(query);
   } catch (error) {
     throw queryErrorFrom(error);
+  }
+  const parts = splitPattern(query);
+  // A plain last component is the name of every node it matches: the answer is one name already.
+  return sortedByName(matches, !hasGlob(parts[parts.length - 1]));
+}
+
+/**
+ * The tree's matches (in path order) as find nodes in findNodes' order: by name, then path, a
+ * branch before a leaf. A match that is a leaf or a branch is its own node, so the usual answer,
+ * one name (`*.*.*.latency`: 100k paths), is the tree's array as it is, with nothing allocated.
+ */
+function sortedByName(matches: TreeNodeMatch[], oneName: boolean): FoundNode[] {
+  if (!oneName) {
+    const first = matches.length > 0 ? matches[0].name : '';
+    oneName = matches.every((match) => match.name === first);
+  }
+  if (oneName && matches.every((match) => match.isLeaf !== match.isBranch)) return matches;
+  // Grouping by name keeps path order within a name, so only the distinct names need sorting.
+  const byName = new Map<string, FoundNode[]>();
+  for (const match of matches) {
+    let group = byName.get(match.name);
+    if (!group) byName.set(match.name, (group = []));
+    if (match.isLeaf !== match.isBranch) group.push(match);
+    else if (match.isLeaf) {
+      const { path, name } = match;
+      group.push({ path, name, isLeaf: false }, { path, name, isLeaf: true });
+    }
   }
   const nodes: FoundNode[] = [];
   for (const name of [...byName.keys()].sort(compare)) for (const node of byName.get(name)!) nodes.push(node);

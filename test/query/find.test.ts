@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findNodes } from '../../src/query/find.js';
+import { findInStore, findNodes } from '../../src/query/find.js';
+import { PathTrie } from '../../src/store/path-trie.js';
 import { QueryError } from '../../src/query/query-error.js';
 
 const names = ['a.b.c', 'a.b.d', 'a.x', 'a.x.y', 'b.q', 'a.z;k=v', 'c'];
@@ -36,5 +37,24 @@ describe('findNodes', () => {
       findNodes(names, 'a.b.*').map((n) => n.name),
       ['c', 'd'],
     );
+  });
+});
+
+describe('findInStore', () => {
+  it('answers from the metric tree exactly as findNodes does from the names', () => {
+    // No sibling is a prefix of another plus a character below '.' (`web`, `web-1`): there the tree's
+    // order (node by node) and findNodes' (whole path strings) differ, as they always have.
+    const tree: string[] = [];
+    for (const a of ['web', 'web1', 'db']) {
+      for (const b of ['h1', 'h1x', 'h2', 'h10']) tree.push(`${a}.${b}.cpu`, `${a}.${b}.cpu.user`, `${a}.${b}.mem`);
+      tree.push(`${a}.h2`);
+    }
+    const trie = new PathTrie();
+    for (const name of tree) trie.add(name);
+    const store = { names: () => tree, find: (pattern: string) => trie.find(pattern) };
+    const plain = (nodes: { path: string; name: string; isLeaf: boolean }[]) => nodes.map(({ path, name, isLeaf }) => ({ path, name, isLeaf }));
+    for (const query of ['*', '*.*', '*.*.*', '*.*.cpu', '*.h2', 'web*.h1*', '*.*.{cpu,mem}', '*.*.*.*', 'db.h2', 'nope.*']) {
+      assert.deepEqual(plain(findInStore(store, query)), plain(findNodes(tree, query)), query);
+    }
   });
 });
