@@ -4,7 +4,6 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { ByteRingReader, waitForDoorbell, type ByteRingHandle } from '../ingest/index.js';
-import { napOnDoorbell } from '../ingest/byte-ring.js';
 import { StatsdAggregator, type AggregatorOptions } from './statsd-aggregator.js';
 
 export interface AggregatorWorkerData {
@@ -34,11 +33,6 @@ export interface AggregatorFlushReply {
 /** Bytes drained per ring before giving the event loop a turn (so flush requests are seen). */
 const DRAIN_SLICE = 1 << 20;
 const IDLE_WAIT_MS = 100;
-/**
- * After draining some records, wait this long (unless a ring runs deep) before the next drain,
- * so a steady stream is taken in batches of milliseconds rather than one wake-up per datagram.
- */
-const NAP_MS = 2;
 
 const data = workerData as AggregatorWorkerData;
 const port = parentPort!;
@@ -64,9 +58,8 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 
 async function drainLoop(): Promise<void> {
   while (!stopping) {
-    if (drainAll(DRAIN_SLICE) === 0) await waitForDoorbell(bell, allEmpty, IDLE_WAIT_MS);
-    else if (allEmpty()) await napOnDoorbell(bell, NAP_MS);
-    else await yieldToEventLoop();
+    if (drainAll(DRAIN_SLICE) > 0) await yieldToEventLoop();
+    else await waitForDoorbell(bell, allEmpty, IDLE_WAIT_MS);
   }
 }
 

@@ -137,28 +137,16 @@ export class ByteRingReader {
 /**
  * A consumer's doorbell: producers ring it after publishing so an idle consumer wakes at once
  * instead of polling. One per consumer, shared by all of its producers.
- *
- * A consumer that just found work naps instead (a short timed wait): waking it for every
- * datagram would cost a thread wake-up per ~30 records, more than the records themselves, so
- * producers wake a napping consumer only when a ring runs deep.
  */
 const SEQ = 0;
-const STATE = 1;
-const AWAKE = 0;
-/** Waiting for the next publish. */
-const ASLEEP = 1;
-/** Waiting out a nap; ring only if a ring is NAP_WAKE_FRACTION full. */
-const NAPPING = 2;
-const NAP_WAKE_FRACTION = 8;
+const SLEEPING = 1;
 
 export function createDoorbell(): SharedArrayBuffer {
   return new SharedArrayBuffer(8);
 }
 
-/** Called after a publish, with the ring's depth and capacity in bytes. */
-export function ringDoorbell(bell: Int32Array, depth: number, capacity: number): void {
-  const state = Atomics.load(bell, STATE);
-  if (state === ASLEEP || (state === NAPPING && depth * NAP_WAKE_FRACTION >= capacity)) {
+export function ringDoorbell(bell: Int32Array): void {
+  if (Atomics.load(bell, SLEEPING) !== 0) {
     Atomics.add(bell, SEQ, 1);
     Atomics.notify(bell, SEQ);
   }
@@ -170,27 +158,12 @@ export function ringDoorbell(bell: Int32Array, depth: number, capacity: number):
  */
 export async function waitForDoorbell(bell: Int32Array, stillEmpty: () => boolean, timeoutMs: number): Promise<void> {
   const seq = Atomics.load(bell, SEQ);
-  Atomics.store(bell, STATE, ASLEEP);
+  Atomics.store(bell, SLEEPING, 1);
   try {
     if (!stillEmpty()) return;
     const result = Atomics.waitAsync(bell, SEQ, seq, timeoutMs);
     if (result.async) await result.value;
   } finally {
-    Atomics.store(bell, STATE, AWAKE);
-  }
-}
-
-/**
- * Waits `napMs`, or less if a producer's ring runs deep. A ring that fills before the
- * announcement is seen only costs the rest of the nap, which the ring absorbs.
- */
-export async function napOnDoorbell(bell: Int32Array, napMs: number): Promise<void> {
-  const seq = Atomics.load(bell, SEQ);
-  Atomics.store(bell, STATE, NAPPING);
-  try {
-    const result = Atomics.waitAsync(bell, SEQ, seq, napMs);
-    if (result.async) await result.value;
-  } finally {
-    Atomics.store(bell, STATE, AWAKE);
+    Atomics.store(bell, SLEEPING, 0);
   }
 }

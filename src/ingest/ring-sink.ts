@@ -67,9 +67,8 @@ export class RingSink implements StatsdSink {
     this.dirty = 0;
     for (let shard = 0; dirty !== 0; shard++, dirty >>>= 1) {
       if ((dirty & 1) === 0) continue;
-      const writer = this.writers[shard];
-      writer.publish();
-      ringDoorbell(this.bells[shard], writer.depth(), writer.bytes.length);
+      this.writers[shard].publish();
+      ringDoorbell(this.bells[shard]);
     }
   }
 

@@ -1,15 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
-import {
-  ByteRingReader,
-  ByteRingWriter,
-  createByteRing,
-  createDoorbell,
-  napOnDoorbell,
-  ringDoorbell,
-  waitForDoorbell,
-} from '../../src/ingest/byte-ring.js';
+import { ByteRingReader, ByteRingWriter, createByteRing } from '../../src/ingest/byte-ring.js';
 
 function writeRecord(writer: ByteRingWriter, size: number, tag: number): boolean {
   const offset = writer.reserve(size);
@@ -122,24 +114,4 @@ test('drainBatches stops near maxBytes and leaves the rest', () => {
   assert.equal(reader.depth(), 40 * 16);
   reader.drainBatches(visit);
   assert.deepEqual(seen, Array.from({ length: 50 }, (_, i) => i));
-});
-
-/** Resolves to true if `promise` settles within `ms`. */
-function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
-  return Promise.race([promise.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
-}
-
-test('a sleeping consumer wakes on any publish; a napping one only when a ring runs deep', async () => {
-  const bell = new Int32Array(createDoorbell());
-  const asleep = waitForDoorbell(bell, () => true, 10_000);
-  ringDoorbell(bell, 8, 1024);
-  assert.equal(await settlesWithin(asleep, 2000), true, 'asleep: woken by a small publish');
-
-  const napping = napOnDoorbell(bell, 10_000);
-  ringDoorbell(bell, 64, 1024);
-  assert.equal(await settlesWithin(napping, 100), false, 'napping: a shallow ring does not wake it');
-  ringDoorbell(bell, 128, 1024);
-  assert.equal(await settlesWithin(napping, 2000), true, 'napping: a ring 1/8 full wakes it');
-
-  assert.equal(await settlesWithin(napOnDoorbell(bell, 20), 2000), true, 'a nap ends by itself');
 });
