@@ -193,39 +193,11 @@ export class ColumnAccumulator {
       case 'min':
       case 'max':
       case 'last':
-      case 'diff': {
-        for (const column of columns) {
-          const len = Math.min(length, column.length);
-          for (let i = 0; i < len; i++) {
-            const v = column[i];
-            if (v !== v) continue;
-            if (known[i] === 0) out[i] = v;
-            else if (func === 'min') out[i] = v < out[i] ? v : out[i];
-            else if (func === 'max') out[i] = v > out[i] ? v : out[i];
-            else if (func === 'last') out[i] = v;
-            else out[i] -= v;
-            known[i]++;
-          }
-        }
+      case 'diff':
+      case 'range':
+        // Column by column, exactly as a reducing read hands them over.
+        for (const column of columns) this.addPoints(column, 0, 0, column.length);
         break;
-      }
-      case 'range': {
-        const low = this.low!;
-        for (const column of columns) {
-          const len = Math.min(length, column.length);
-          for (let i = 0; i < len; i++) {
-            const v = column[i];
-            if (v !== v) continue;
-            if (known[i] === 0) out[i] = low[i] = v;
-            else {
-              if (v > out[i]) out[i] = v;
-              if (v < low[i]) low[i] = v;
-            }
-            known[i]++;
-          }
-        }
-        break;
-      }
       case 'multiply': {
         for (const column of columns) {
           for (let i = 0; i < length; i++) {
