@@ -214,3 +214,31 @@ describe('health and version', () => {
     assert.equal(await response.text(), '1.1.10');
   });
 });
+
+describe('streamed answers', () => {
+  it('a small render completes while a large answer is still being built', async (t: TestContext) => {
+    const store = (await openTempEngine(t, { now: () => T0 + 86_400 })).store;
+    const batch = new PointBatchBuilder();
+    for (let s = 0; s < 300; s++) {
+      const id = store.seriesId(`big.s${s}.value`);
+      for (let ts = T0; ts < T0 + 86_400; ts += 60) batch.push(id, ts, s + ts / 7);
+    }
+    store.append(batch);
+    const app = createHttpApp({ store, health: () => ({}) });
+    const range = `from=${T0 - 10}&until=${T0 + 86_400}`;
+    const order: string[] = [];
+    const big = await app.request(`/render?target=big.*.value&${range}&format=json`);
+    const bigRead = big.arrayBuffer().then((body) => {
+      order.push('big');
+      return body.byteLength;
+    });
+    // A request arriving on a later turn of the event loop, as one from another socket would.
+    await new Promise((resolve) => setImmediate(resolve));
+    const small = await app.request(`/render?target=big.s7.value&${range}&format=json`);
+    assert.equal(small.status, 200);
+    await small.arrayBuffer();
+    order.push('small');
+    assert.ok((await bigRead) > 1_000_000, 'the large answer is complete');
+    assert.deepEqual(order, ['small', 'big']);
+  });
+});
