@@ -78,37 +78,6 @@ export function processPeakRssBytes(pid: number): number {
   }
 }
 
-export interface UdpSocketCounters {
-  /** Sockets bound to the port (several with SO_REUSEPORT). */
-  sockets: number;
-  /** Datagrams the kernel dropped because a receive buffer was full, summed over those sockets. */
-  drops: number;
-}
-
-/**
- * Per-socket counters of every IPv4/IPv6 UDP socket bound to `port`. The global /proc/net/snmp
- * counters would also count other programs' traffic, so only the `drops` column of our sockets is used.
- */
-export function udpSocketCounters(port: number): UdpSocketCounters {
-  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  const out: UdpSocketCounters = { sockets: 0, drops: 0 };
-  for (const file of ['/proc/net/udp', '/proc/net/udp6']) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length < 13 || !cols[1].endsWith(hexPort)) continue;
-      out.sockets++;
-      out.drops += Number(cols[12]) || 0;
-    }
-  }
-  return out;
-}
-
 /** CPU seconds the whole machine spent busy (all cores), to show how much foreign load a run had. */
 export function machineBusySeconds(): number {
   const cols = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);

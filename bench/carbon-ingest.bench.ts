@@ -159,6 +159,21 @@ interface Run {
   verified: string;
 }
 
+/** A peer's run: CPU from the generator's measurement, memory read from the still-running server. */
+function peerRun(target: string, scenario: string, generated: { sent: GeneratorResult; cpuS: number; otherCpuS: number }, pid: number, verified: string): Run {
+  const { sent, cpuS, otherCpuS } = generated;
+  return {
+    target,
+    scenario,
+    sent,
+    serverCpuPct: (100 * cpuS) / sent.elapsedS,
+    otherCpuCores: otherCpuS / sent.elapsedS,
+    rssBytes: processRssBytes(pid),
+    peakRssBytes: processPeakRssBytes(pid),
+    verified,
+  };
+}
+
 /** Starts the generator, waits until its payload is built, then times the send against `serverPid`. */
 async function generate(args: GeneratorArgs, serverPid: number): Promise<{ sent: GeneratorResult; cpuS: number; otherCpuS: number }> {
   const child = spawnTracked(process.execPath, [SELF, '--generate', JSON.stringify(args)], { pipes: true });
@@ -393,17 +408,8 @@ async function runCarbonCache(scenario: (typeof SCENARIOS)[number]): Promise<Run
   );
   if (!(await waitFor(() => tcpOpen(linePort), 30_000, 200))) throw new Error(`carbon-cache did not start; see ${dir}/carbon-cache.log`);
   const end = Math.floor(Date.now() / 1000 / STEP) * STEP - 60;
-  const { sent, cpuS, otherCpuS } = await generate({ port: linePort, series: scenario.series, points: scenario.points, conns: CONNS, end }, child.pid!);
-  const run: Run = {
-    target: 'carbon-cache',
-    scenario: scenario.label,
-    sent,
-    serverCpuPct: (100 * cpuS) / sent.elapsedS,
-    otherCpuCores: otherCpuS / sent.elapsedS,
-    rssBytes: processRssBytes(child.pid!),
-    peakRssBytes: processPeakRssBytes(child.pid!),
-    verified: 'absorbed only (whisper writes lag; not waited for)',
-  };
+  const generated = await generate({ port: linePort, series: scenario.series, points: scenario.points, conns: CONNS, end }, child.pid!);
+  const run = peerRun('carbon-cache', scenario.label, generated, child.pid!, 'absorbed only (whisper writes lag; not waited for)');
   await stopChild(child, 10_000);
   rmSync(dir, { recursive: true, force: true });
   return run;
@@ -433,20 +439,13 @@ async function runVictoriaMetrics(scenario: (typeof SCENARIOS)[number]): Promise
   }, 30_000, 200);
   if (!up) throw new Error(`victoria-metrics did not start; see ${workDir}/vm.log`);
   const end = Math.floor(Date.now() / 1000 / STEP) * STEP - 60;
-  const { sent, cpuS, otherCpuS } = await generate({ port: graphitePort, series: scenario.series, points: scenario.points, conns: CONNS, end }, child.pid!);
+  const generated = await generate({ port: graphitePort, series: scenario.series, points: scenario.points, conns: CONNS, end }, child.pid!);
+  const { sent } = generated;
   const closedAt = performance.now();
   let inserted = 0;
   await waitFor(async () => (inserted = await vmRowsInserted(httpPort)) >= sent.points, 60_000, 50);
-  const run: Run = {
-    target: 'VictoriaMetrics',
-    scenario: scenario.label,
-    sent,
-    serverCpuPct: (100 * cpuS) / sent.elapsedS,
-    otherCpuCores: otherCpuS / sent.elapsedS,
-    rssBytes: processRssBytes(child.pid!),
-    peakRssBytes: processPeakRssBytes(child.pid!),
-    verified: `rows_inserted ${fmt(inserted)}/${fmt(sent.points)}, ${fmt((performance.now() - closedAt) / 1000, 2)} s after close`,
-  };
+  const verified = `rows_inserted ${fmt(inserted)}/${fmt(sent.points)}, ${fmt((performance.now() - closedAt) / 1000, 2)} s after close`;
+  const run = peerRun('VictoriaMetrics', scenario.label, generated, child.pid!, verified);
   await stopChild(child, 10_000);
   rmSync(dir, { recursive: true, force: true });
   return run;

@@ -32,9 +32,9 @@ import {
   spawnTracked,
   stopChild,
   table,
-  udpSocketCounters,
   waitFor,
 } from './bench-lib.js';
+import { udpKernelDrops } from '../src/pipeline/self-metrics.js';
 import type { GeneratorReport } from './statsd-load-generator.js';
 
 const HOST = '127.0.0.1';
@@ -458,7 +458,7 @@ interface StepResult {
 
 async function runStep(sys: System, names: number, rate: number, label: string): Promise<StepResult> {
   await sys.beginStep();
-  const drops0 = udpSocketCounters(sys.port).drops;
+  const drops0 = udpKernelDrops(sys.port);
   let cpu0 = 0;
   let busy0 = 0;
   let t0 = 0;
@@ -473,7 +473,7 @@ async function runStep(sys: System, names: number, rate: number, label: string):
   const busy1 = machineBusySeconds();
   const rss = processRssBytes(sys.pid);
   const counts = await sys.endStep(load.counterSum);
-  const drops1 = udpSocketCounters(sys.port).drops;
+  const drops1 = udpKernelDrops(sys.port);
   const loss = load.counterSum > 0 ? 1 - counts.counterSum / load.counterSum : NaN;
   const serverCpu = cpu1 - cpu0;
   const r: StepResult = {

@@ -82,7 +82,6 @@ export async function readReduced(
     series(range) {
       if (!grid) grid = { start: range.start, end: range.end, step: range.step, length: (range.end - range.start) / range.step };
       else if (range.start !== grid.start || range.step !== grid.step || range.end - range.start !== grid.length * grid.step) return (sameGrid = false);
-      grid.end = Math.max(grid.end, range.end);
       // Series come in the order of names, unknown names left out.
       while (next < names.length && names[next] !== range.name) next++;
       inputs.push({

@@ -835,6 +835,13 @@ export class StorageEngine implements SeriesStore {
    * fetch, derive or fill from earlier layouts); if so, sources[k] from offsets[k] holds the k-th
    * window's slots, in the order readArchives visits them.
    */
+  /** Up to where `archive` of `layout` holds rollups (Infinity for the finest archive, which is written directly). */
+  private rolledUpTo(layout: Layout, archive: number): number {
+    if (archive === 0) return Infinity;
+    const { archives } = layout;
+    return this.rollupDone.get(`${archives[archive - 1].secondsPerPoint}:${archives[archive].secondsPerPoint}`) ?? 0;
+  }
+
   /** Buffers for small head blocks spread to whole windows, reused by each windowsInMemory call. */
   private readonly headSpreads: Float64Array[] = [];
 
@@ -848,7 +855,7 @@ export class StorageEngine implements SeriesStore {
       const layout = this.layouts[this.layoutOf[id]];
       const step = layout.archives[archive].secondsPerPoint;
       const span = windowSeconds(step);
-      const rolledUpTo = archive === 0 ? Infinity : (this.rollupDone.get(`${layout.archives[archive - 1].secondsPerPoint}:${step}`) ?? 0);
+      const rolledUpTo = this.rolledUpTo(layout, archive);
       for (let start = from - (from % span); start < until; start += span) {
         if (archive === 0) {
           const parity = (start / span) & 1;
@@ -935,7 +942,7 @@ export class StorageEngine implements SeriesStore {
       }
       results.push(out);
       const span = windowSeconds(step);
-      const rolledUpTo = archive === 0 ? Infinity : (this.rollupDone.get(`${layout.archives[archive - 1].secondsPerPoint}:${step}`) ?? 0);
+      const rolledUpTo = this.rolledUpTo(layout, archive);
       for (let start = from - (from % span); start < until; start += span) {
         if (archive === 0) {
           const parity = (start / span) & 1;
