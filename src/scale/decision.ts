@@ -200,40 +200,46 @@ export function judge(config: PoolConfig, window: SampleColumns, at: number, las
   out.degradedBelowWarning = degradedBelowWarning;
   out.aboveSafe = aboveSafe;
   out.want = 0;
-  const settle = (outcome: Outcome, action: ScaleAction, line: LineName | null, instances = current): void => {
-    out.outcome = outcome;
-    out.action = action;
-    out.line = line;
-    out.instances = instances;
-  };
-  const needed = (redundancyGoal: number): number =>
-    Math.min(config.maxInstances, Math.max(config.minInstances, Math.ceil((peakQps * redundancyGoal) / config.capacityPerInstance)));
-  const scaleUp = (outcome: Outcome, line: LineName): void => {
-    out.want = needed(config.targetRedundancy);
-    if (out.want > current) settle(outcome, 'up', line, out.want);
-    else settle(outcome, 'hold', line);
-  };
-
+  // No closures here: a replay judges dozens of windows per poll.
   // ---- missing data: never guess --------------------------------------------------------------
-  if (!anyQps) return settle('no qps', 'hold', null);
-  if (Number.isNaN(current)) return settle('no instances', 'hold', null);
-  if (valid < trigger) return settle('too few valid', 'hold', null);
+  if (!anyQps) return settle(out, 'no qps', 'hold', null, current);
+  if (Number.isNaN(current)) return settle(out, 'no instances', 'hold', null, current);
+  if (valid < trigger) return settle(out, 'too few valid', 'hold', null, current);
   // ---- up ---------------------------------------------------------------------------------------
-  if (belowFatal >= trigger) return scaleUp('fatal', 'fatal');
+  if (belowFatal >= trigger) return scaleUp(out, config, 'fatal', current);
   if (belowWarning >= trigger) {
-    if (health.length === 0) return settle('warning without health', 'hold', 'warning');
-    if (degradedBelowWarning >= trigger) return scaleUp('warning', 'warning');
-    return settle('warning not degraded', 'hold', 'warning');
+    if (health.length === 0) return settle(out, 'warning without health', 'hold', 'warning', current);
+    if (degradedBelowWarning >= trigger) return scaleUp(out, config, 'warning', current);
+    return settle(out, 'warning not degraded', 'hold', 'warning', current);
   }
   // ---- down -------------------------------------------------------------------------------------
   if (aboveSafe >= trigger) {
-    if (n < size || valid < size) return settle('safe with missing samples', 'hold', 'safe');
-    if (lastScaleAt !== undefined && at - lastScaleAt < config.cooldownSeconds) return settle('safe within cooldown', 'hold', 'safe');
-    out.want = needed(Math.max(config.targetRedundancy, lines.warning));
-    if (out.want < current) return settle('safe', 'down', 'safe', out.want);
-    return settle('safe', 'hold', 'safe');
+    if (n < size || valid < size) return settle(out, 'safe with missing samples', 'hold', 'safe', current);
+    if (lastScaleAt !== undefined && at - lastScaleAt < config.cooldownSeconds) return settle(out, 'safe within cooldown', 'hold', 'safe', current);
+    out.want = needed(config, peakQps, Math.max(config.targetRedundancy, lines.warning));
+    if (out.want < current) return settle(out, 'safe', 'down', 'safe', out.want);
+    return settle(out, 'safe', 'hold', 'safe', current);
   }
-  settle('between', 'hold', null);
+  settle(out, 'between', 'hold', null, current);
+}
+
+function settle(out: Judgement, outcome: Outcome, action: ScaleAction, line: LineName | null, instances: number): void {
+  out.outcome = outcome;
+  out.action = action;
+  out.line = line;
+  out.instances = instances;
+}
+
+/** Instances that bring the window's peak qps to `redundancyGoal`, within [minInstances, maxInstances]. */
+function needed(config: PoolConfig, peakQps: number, redundancyGoal: number): number {
+  return Math.min(config.maxInstances, Math.max(config.minInstances, Math.ceil((peakQps * redundancyGoal) / config.capacityPerInstance)));
+}
+
+/** Up to the count the target redundancy needs, or hold when that adds none. */
+function scaleUp(out: Judgement, config: PoolConfig, line: 'fatal' | 'warning', current: number): void {
+  out.want = needed(config, out.peakQps, config.targetRedundancy);
+  if (out.want > current) settle(out, line, 'up', line, out.want);
+  else settle(out, line, 'hold', line, current);
 }
 
 /** The contract's decision JSON for a judged window, its reason in words. */

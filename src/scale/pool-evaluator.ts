@@ -17,9 +17,9 @@ import { parseTarget } from '../query/expression/parser.js';
 import { renderTargets } from '../query/render.js';
 import type { SeriesRange, SeriesStore } from '../store/series-store.js';
 import { backtest, type BacktestResult, lastScaleAction, MAX_BACKTEST_EVALUATIONS } from './backtest.js';
-import { decide, type Decision } from './decision.js';
+import { type Decision, explain, judge, Judgement, SampleColumns } from './decision.js';
 import type { PoolConfig } from '../config/pool-config.js';
-import { type PoolSeries, sampleRange, sampleSeriesSet, sampleWindow, type SeriesValues } from './sampler.js';
+import { type PoolSeries, sampleRange, sampleSeriesSet, sampleWindowInto, type SeriesValues } from './sampler.js';
 
 /** What a pool's targets rendered to, and the targets that could not be rendered. */
 export interface RenderedPool {
@@ -162,8 +162,11 @@ export async function evaluatePool(
     const replayed = lastScaleAction({ pool, config, series: rendered.series, from: replayFrom, until: boundary - 1 });
     if (replayed !== undefined && (lastScaleAt === undefined || replayed > lastScaleAt)) lastScaleAt = replayed;
   }
-  const decision = decide({ pool, config, at, samples: sampleWindow(config, rendered.series, at), lastScaleAt });
-  return withProblems(decision, rendered.problems);
+  const window = new SampleColumns(config.window, config.health.length);
+  sampleWindowInto(config, rendered.series, at, window);
+  const judgement = new Judgement();
+  judge(config, window, at, lastScaleAt, judgement);
+  return withProblems(explain(pool, config, at, window, judgement, lastScaleAt), rendered.problems);
 }
 
 /** Every decision the rule would have made in [from, until]. */
