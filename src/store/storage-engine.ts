@@ -88,8 +88,10 @@ const LAYOUT_SEPARATOR = 0xff;
  * encoding a batch runs on the main thread, about 1 ms for this many, and queries wait behind it.
  */
 const RECORDS_PER_BATCH = 256;
-/** Main-thread time a sweep's sealing pass runs before it gives queries and ingest a turn. */
+/** Main-thread time a sweep's sealing pass or WAL checkpoint runs before it gives queries and ingest a turn. */
 const SWEEP_SLICE_MS = 1;
+/** Points per WAL frame of a checkpoint (256 KiB). */
+const CHECKPOINT_FRAME_POINTS = 16_384;
 /** Series per slice of a read; between slices the read yields to the event loop. */
 const READ_SLICE = 128;
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -586,16 +588,30 @@ export class StorageEngine implements SeriesStore {
 
   /**
    * The head's points, logged again into the current segment: after that, older segments hold
-   * nothing that is not in LevelDB, and are deleted.
+   * nothing that is not in LevelDB, and are deleted. Logged in frames of CHECKPOINT_FRAME_POINTS,
+   * yielding to ingest and queries every SWEEP_SLICE_MS: a series' head is logged as it is at its
+   * turn, and whatever ingest appends meanwhile is logged after it by append() itself.
    */
   private async checkpointWal(keepFrom: number): Promise<void> {
-    const batch = new PointBatchBuilder(Math.max(1024, this.head.openWindows * 8));
+    const batch = new PointBatchBuilder(CHECKPOINT_FRAME_POINTS);
+    const logFull = (): void => {
+      if (batch.length < CHECKPOINT_FRAME_POINTS) return;
+      this.wal.logPoints(batch);
+      batch.clear();
+    };
+    const logSealed = (from: number): void => {
+      for (let k = from; k < this.pendingPuts.length; k++) {
+        const { key, value } = this.pendingPuts[k];
+        const id = seriesIdFromKey(key);
+        const n = decodeChunkInto(value, this.gridTs, this.gridValues);
+        for (let i = 0; i < n; i++) batch.push(id, this.gridTs[i], this.gridValues[i]);
+        logFull();
+      }
+    };
     // First (they are older than the head's windows): windows sealed since the last flush (in apply(), while the sweep awaited) are not in LevelDB yet.
-    for (const { key, value } of this.pendingPuts) {
-      const id = seriesIdFromKey(key);
-      const n = decodeChunkInto(value, this.gridTs, this.gridValues);
-      for (let i = 0; i < n; i++) batch.push(id, this.gridTs[i], this.gridValues[i]);
-    }
+    const sealedBefore = this.pendingPuts.length;
+    logSealed(0);
+    let sliceStart = performance.now();
     for (let id = 0; id < this.index.idLimit; id++) {
       if (this.index.name(id) === undefined) continue;
       const step = this.layouts[this.layoutOf[id]].archives[0].secondsPerPoint;
@@ -608,7 +624,14 @@ export class StorageEngine implements SeriesStore {
           if (v === v) batch.push(id, start + (firstSlot + j) * step, v);
         }
       }
+      logFull();
+      if ((id & 63) === 63 && performance.now() - sliceStart > SWEEP_SLICE_MS) {
+        await yieldToEventLoop();
+        sliceStart = performance.now();
+      }
     }
+    // Windows ingest sealed while this yielded, some before their series' turn: their points left the head unlogged.
+    logSealed(sealedBefore);
     this.wal.logPoints(batch);
     await this.wal.syncInPool();
     await this.wal.removeBefore(keepFrom);
