@@ -4,8 +4,9 @@
  * aggregation rules. The aggregates are written to the store itself, never back through here, so
  * an aggregate never feeds a rule.
  *
- * Names are remembered by series id as ingest asks for ids, so the hot path is an array read and
- * the aggregator's one Map lookup per point, with no string building.
+ * Names are remembered by series id as ingest asks for ids, and each name's aggregator outputs by
+ * series id once looked up, so the hot path is typed-array reads with no string building or Map
+ * lookup per point.
  */
 import { PointBatchBuilder, type PointBatch, type PointWriter } from '../points.js';
 import type { IngestAggregator } from '../scale/ingest-aggregator.js';
@@ -14,6 +15,9 @@ import { REJECTED_SERIES } from '../store/series-store.js';
 export class AggregatingWriter implements PointWriter {
   /** nameById[id] = the name ingest asked an id for. */
   private readonly nameById: (string | undefined)[] = [];
+  /** outputsOf[id] = the aggregator's outputsIndex() of the series' name in `outputsEpoch`; -1: not looked up yet. */
+  private outputsOf = new Int32Array(1024).fill(-1);
+  private outputsEpoch = -1;
   private readonly output = new PointBatchBuilder(1024);
 
   constructor(
@@ -35,11 +39,39 @@ export class AggregatingWriter implements PointWriter {
       this.aggregator.countUnmatched(batch.length);
       return;
     }
+    const aggregator = this.aggregator;
+    if (aggregator.epoch !== this.outputsEpoch) this.forgetOutputs();
     const { seriesIds, timestamps, values } = batch;
     for (let i = 0; i < batch.length; i++) {
-      const name = this.nameById[seriesIds[i]];
-      if (name !== undefined) this.aggregator.add(name, timestamps[i], values[i]);
+      const id = seriesIds[i];
+      let outputs = id < this.outputsOf.length ? this.outputsOf[id] : -1;
+      if (outputs < 0) {
+        const name = this.nameById[id];
+        if (name === undefined) continue;
+        outputs = this.lookUpOutputs(id, name);
+      }
+      aggregator.addAt(outputs, timestamps[i], values[i]);
     }
+  }
+
+  /** The aggregator's outputs of a series, kept by id; a lookup that starts a new epoch forgets the others first. */
+  private lookUpOutputs(id: number, name: string): number {
+    const outputs = this.aggregator.outputsIndex(name);
+    if (this.aggregator.epoch !== this.outputsEpoch) this.forgetOutputs();
+    if (id >= this.outputsOf.length) {
+      let capacity = this.outputsOf.length;
+      while (capacity <= id) capacity *= 2;
+      const grown = new Int32Array(capacity).fill(-1);
+      grown.set(this.outputsOf);
+      this.outputsOf = grown;
+    }
+    this.outputsOf[id] = outputs;
+    return outputs;
+  }
+
+  private forgetOutputs(): void {
+    this.outputsOf.fill(-1);
+    this.outputsEpoch = this.aggregator.epoch;
   }
 
   /** Writes every finished aggregate to the store; `now` in Unix seconds. Returns the points written. */

@@ -4,9 +4,9 @@
  * would. The cooldown follows the rule's own up/down decisions (what a scheduler obeying it would
  * have done); the instance counts stay the recorded ones.
  */
-import { decide, type Decision } from './decision.js';
+import { type Decision, explain, judge, Judgement, type LineName, SampleColumns, type ScaleAction } from './decision.js';
 import type { PoolConfig } from '../config/pool-config.js';
-import { type PoolSeries, sampleWindow } from './sampler.js';
+import { type PoolSeries, sampleWindowInto } from './sampler.js';
 
 /** More evaluations than this is a request to narrow the range (a year of minutes fits). */
 export const MAX_BACKTEST_EVALUATIONS = 600_000;
@@ -34,6 +34,36 @@ export interface BacktestResult {
 }
 
 export function backtest(input: BacktestInput): BacktestResult {
+  const decisions: Decision[] = [];
+  let previousAction: ScaleAction | undefined;
+  let previousLine: LineName | null = null;
+  const evaluations = replay(input, (at, window, judgement, lastScaleAt) => {
+    const changed = previousAction === undefined || judgement.action !== previousAction || judgement.line !== previousLine;
+    if (changed || judgement.action !== 'hold') decisions.push(explain(input.pool, input.config, at, window, judgement, lastScaleAt));
+    previousAction = judgement.action;
+    previousLine = judgement.line;
+  });
+  return { pool: input.pool, from: input.from, until: input.until, evaluations, decisions };
+}
+
+/**
+ * The time of the last up or down the rule would have made in [from, until]; undefined: none.
+ * backtest() without putting a single decision into words: a live decision replays its cooldown
+ * this way on every poll.
+ */
+export function lastScaleAction(input: BacktestInput): number | undefined {
+  let last: number | undefined;
+  replay(input, (at, _window, judgement) => {
+    if (judgement.action !== 'hold') last = at;
+  });
+  return last;
+}
+
+/** Judges every evaluation of the input in turn, one window and one judgement reused throughout; returns how many. */
+function replay(
+  input: BacktestInput,
+  visit: (at: number, window: SampleColumns, judgement: Judgement, lastScaleAt: number | undefined) => void,
+): number {
   const { config } = input;
   const interval = config.sampleIntervalSeconds;
   const first = Math.ceil(input.from / interval) * interval;
@@ -43,16 +73,15 @@ export function backtest(input: BacktestInput): BacktestResult {
       `backtest of ${evaluations} decisions is too long (at most ${MAX_BACKTEST_EVALUATIONS}); narrow from/until or use a longer sampleInterval`,
     );
   }
-  const decisions: Decision[] = [];
+  const window = new SampleColumns(config.window, config.health.length);
+  const judgement = new Judgement();
   let lastScaleAt = input.lastScaleAt;
-  let previous: Decision | undefined;
   for (let k = 0; k < evaluations; k++) {
     const at = first + k * interval;
-    const decision = decide({ pool: input.pool, config, at, samples: sampleWindow(config, input.series, at), lastScaleAt });
-    const changed = previous === undefined || decision.action !== previous.action || decision.line !== previous.line;
-    if (changed || decision.action !== 'hold') decisions.push(decision);
-    if (decision.action !== 'hold') lastScaleAt = at;
-    previous = decision;
+    sampleWindowInto(config, input.series, at, window);
+    judge(config, window, at, lastScaleAt, judgement);
+    visit(at, window, judgement, lastScaleAt);
+    if (judgement.action !== 'hold') lastScaleAt = at;
   }
-  return { pool: input.pool, from: input.from, until: input.until, evaluations, decisions };
+  return evaluations;
 }

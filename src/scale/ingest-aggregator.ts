@@ -8,8 +8,9 @@
  * dropped and counted.
  *
  * No clock inside: the caller passes `now` to `flush`, so tests and backtests replay exactly.
- * The hot path is one Map lookup per input name (its matching outputs are cached) and a few
- * arithmetic updates; only percentile methods keep the values.
+ * The hot path is one Map lookup per input name (its matching outputs are cached; a writer that
+ * keeps outputsIndex() per series id skips even that) and a few arithmetic updates; only
+ * percentile methods keep the values.
  *
  * Differences from carbon: a point feeds each distinct output once even when several rules map it
  * there; when two rules produce the same output name, the first rule's frequency and method apply.
@@ -77,7 +78,11 @@ export class IngestAggregator {
   private readonly maxCachedNames: number;
   private rules: readonly AggregationRule[] = [];
   private generation = 0;
-  private readonly cache = new Map<string, readonly OutputSeries[]>();
+  /** Input name -> index of its outputs in outputLists. */
+  private readonly cache = new Map<string, number>();
+  /** The outputs of each cached name, by the index outputsIndex() hands out. */
+  private outputLists: (readonly OutputSeries[])[] = [];
+  private cacheEpoch = 0;
   private readonly outputs = new Map<string, OutputSeries>();
   /** Outputs whose rule changed: drained by flush, then forgotten. */
   private retiring: OutputSeries[] = [];
@@ -98,7 +103,12 @@ export class IngestAggregator {
   setRules(rules: readonly AggregationRule[]): void {
     this.rules = rules;
     this.generation++;
-    this.cache.clear();
+    this.clearCache();
+  }
+
+  /** Changes whenever output indexes handed out before stop being valid (rules replaced, cache full). */
+  get epoch(): number {
+    return this.cacheEpoch;
   }
 
   /** False while no rule is loaded: writers may then skip add() and only count their points. */
@@ -113,8 +123,21 @@ export class IngestAggregator {
 
   /** Aggregates one input point (Unix seconds); names no rule matches cost one Map lookup. */
   add(name: string, timestamp: number, value: number): void {
+    this.addAt(this.outputsIndex(name), timestamp, value);
+  }
+
+  /**
+   * The index of a name's outputs for addAt(), valid while `epoch` stays the same: a writer that
+   * keeps it per series id aggregates a point with an array read instead of a lookup by name.
+   */
+  outputsIndex(name: string): number {
+    return this.cache.get(name) ?? this.resolve(name);
+  }
+
+  /** add() for a name already looked up with outputsIndex() in the current epoch. */
+  addAt(outputsIndex: number, timestamp: number, value: number): void {
     this.counters.pointsIn++;
-    const outputs = this.cache.get(name) ?? this.resolve(name);
+    const outputs = this.outputLists[outputsIndex];
     if (outputs.length === 0 || !Number.isFinite(value)) return;
     for (let i = 0; i < outputs.length; i++) {
       const output = outputs[i];
@@ -158,7 +181,7 @@ export class IngestAggregator {
   }
 
   /** Outputs of an input name under the current rules, cached. */
-  private resolve(name: string): readonly OutputSeries[] {
+  private resolve(name: string): number {
     let found: OutputSeries[] | null = null;
     for (const rule of this.rules) {
       const outputName = matchRule(rule, name);
@@ -167,10 +190,17 @@ export class IngestAggregator {
       found ??= [];
       if (!found.includes(output)) found.push(output);
     }
-    if (this.cache.size >= this.maxCachedNames) this.cache.clear();
-    const outputs = found ?? NO_OUTPUTS;
-    this.cache.set(name, outputs);
-    return outputs;
+    if (this.cache.size >= this.maxCachedNames) this.clearCache();
+    const index = this.outputLists.length;
+    this.outputLists.push(found ?? NO_OUTPUTS);
+    this.cache.set(name, index);
+    return index;
+  }
+
+  private clearCache(): void {
+    this.cache.clear();
+    this.outputLists = [];
+    this.cacheEpoch++;
   }
 
   private outputFor(outputName: string, rule: AggregationRule): OutputSeries {

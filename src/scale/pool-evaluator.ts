@@ -12,12 +12,14 @@
  * A target that does not render (bad syntax, unknown function) is reported in the decision's
  * reason, and the decision holds: the pool's data is missing, not zero.
  */
+import { hasGlob } from '../names/glob.js';
+import { parseTarget } from '../query/expression/parser.js';
 import { renderTargets } from '../query/render.js';
-import type { SeriesStore } from '../store/series-store.js';
-import { backtest, type BacktestResult, MAX_BACKTEST_EVALUATIONS } from './backtest.js';
-import { decide, type Decision } from './decision.js';
+import type { SeriesRange, SeriesStore } from '../store/series-store.js';
+import { backtest, type BacktestResult, lastScaleAction, MAX_BACKTEST_EVALUATIONS } from './backtest.js';
+import { type Decision, explain, judge, Judgement, SampleColumns } from './decision.js';
 import type { PoolConfig } from '../config/pool-config.js';
-import { type PoolSeries, sampleRange, sampleSeriesSet, sampleWindow, type SeriesValues } from './sampler.js';
+import { type PoolSeries, sampleRange, sampleSeriesSet, sampleWindowInto, type SeriesValues } from './sampler.js';
 
 /** What a pool's targets rendered to, and the targets that could not be rendered. */
 export interface RenderedPool {
@@ -46,6 +48,8 @@ export interface CapacityEstimate {
  * (the oldest sample's first point, where a per-minute aggregate is stamped).
  */
 export async function renderPool(store: SeriesStore, config: PoolConfig, from: number, until: number): Promise<RenderedPool> {
+  const names = plainNamesOf(config);
+  if (names !== null) return readPlainPool(store, config, names, from, until);
   const problems: string[] = [];
   const render = async (what: string, target: string): Promise<SeriesValues[]> => {
     try {
@@ -61,6 +65,69 @@ export async function renderPool(store: SeriesStore, config: PoolConfig, from: n
     ...config.health.map((check, i) => render(`health[${i}]`, check.target)),
   ]);
   return { series: { qps: qps as SeriesValues[], instances, health: health as SeriesValues[][] }, problems };
+}
+
+/**
+ * The series names of a pool whose every target is a plain series name (no glob, no function),
+ * as the render evaluator would read them: qps, instances (when a target), then each health check.
+ * null when some target is anything else. Parsed once per config, not once per poll.
+ */
+const plainNames = new WeakMap<PoolConfig, string[] | null>();
+
+function plainNamesOf(config: PoolConfig): string[] | null {
+  let names = plainNames.get(config);
+  if (names === undefined) {
+    const targets = [config.qps, ...(typeof config.instances === 'number' ? [] : [config.instances]), ...config.health.map((check) => check.target)];
+    names = [];
+    for (const target of targets) {
+      const name = plainName(target);
+      if (name === null) {
+        names = null;
+        break;
+      }
+      names.push(name);
+    }
+    plainNames.set(config, names);
+  }
+  return names;
+}
+
+function plainName(target: string): string | null {
+  if (target.trim() === '') return null;
+  try {
+    const expression = parseTarget(target);
+    return expression.kind === 'path' && !hasGlob(expression.path) ? expression.path : null;
+  } catch {
+    return null; // the render path reports it
+  }
+}
+
+/**
+ * renderPool() for plain names: what renderTargets gives for a plain name is the store's range of
+ * that name (nothing when the store has no such series), so all of them are read in one store call
+ * without a render evaluator per target.
+ */
+async function readPlainPool(store: SeriesStore, config: PoolConfig, names: readonly string[], from: number, until: number): Promise<RenderedPool> {
+  let ranges: SeriesRange[];
+  try {
+    ranges = await store.read(names, from - 1, until);
+  } catch (error) {
+    // As renderPool words a failed render: each target, its data missing.
+    const message = (error as Error).message;
+    const problems = [`qps '${config.qps}': ${message}`];
+    if (typeof config.instances !== 'number') problems.push(`instances '${config.instances}': ${message}`);
+    config.health.forEach((check, i) => problems.push(`health[${i}] '${check.target}': ${message}`));
+    return { series: { qps: [], instances: typeof config.instances === 'number' ? config.instances : [], health: config.health.map(() => []) }, problems };
+  }
+  const of = (name: string): SeriesValues[] => {
+    for (const range of ranges) if (range.name === name) return [range];
+    return [];
+  };
+  let next = 0;
+  const qps = of(names[next++]);
+  const instances = typeof config.instances === 'number' ? config.instances : of(names[next++]);
+  const health = config.health.map(() => of(names[next++]));
+  return { series: { qps, instances, health }, problems: [] };
 }
 
 /** Decisions replayed at most to find the last scale action (a week of minutes). */
@@ -92,11 +159,14 @@ export async function evaluatePool(
 
   let lastScaleAt = lastActionAt !== undefined && lastActionAt < boundary ? lastActionAt : undefined;
   if (config.cooldownSeconds > 0) {
-    const replay = backtest({ pool, config, series: rendered.series, from: replayFrom, until: boundary - 1 });
-    for (const d of replay.decisions) if (d.action !== 'hold' && (lastScaleAt === undefined || d.at > lastScaleAt)) lastScaleAt = d.at;
+    const replayed = lastScaleAction({ pool, config, series: rendered.series, from: replayFrom, until: boundary - 1 });
+    if (replayed !== undefined && (lastScaleAt === undefined || replayed > lastScaleAt)) lastScaleAt = replayed;
   }
-  const decision = decide({ pool, config, at, samples: sampleWindow(config, rendered.series, at), lastScaleAt });
-  return withProblems(decision, rendered.problems);
+  const window = new SampleColumns(config.window, config.health.length);
+  sampleWindowInto(config, rendered.series, at, window);
+  const judgement = new Judgement();
+  judge(config, window, at, lastScaleAt, judgement);
+  return withProblems(explain(pool, config, at, window, judgement, lastScaleAt), rendered.problems);
 }
 
 /** Every decision the rule would have made in [from, until]. */

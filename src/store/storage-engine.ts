@@ -83,8 +83,15 @@ const dec = new TextDecoder();
 const SEAL_SWEEP_MS = 5000;
 /** Between a series name and its inline layout spec: a byte that never occurs in utf-8. */
 const LAYOUT_SEPARATOR = 0xff;
-/** New-series records per LevelDB batch when many are written at once. */
-const SERIES_RECORDS_PER_BATCH = 20_000;
+/**
+ * Records per LevelDB batch when a sweep writes many (new series, sealed chunks): building and
+ * encoding a batch runs on the main thread, about 1 ms for this many, and queries wait behind it.
+ */
+const RECORDS_PER_BATCH = 256;
+/** Main-thread time a sweep's sealing pass or WAL checkpoint runs before it gives queries and ingest a turn. */
+const SWEEP_SLICE_MS = 1;
+/** Points per WAL frame of a checkpoint (256 KiB). */
+const CHECKPOINT_FRAME_POINTS = 16_384;
 /** Series per slice of a read; between slices the read yields to the event loop. */
 const READ_SLICE = 128;
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -484,6 +491,7 @@ export class StorageEngine implements SeriesStore {
     // Marked before the pass, which yields to ingest: a point for a window it already sealed is late, not a new head window.
     for (const [step, cutoff] of cutoffs) this.sealedBefore.set(step, cutoff);
     if (sealing) {
+      let sliceStart = performance.now();
       for (let id = 0; id < this.index.idLimit; id++) {
         if (this.index.name(id) === undefined) continue;
         const step = this.layouts[this.layoutOf[id]].archives[0].secondsPerPoint;
@@ -494,7 +502,10 @@ export class StorageEngine implements SeriesStore {
           const start = this.head.windowAt(id, parity);
           if (start >= 0 && start + span <= cutoff) this.sealWindow(id, parity, step, start);
         }
-        if ((id & 4095) === 4095) await new Promise((resolve) => setImmediate(resolve));
+        if ((id & 63) === 63 && performance.now() - sliceStart > SWEEP_SLICE_MS) {
+          await yieldToEventLoop();
+          sliceStart = performance.now();
+        }
       }
     }
     await this.enqueueWrite(() => this.flushSealed(cutoffs));
@@ -502,7 +513,7 @@ export class StorageEngine implements SeriesStore {
     await this.enqueueWrite(() => this.expire(now));
     // Trimming the WAL is safe only if everything it covers reached LevelDB.
     if (sealing && this.writeFailures === 0) {
-      await this.enqueueWrite(async () => this.checkpointWal(keepWalFrom));
+      await this.enqueueWrite(() => this.checkpointWal(keepWalFrom));
     }
     const hotWindow = Math.max(...this.layouts.map((l) => l.archives[0].retentionSeconds));
     if (Number.isFinite(hotWindow)) this.ring.evictBefore(now - hotWindow);
@@ -544,9 +555,10 @@ export class StorageEngine implements SeriesStore {
   }
 
   /**
-   * Writes sealed chunks, new series names and the seal marks in one synced batch. A burst of new
-   * series goes first in slices, so converting a million records does not hold the event loop in
-   * one piece; names ahead of their chunks are harmless (the WAL has them too).
+   * Writes new series names, sealed chunks and then the seal marks, the last batch synced. Records
+   * go in small batches, so a burst of new series or a sweep sealing every series does not hold the
+   * event loop in one piece; names and chunks ahead of their seal mark are harmless (the WAL has
+   * them too, and sealing them again writes the same chunk).
    */
   private async flushSealed(cutoffs: Map<number, number>): Promise<void> {
     const puts = this.pendingPuts;
@@ -557,28 +569,49 @@ export class StorageEngine implements SeriesStore {
       const id = unsaved[i];
       const name = this.index.name(id);
       if (name !== undefined) this.pushSeriesRecords(ops, id, name);
-      if (ops.length >= SERIES_RECORDS_PER_BATCH) {
+      if (ops.length >= RECORDS_PER_BATCH) {
         await this.db.batch(ops);
         ops = [];
       }
     }
-    for (const p of puts) ops.push({ type: 'put', key: p.key, value: p.value });
+    for (let i = 0; i < puts.length; i++) {
+      ops.push({ type: 'put', key: puts[i].key, value: puts[i].value });
+      // The last chunk stays for the synced batch, which makes the ones before it durable too.
+      if (ops.length >= RECORDS_PER_BATCH && i < puts.length - 1) {
+        await this.db.batch(ops);
+        ops = [];
+      }
+    }
     for (const [step, cutoff] of cutoffs) ops.push({ type: 'put', key: metaKey(`sealed:${step}`), value: u32(cutoff) });
     if (ops.length > 0) await this.db.batch(ops, { sync: true });
   }
 
   /**
    * The head's points, logged again into the current segment: after that, older segments hold
-   * nothing that is not in LevelDB, and are deleted.
+   * nothing that is not in LevelDB, and are deleted. Logged in frames of CHECKPOINT_FRAME_POINTS,
+   * yielding to ingest and queries every SWEEP_SLICE_MS: a series' head is logged as it is at its
+   * turn, and whatever ingest appends meanwhile is logged after it by append() itself.
    */
-  private checkpointWal(keepFrom: number): void {
-    const batch = new PointBatchBuilder(Math.max(1024, this.head.openWindows * 8));
+  private async checkpointWal(keepFrom: number): Promise<void> {
+    const batch = new PointBatchBuilder(CHECKPOINT_FRAME_POINTS);
+    const logFull = (): void => {
+      if (batch.length < CHECKPOINT_FRAME_POINTS) return;
+      this.wal.logPoints(batch);
+      batch.clear();
+    };
+    const logSealed = (from: number): void => {
+      for (let k = from; k < this.pendingPuts.length; k++) {
+        const { key, value } = this.pendingPuts[k];
+        const id = seriesIdFromKey(key);
+        const n = decodeChunkInto(value, this.gridTs, this.gridValues);
+        for (let i = 0; i < n; i++) batch.push(id, this.gridTs[i], this.gridValues[i]);
+        logFull();
+      }
+    };
     // First (they are older than the head's windows): windows sealed since the last flush (in apply(), while the sweep awaited) are not in LevelDB yet.
-    for (const { key, value } of this.pendingPuts) {
-      const id = seriesIdFromKey(key);
-      const n = decodeChunkInto(value, this.gridTs, this.gridValues);
-      for (let i = 0; i < n; i++) batch.push(id, this.gridTs[i], this.gridValues[i]);
-    }
+    const sealedBefore = this.pendingPuts.length;
+    logSealed(0);
+    let sliceStart = performance.now();
     for (let id = 0; id < this.index.idLimit; id++) {
       if (this.index.name(id) === undefined) continue;
       const step = this.layouts[this.layoutOf[id]].archives[0].secondsPerPoint;
@@ -591,10 +624,17 @@ export class StorageEngine implements SeriesStore {
           if (v === v) batch.push(id, start + (firstSlot + j) * step, v);
         }
       }
+      logFull();
+      if ((id & 63) === 63 && performance.now() - sliceStart > SWEEP_SLICE_MS) {
+        await yieldToEventLoop();
+        sliceStart = performance.now();
+      }
     }
+    // Windows ingest sealed while this yielded, some before their series' turn: their points left the head unlogged.
+    logSealed(sealedBefore);
     this.wal.logPoints(batch);
-    this.wal.sync();
-    this.wal.removeBefore(keepFrom);
+    await this.wal.syncInPool();
+    await this.wal.removeBefore(keepFrom);
   }
 
   // ---- late points and rollups -------------------------------------------------------------

@@ -4,7 +4,8 @@
  * take. Segments are numbered files; the engine deletes old ones once their points are in sealed
  * chunks on disk. Layout: docs/format/wal.md.
  */
-import { closeSync, fdatasync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { PointBatch } from '../points.js';
@@ -158,39 +159,80 @@ export class WriteAheadLog {
   }
 
   /**
-   * The periodic sync, on the thread pool: an fdatasync can take tens of milliseconds on a busy
-   * disk, which on the main thread would stall ingest and queries.
+   * sync() on the thread pool: resolves once everything written before the call is on stable
+   * storage. An fdatasync can take tens of milliseconds on a busy disk, which on the main thread
+   * would stall ingest and queries.
    */
+  syncInPool(): Promise<void> {
+    this.writePendingSeries();
+    this.dirty = false;
+    return this.fdatasyncInPool(this.fd);
+  }
+
+  /** The periodic sync, on the thread pool. */
   private syncInBackground(): void {
     this.writePendingSeries();
     if (!this.dirty || this.syncing) return;
     this.dirty = false;
     this.syncing = true;
-    fdatasync(this.fd, (err) => {
-      this.syncing = false;
-      if (err) this.dirty = true; // retried next time (EBADF after a rotate is harmless: rotate synced)
-    });
+    this.fdatasyncInPool(this.fd).then(
+      () => (this.syncing = false),
+      () => {
+        this.syncing = false;
+        this.dirty = true; // retried next time
+      },
+    );
   }
 
   private syncing = false;
+  /** fdatasyncs running on the thread pool, per fd: a rotated-out fd is closed when its count drops to 0. */
+  private readonly inFlight = new Map<number, number>();
+  /** Rotated-out fds still open: their last sync is running. */
+  private readonly retired = new Set<number>();
 
-  /** Starts a new segment; returns the number of the first segment that must be kept. */
+  private fdatasyncInPool(fd: number): Promise<void> {
+    this.inFlight.set(fd, (this.inFlight.get(fd) ?? 0) + 1);
+    return new Promise<void>((resolve, reject) => {
+      fdatasync(fd, (err) => {
+        const left = this.inFlight.get(fd)! - 1;
+        if (left > 0) this.inFlight.set(fd, left);
+        else this.inFlight.delete(fd);
+        if (left === 0 && this.retired.delete(fd)) closeSync(fd);
+        if (err) reject(err);
+        else resolve();
+      });
+    });
+  }
+
+  /**
+   * Starts a new segment; returns the number of the first segment that must be kept. The old
+   * segment is synced on the thread pool and closed after that (close() waits for it).
+   */
   rotate(): number {
-    this.sync();
-    closeSync(this.fd);
+    this.writePendingSeries();
+    const old = this.fd;
     this.segment++;
     this.fd = openSync(join(this.dir, segmentName(this.segment)), 'a');
     this.segmentBytes = 0;
+    this.dirty = false;
+    this.retired.add(old);
+    this.fdatasyncInPool(old).catch((err: Error) => console.error(`carbonado: write-ahead log sync failed: ${err.message}`));
     return this.segment;
   }
 
-  /** Deletes segments older than `segment` (their points are durable elsewhere). */
-  removeBefore(segment: number): void {
-    for (const n of listSegments(this.dir)) if (n < segment) unlinkSync(join(this.dir, segmentName(n)));
+  /** Deletes segments older than `segment` (their points are durable elsewhere), on the thread pool. */
+  async removeBefore(segment: number): Promise<void> {
+    for (const n of listSegments(this.dir)) if (n < segment) await unlink(join(this.dir, segmentName(n)));
   }
 
   close(): void {
     if (this.timer) clearInterval(this.timer);
+    // Rotated-out segments whose sync is still running: synced here and closed (their callbacks then find them gone).
+    for (const fd of this.retired) {
+      fdatasyncSync(fd);
+      closeSync(fd);
+    }
+    this.retired.clear();
     this.sync();
     closeSync(this.fd);
   }

@@ -56,3 +56,40 @@ test('with no rules loaded, points reach the store and are counted, and rules lo
     assert.deepEqual(await valuesOf(engine, 'out.a.qps'), [3], 'only the points written after the rules came');
   });
 });
+
+test('outputs kept per series id follow replaced rules', async () => {
+  await withEngine(async (engine) => {
+    const aggregator = new IngestAggregator(parseAggregationRules('out.<pool>.qps (60) = sum web.<pool>.*.qps'), { lagSeconds: 0 });
+    const writer = new AggregatingWriter(engine, aggregator);
+    const hosts = (value: number): [string, number, number][] => ['h1', 'h2', 'h3'].map((h) => [`web.a.${h}.qps`, T, value]);
+    write(writer, hosts(1));
+    assert.equal(writer.flushAggregates(T + 60), 1);
+    assert.deepEqual(await valuesOf(engine, 'out.a.qps'), [3]);
+
+    aggregator.setRules(parseAggregationRules('max.<pool>.qps (60) = max web.<pool>.*.qps'));
+    write(writer, [...hosts(5), ['web.a.h2.qps', T, 7]]);
+    assert.equal(writer.flushAggregates(T + 60), 1);
+    assert.deepEqual(await valuesOf(engine, 'max.a.qps'), [7], 'the new rule, not the outputs looked up under the old one');
+    assert.equal(aggregator.stats().pointsIn, 7);
+  });
+});
+
+test('outputs kept per series id follow a name cache that starts over in the middle of a batch', async () => {
+  await withEngine(async (engine) => {
+    // A cache of two names starts over at the third.
+    const aggregator = new IngestAggregator(parseAggregationRules('out.<pool>.qps (60) = sum web.<pool>.*.qps'), { lagSeconds: 0, maxCachedNames: 2 });
+    const writer = new AggregatingWriter(engine, aggregator);
+    // The cache starts over at c; a comes again after that in the same batch.
+    const pools = (value: number): [string, number, number][] => [
+      ...['a', 'b', 'c'].map((pool, i): [string, number, number] => [`web.${pool}.h1.qps`, T, value * (i + 1)]),
+      ['web.a.h1.qps', T + 10, value / 2],
+    ];
+    write(writer, pools(1));
+    write(writer, pools(10));
+    write(writer, pools(100));
+    assert.equal(writer.flushAggregates(T + 60), 3);
+    assert.deepEqual(await valuesOf(engine, 'out.a.qps'), [166.5]);
+    assert.deepEqual(await valuesOf(engine, 'out.b.qps'), [222]);
+    assert.deepEqual(await valuesOf(engine, 'out.c.qps'), [333]);
+  });
+});

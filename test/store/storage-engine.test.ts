@@ -257,12 +257,48 @@ test('a window force-sealed while a sweep rolls up survives kill -9 after the WA
   await reopened.close();
 });
 
+test('a window ingest seals while the WAL checkpoint is part way survives kill -9 after the checkpoint', async () => {
+  const dir = tempDir();
+  const clock = new Clock();
+  const t0 = clock.t;
+  clock.t = t0 + 3100; // the sweep seals t0's window; t0 + 1200's stays in the head
+  const engine = await openEngine(dir, clock, { sealGraceSeconds: 1200 });
+  const names = Array.from({ length: 200 }, (_, i) => `cp.s${String(i).padStart(3, '0')}`);
+  const head: [string, number, number][] = [];
+  for (const name of names) {
+    head.push([name, t0 + 10, 1]);
+    for (let slot = 0; slot < 100; slot++) head.push([name, t0 + 1200 + slot * 10, slot]);
+  }
+  write(engine, head);
+  // The checkpoint logs the head in frames; when it writes its first one, ingest seals the head
+  // window of the last series (a point two windows ahead), before the checkpoint reached them.
+  const wal = engine['wal'];
+  const logPoints = wal.logPoints.bind(wal);
+  let injected = false;
+  wal.logPoints = (batch) => {
+    logPoints(batch);
+    if (injected || batch.length < 16_384) return;
+    injected = true;
+    write(engine, names.slice(-5).map((name): [string, number, number] => [name, t0 + 3610, 7]));
+  };
+  await engine.sweep();
+  assert.ok(injected, 'the checkpoint wrote more than one frame');
+  const copy = crashCopy(dir);
+  await engine.close();
+  clock.t = t0 + 3700; // reads stop at now
+  const reopened = await openEngine(copy, clock, { sealGraceSeconds: 1200 });
+  await reopened.sweep();
+  const expected: [number, number][] = [[t0 + 10, 1], ...Array.from({ length: 100 }, (_, slot): [number, number] => [t0 + 1200 + slot * 10, slot]), [t0 + 3610, 7]];
+  assert.deepEqual(points(await readOne(reopened, names[199], t0 - 1, t0 + 3700)), expected);
+  await reopened.close();
+});
+
 test('a point for a window the running sweep already sealed is merged into its chunk, not reopened in the head', async () => {
   const clock = new Clock();
   const t0 = clock.t;
   const dir = tempDir();
   const engine = await openEngine(dir, clock);
-  // More than 4096 series, so the sealing pass yields to ingest part way, after many.s0.
+  // Many series: the point below arrives while the sweep runs, after its pass sealed many.s0.
   for (let i = 0; i < 4100; i++) engine.seriesId(`many.s${i}`);
   write(engine, [['many.s0', t0 + 10, 1]]);
   clock.t = t0 + 1200 + 120;

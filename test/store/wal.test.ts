@@ -64,18 +64,38 @@ test('a torn tail frame is ignored and the frames before it survive', () => {
   assert.ok(stats.tornBytes > 0);
 });
 
-test('rotation starts a new segment and removeBefore drops only older ones', () => {
+test('rotation starts a new segment and removeBefore drops only older ones', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'carbonado-wal-'));
   const wal = WriteAheadLog.open(dir, 0, collect().handler).wal;
   wal.logPoints(batch([[1, 100, 1]]));
   const keepFrom = wal.rotate();
   wal.logPoints(batch([[1, 110, 2]]));
   assert.equal(readdirSync(dir).length, 2);
-  wal.removeBefore(keepFrom);
+  await wal.removeBefore(keepFrom);
   wal.close();
   const replay = collect();
   WriteAheadLog.open(dir, 0, replay.handler).wal.close();
   assert.deepEqual(replay.points, [[1, 110, 2]]);
+});
+
+test('a rotated-out segment is synced on the thread pool and closed; close() right after rotate() still replays everything', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'carbonado-wal-'));
+  const openFds = (): number => readdirSync('/proc/self/fd').length;
+  const wal = WriteAheadLog.open(dir, 0, collect().handler).wal;
+  const before = openFds();
+  wal.logPoints(batch([[1, 100, 1]]));
+  wal.rotate();
+  wal.logPoints(batch([[1, 110, 2]]));
+  await wal.syncInPool();
+  // The old segment's own sync may end a little later than the one awaited.
+  for (let waited = 0; openFds() !== before && waited < 5000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(openFds(), before, 'the old segment is closed once synced');
+  wal.rotate();
+  wal.logPoints(batch([[1, 120, 3]]));
+  wal.close(); // the last rotation's sync may still be running
+  const replay = collect();
+  WriteAheadLog.open(dir, 0, replay.handler).wal.close();
+  assert.deepEqual(replay.points, [[1, 100, 1], [1, 110, 2], [1, 120, 3]]);
 });
 
 test('many new series share one frame; single-series frames of earlier versions still replay', () => {
