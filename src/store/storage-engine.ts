@@ -806,28 +806,115 @@ export class StorageEngine implements SeriesStore {
       const slice = wanted.slice(i, i + READ_EACH_SLICE);
       if (this.windowsInMemory(slice, cache, sources, offsets)) {
         // Synchronous from here: nothing can evict a window before it is handed over.
-        let k = 0;
-        for (const w of slice) {
-          if (!visitor.series(this.shapeOf(w))) return;
-          const step = this.layouts[this.layoutOf[w.id]].archives[w.archive].secondsPerPoint;
-          const span = windowSeconds(step);
-          const length = (w.until - w.from) / step;
-          for (let start = w.from - (w.from % span); start < w.until; start += span, k++) {
-            const at = (start - w.from) / step;
-            const first = Math.max(0, -at);
-            const end = Math.min(POINTS_PER_CHUNK, length - at);
-            if (end > first) visitor.points(sources[k], offsets[k] + first, at + first, end - first);
-          }
-        }
+        if (!this.handOverWindows(slice, sources, offsets, visitor)) return;
         continue;
       }
       const values = await this.readArchives(slice, true, buffers);
       await this.fillFromEarlierLayouts(slice, values, now);
-      for (let j = 0; j < slice.length; j++) {
-        if (!visitor.series(this.shapeOf(slice[j]))) return;
-        visitor.points(values[j], 0, 0, values[j].length);
+      if (!this.handOverArrays(slice, values, visitor)) return;
+    }
+  }
+
+  /** Scratch for the WindowRuns readEach hands over: reused from slice to slice and read to read. */
+  private readonly run = {
+    series: 0,
+    windows: 0,
+    sources: [] as Float64Array[],
+    offsets: [] as number[],
+    at: new Int32Array(0),
+    skip: new Int32Array(0),
+    count: new Int32Array(0),
+  };
+
+  /** The step every read of `reads` has, when they also share from and until; 0 otherwise. */
+  private commonGrid(reads: readonly ReadRequest[]): number {
+    const { from, until } = reads[0];
+    const step = this.layouts[this.layoutOf[reads[0].id]].archives[reads[0].archive].secondsPerPoint;
+    for (const w of reads) {
+      if (w.from !== from || w.until !== until) return 0;
+      if (this.layouts[this.layoutOf[w.id]].archives[w.archive].secondsPerPoint !== step) return 0;
+    }
+    return step;
+  }
+
+  /** Hands windowsInMemory's windows to the visitor, in one run when it takes runs; false when it stopped the read. */
+  private handOverWindows(slice: readonly ReadRequest[], sources: Float64Array[], offsets: number[], visitor: SeriesVisitor): boolean {
+    const step = visitor.run ? this.commonGrid(slice) : 0;
+    if (step > 0) {
+      const { from, until } = slice[0];
+      const span = windowSeconds(step);
+      const length = (until - from) / step;
+      const run = this.run;
+      const windows = Math.ceil((until - (from - (from % span))) / span);
+      if (run.at.length < windows) {
+        run.at = new Int32Array(windows);
+        run.skip = new Int32Array(windows);
+        run.count = new Int32Array(windows);
+      }
+      for (let k = 0, start = from - (from % span); k < windows; k++, start += span) {
+        const at = (start - from) / step;
+        const first = Math.max(0, -at);
+        run.at[k] = at + first;
+        run.skip[k] = first;
+        run.count[k] = Math.max(0, Math.min(POINTS_PER_CHUNK, length - at) - first);
+      }
+      for (const w of slice) if (!visitor.series(this.shapeOf(w))) return false;
+      run.series = slice.length;
+      run.windows = windows;
+      run.sources = sources;
+      run.offsets = offsets;
+      visitor.run!(run);
+      return true;
+    }
+    let k = 0;
+    for (const w of slice) {
+      if (!visitor.series(this.shapeOf(w))) return false;
+      const step = this.layouts[this.layoutOf[w.id]].archives[w.archive].secondsPerPoint;
+      const span = windowSeconds(step);
+      const length = (w.until - w.from) / step;
+      for (let start = w.from - (w.from % span); start < w.until; start += span, k++) {
+        const at = (start - w.from) / step;
+        const first = Math.max(0, -at);
+        const end = Math.min(POINTS_PER_CHUNK, length - at);
+        if (end > first) visitor.points(sources[k], offsets[k] + first, at + first, end - first);
       }
     }
+    return true;
+  }
+
+  /** Hands whole arrays read for `slice` to the visitor, as one run of one window each when it takes runs. */
+  private handOverArrays(slice: readonly ReadRequest[], values: Float64Array[], visitor: SeriesVisitor): boolean {
+    if (visitor.run && this.commonGrid(slice) > 0) {
+      for (const w of slice) if (!visitor.series(this.shapeOf(w))) return false;
+      const run = this.run;
+      if (run.at.length < 1) {
+        run.at = new Int32Array(1);
+        run.skip = new Int32Array(1);
+        run.count = new Int32Array(1);
+      }
+      run.at[0] = 0;
+      run.skip[0] = 0;
+      run.count[0] = values[0].length;
+      run.series = slice.length;
+      run.windows = 1;
+      run.sources = values;
+      run.offsets = this.zeros(slice.length);
+      visitor.run(run);
+      return true;
+    }
+    for (let j = 0; j < slice.length; j++) {
+      if (!visitor.series(this.shapeOf(slice[j]))) return false;
+      visitor.points(values[j], 0, 0, values[j].length);
+    }
+    return true;
+  }
+
+  private readonly zeroOffsets: number[] = [];
+
+  /** `n` zero offsets (whole arrays). */
+  private zeros(n: number): number[] {
+    while (this.zeroOffsets.length < n) this.zeroOffsets.push(0);
+    return this.zeroOffsets;
   }
 
   /**
