@@ -126,15 +126,11 @@ function fillWindowNaN(out: Float64Array, at: number): void {
   out.fill(NaN, Math.max(0, at), Math.min(out.length, at + POINTS_PER_CHUNK));
 }
 
-/** Copies a window's slots to `out[at...]`, clipped to `out`. */
-function copyWindow(window: Float64Array, out: Float64Array, at: number): void {
-  if (at >= 0 && at + window.length <= out.length) {
-    out.set(window, at);
-    return;
-  }
+/** Copies a window's slots (src from offset) to `out[at...]`, clipped to `out`. */
+function copyWindow(src: Float64Array, offset: number, out: Float64Array, at: number): void {
   const first = Math.max(0, -at);
-  const end = Math.min(window.length, out.length - at);
-  for (let slot = first; slot < end; slot++) out[at + slot] = window[slot];
+  const end = Math.min(POINTS_PER_CHUNK, out.length - at);
+  for (let slot = first; slot < end; slot++) out[at + slot] = src[offset + slot];
 }
 
 export class StorageEngine implements SeriesStore {
@@ -955,10 +951,10 @@ export class StorageEngine implements SeriesStore {
             continue;
           }
         } else if (start + span > rolledUpTo) return false;
-        const window = cache.get(id, step, start);
-        if (!window) return false;
-        sources.push(window);
-        offsets.push(0);
+        const entry = cache.find(id, step, start);
+        if (entry < 0) return false;
+        sources.push(cache.slab(entry));
+        offsets.push(cache.offset(entry));
       }
     }
     return true;
@@ -1045,9 +1041,9 @@ export class StorageEngine implements SeriesStore {
           derived.push({ result: r, id, archive, start, until: start + span });
           continue;
         }
-        const window = cache?.get(id, step, start);
-        if (window) {
-          copyWindow(window, out, (start - from) / step);
+        const entry = cache ? cache.find(id, step, start) : -1;
+        if (entry >= 0) {
+          copyWindow(cache!.slab(entry), cache!.offset(entry), out, (start - from) / step);
           continue;
         }
         const hot = archive === 0 ? this.ring.get(id, start) : undefined;
@@ -1113,7 +1109,7 @@ export class StorageEngine implements SeriesStore {
       this.readCache.invalidate(id, step, start);
       throw err;
     }
-    copyWindow(window, out, (start - from) / step);
+    copyWindow(window, 0, out, (start - from) / step);
   }
 
   /** Drops cached decodes of the chunks `ops` just wrote. */
