@@ -913,11 +913,6 @@ export class StorageEngine implements SeriesStore {
     return this.zeroOffsets;
   }
 
-  /**
-   * Whether every window `reads` covers is in the head or the decoded cache (nothing to decode,
-   * fetch, derive or fill from earlier layouts); if so, sources[k] from offsets[k] holds the k-th
-   * window's slots, in the order readArchives visits them.
-   */
   /** Up to where `archive` of `layout` holds rollups (Infinity for the finest archive, which is written directly). */
   private rolledUpTo(layout: Layout, archive: number): number {
     if (archive === 0) return Infinity;
@@ -928,10 +923,16 @@ export class StorageEngine implements SeriesStore {
   /** Buffers for small head blocks spread to whole windows, reused by each windowsInMemory call. */
   private readonly headSpreads: Float64Array[] = [];
 
+  /**
+   * Whether every window `reads` covers is in the head or the decoded cache (nothing to decode,
+   * fetch, derive or fill from earlier layouts); if so, sources[k] from offsets[k] holds the k-th
+   * window's slots, in the order readArchives visits them.
+   */
   private windowsInMemory(reads: readonly ReadRequest[], cache: DecodedWindowCache | null, sources: Float64Array[], offsets: number[]): boolean {
-    sources.length = 0;
-    offsets.length = 0;
     if (!cache) return false;
+    // Written by index, never truncated: emptying the arrays would drop their backing stores, and
+    // regrowing them cost 4 MB of garbage per 1,000-series read.
+    let k = 0;
     let spreads = 0;
     for (const { id, archive, from, until } of reads) {
       if (this.earlierLayouts.has(id)) return false;
@@ -946,15 +947,15 @@ export class StorageEngine implements SeriesStore {
             // Small head blocks are spread into a buffer of their own: the sources are read after the loop.
             const spread = (this.headSpreads[spreads++] ??= new Float64Array(POINTS_PER_CHUNK));
             const { values, offset } = this.head.slots(id, parity, spread);
-            sources.push(values);
-            offsets.push(offset);
+            sources[k] = values;
+            offsets[k++] = offset;
             continue;
           }
         } else if (start + span > rolledUpTo) return false;
         const entry = cache.find(id, step, start);
         if (entry < 0) return false;
-        sources.push(cache.slab(entry));
-        offsets.push(cache.offset(entry));
+        sources[k] = cache.slab(entry);
+        offsets[k++] = cache.offset(entry);
       }
     }
     return true;
