@@ -793,21 +793,44 @@ export class StorageEngine implements SeriesStore {
     const now = this.now();
     const wanted = this.planRead(names, from, until, now);
     const cache = this.readCache.capacity > 0 ? this.readCache : null;
-    const buffers: Float64Array[] = [];
+    // Two sets: a cold slice is handed over from one while the next one is read into the other.
+    const buffers: [Float64Array[], Float64Array[]] = [[], []];
     const sources: Float64Array[] = [];
     const offsets: number[] = [];
-    for (let i = 0; i < wanted.length; i += READ_EACH_SLICE) {
-      // Ingest and small queries get a turn between slices (a warm slice takes well under 1 ms).
-      if (i > 0) await yieldToEventLoop();
-      const slice = wanted.slice(i, i + READ_EACH_SLICE);
-      if (this.windowsInMemory(slice, cache, sources, offsets)) {
-        // Synchronous from here: nothing can evict a window before it is handed over.
-        if (!this.handOverWindows(slice, sources, offsets, visitor)) return;
-        continue;
-      }
-      const values = await this.readArchives(slice, true, buffers);
+    const readSlice = async (slice: readonly ReadRequest[], into: Float64Array[]): Promise<Float64Array[]> => {
+      const values = await this.readArchives(slice, true, into);
       await this.fillFromEarlierLayouts(slice, values, now);
-      if (!this.handOverArrays(slice, values, visitor)) return;
+      return values;
+    };
+    /** The read of the next slice, begun while the current cold one was still being fetched. */
+    let ahead: Promise<Float64Array[]> | undefined;
+    try {
+      for (let i = 0, n = 0; i < wanted.length; i += READ_EACH_SLICE, n++) {
+        // Ingest and small queries get a turn between slices (a warm slice takes well under 1 ms).
+        if (i > 0) await yieldToEventLoop();
+        const slice = wanted.slice(i, i + READ_EACH_SLICE);
+        let read = ahead;
+        ahead = undefined;
+        if (!read) {
+          if (this.windowsInMemory(slice, cache, sources, offsets)) {
+            // Synchronous from here: nothing can evict a window before it is handed over.
+            if (!this.handOverWindows(slice, sources, offsets, visitor)) return;
+            continue;
+          }
+          read = readSlice(slice, buffers[n & 1]);
+        }
+        // The next slice is most likely cold too: its chunks come from LevelDB's threads while
+        // this one's are decoded here, instead of one round trip after the other.
+        const next = i + READ_EACH_SLICE;
+        if (next < wanted.length) {
+          ahead = readSlice(wanted.slice(next, next + READ_EACH_SLICE), buffers[(n + 1) & 1]);
+          ahead.catch(() => {}); // awaited at its turn, or below when the read ends early
+        }
+        if (!this.handOverArrays(slice, await read, visitor)) return;
+      }
+    } finally {
+      // Nothing of this read keeps running once it has returned.
+      await ahead?.catch(() => {});
     }
   }
 
