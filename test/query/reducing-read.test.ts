@@ -251,6 +251,16 @@ for (const [where, options] of [
       assert.deepEqual(cold, expected, 'cold');
       assert.deepEqual(await visitRuns(engine, names, from, to), expected, 'warm');
     }
+    // Stopped in the second slice, with the third one's read begun: nothing more is handed over.
+    let begun = 0;
+    const runs: number[] = [];
+    await engine.readEach(names, T0, until, {
+      series: () => ++begun < 40,
+      points: () => assert.fail('series on one grid come in runs'),
+      run: (run) => runs.push(run.series),
+    });
+    assert.equal(begun, 40);
+    assert.deepEqual(runs, [32], 'only the first slice');
   } finally {
     await engine.close();
     rmSync(dir, { recursive: true, force: true });
