@@ -94,6 +94,7 @@ const ROLLUP_SLICE = 1000;
 const FUTURE_TOLERANCE_SECONDS = 600;
 
 const windowSeconds = (step: number): number => step * POINTS_PER_CHUNK;
+const NO_SOURCES: readonly Float64Array[] = [];
 
 /** How a series' archive layouts are kept in LevelDB (key prefix 0x04). */
 interface StoredLayouts {
@@ -838,7 +839,7 @@ export class StorageEngine implements SeriesStore {
   private readonly run = {
     series: 0,
     windows: 0,
-    sources: [] as Float64Array[],
+    sources: NO_SOURCES as readonly Float64Array[],
     offsets: [] as number[],
     at: new Int32Array(0),
     skip: new Int32Array(0),
@@ -883,6 +884,7 @@ export class StorageEngine implements SeriesStore {
       run.sources = sources;
       run.offsets = offsets;
       visitor.run!(run);
+      run.sources = NO_SOURCES; // the scratch does not keep this read's arrays alive
       return true;
     }
     let k = 0;
@@ -919,6 +921,7 @@ export class StorageEngine implements SeriesStore {
       run.sources = values;
       run.offsets = this.zeros(slice.length);
       visitor.run(run);
+      run.sources = NO_SOURCES;
       return true;
     }
     for (let j = 0; j < slice.length; j++) {
