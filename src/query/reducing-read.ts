@@ -95,6 +95,9 @@ export async function readReduced(
     points(src, srcFrom, at, count) {
       accumulator!.addPoints(src, srcFrom, at, count);
     },
+    run(run) {
+      accumulator!.addRun(run);
+    },
   });
   if (!sameGrid) return undefined;
   if (!grid || !accumulator) return [];

@@ -34,13 +34,21 @@ export function seriesIdFromKey(key: Uint8Array): number {
 }
 
 export function chunkKey(id: number, step: number, start: number): Uint8Array {
+  // Byte by byte, big-endian: a DataView would need key.buffer, which moves a small array's bytes
+  // off the heap into a backing store of their own (a cold 1,000-series read makes 72,000 keys).
   const key = new Uint8Array(13);
-  const view = new DataView(key.buffer);
   key[0] = KeyPrefix.chunk;
-  view.setUint32(1, id);
-  view.setUint32(5, step);
-  view.setUint32(9, start);
+  putU32(key, 1, id);
+  putU32(key, 5, step);
+  putU32(key, 9, start);
   return key;
+}
+
+function putU32(bytes: Uint8Array, at: number, value: number): void {
+  bytes[at] = value >>> 24;
+  bytes[at + 1] = value >>> 16;
+  bytes[at + 2] = value >>> 8;
+  bytes[at + 3] = value;
 }
 
 /** The start time encoded in a chunk key. */

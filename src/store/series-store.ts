@@ -28,6 +28,27 @@ export interface SeriesVisitor {
    * not keep it.
    */
   points(src: Float64Array, srcFrom: number, at: number, count: number): void;
+  /**
+   * Optional, for reducers that do better with several series at once: the points of the last
+   * `run.series` series begun (series() was called for each, in order), handed over together instead
+   * of through points(). Read it now, as points().
+   */
+  run?(run: WindowRun): void;
+}
+
+/**
+ * Points of several series with the same start, end and step, window by window: window w of the
+ * j-th series is sources[j * windows + w], and its points src[offsets[j * windows + w] + skip[w] + k],
+ * k < count[w], are at index at[w] + k of the range. Indexes no window covers are null.
+ */
+export interface WindowRun {
+  series: number;
+  windows: number;
+  sources: readonly Float64Array[];
+  offsets: readonly number[];
+  at: Int32Array;
+  skip: Int32Array;
+  count: Int32Array;
 }
 
 /** Returned by seriesId when the series limit refuses a new series. */

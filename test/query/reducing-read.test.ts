@@ -210,6 +210,63 @@ test('readEach hands over what read() returns, cold (decoding) and warm (from th
   }
 });
 
+/** What readEach hands a visitor that takes runs (several series' windows at once), as read() returns it. */
+async function visitRuns(engine: StorageEngine, names: readonly string[], from: number, until: number): Promise<Record<string, unknown>[]> {
+  const seen: Record<string, unknown>[] = [];
+  await engine.readEach(names, from, until, {
+    series(shape) {
+      seen.push({ ...shape, values: new Array<number>((shape.end - shape.start) / shape.step).fill(NaN) });
+      return true;
+    },
+    points: () => assert.fail('series on one grid come in runs'),
+    run({ series, windows, sources, offsets, at, skip, count }) {
+      for (let j = 0; j < series; j++) {
+        const values = seen[seen.length - series + j].values as number[];
+        for (let w = 0; w < windows; w++) {
+          const src = sources[j * windows + w];
+          for (let k = 0; k < count[w]; k++) {
+            assert.ok(Number.isNaN(values[at[w] + k]), 'each index at most once');
+            values[at[w] + k] = src[offsets[j * windows + w] + skip[w] + k];
+          }
+        }
+      }
+    },
+  });
+  return seen;
+}
+
+for (const [where, options] of [
+  ['decoded cache', {}],
+  ['no cache', { readCacheBytes: 0 }],
+] as const) test(`readEach hands runs of series on one grid over as read() returns them, cold and warm (${where})`, async () => {
+  const { engine, dir, until } = await openFilled(options);
+  try {
+    const names = [...engine.match('a.*'), 'no.such.series', 'a.s01'];
+    for (const [from, to] of [
+      [T0 + 15, until],
+      [T0 + 635, T0 + 2 * WINDOW + 77],
+    ]) {
+      const cold = await visitRuns(engine, names, from, to); // before read() fills the decoded cache
+      const expected = (await engine.read(names, from, to)).map((r) => ({ ...r, values: Array.from(r.values) }));
+      assert.deepEqual(cold, expected, 'cold');
+      assert.deepEqual(await visitRuns(engine, names, from, to), expected, 'warm');
+    }
+    // Stopped in the second slice, with the third one's read begun: nothing more is handed over.
+    let begun = 0;
+    const runs: number[] = [];
+    await engine.readEach(names, T0, until, {
+      series: () => ++begun < 40,
+      points: () => assert.fail('series on one grid come in runs'),
+      run: (run) => runs.push(run.series),
+    });
+    assert.equal(begun, 40);
+    assert.deepEqual(runs, [32], 'only the first slice');
+  } finally {
+    await engine.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('series with only a few points in their open window (small head blocks) are each summed with their own values', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'carbonado-reducing-read-'));
   const now = T0 + WINDOW / 2;

@@ -60,3 +60,40 @@ test('a zero budget caches nothing', () => {
   assert.equal(cache.insert(1, 10, SPAN, cache.generation), undefined);
   assert.equal(cache.size, 0);
 });
+
+test('many inserts, invalidations and evictions find exactly the windows a plain map says are held', () => {
+  // Enough windows that the hash table grows and probe runs are shifted back after removals.
+  const cache = new DecodedWindowCache(budgetFor(3000));
+  const model = new Map<string, number>();
+  const key = (id: number, step: number, start: number): string => `${id}:${step}:${start}`;
+  let seed = 12345;
+  const random = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  for (let i = 0; i < 40_000; i++) {
+    const id = random(500);
+    const step = random(3) === 0 ? 60 : 10;
+    const start = random(20) * step * POINTS_PER_CHUNK;
+    if (random(5) === 0) {
+      cache.invalidate(id, step, start);
+      model.delete(key(id, step, start));
+      continue;
+    }
+    const found = cache.get(id, step, start);
+    const expected = model.get(key(id, step, start));
+    if (found) assert.equal(found[0], expected, `window ${key(id, step, start)}`);
+    else cache.insert(id, step, start, cache.generation)![0] = i;
+    if (!found) model.set(key(id, step, start), i);
+  }
+  // Evicted windows are gone from the cache but not the model: every held one must match it.
+  let held = 0;
+  for (const [k, value] of model) {
+    const [id, step, start] = k.split(':').map(Number);
+    const window = cache.get(id, step, start);
+    if (!window) continue;
+    held++;
+    assert.equal(window[0], value, `window ${k}`);
+  }
+  assert.equal(held, cache.size);
+});
