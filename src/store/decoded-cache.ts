@@ -90,6 +90,12 @@ export class DecodedWindowCache {
     if (entry !== undefined) this.remove(entry);
   }
 
+  /** Forgets every window of a series (it was deleted: its id may come back with other data). */
+  invalidateSeries(id: number): void {
+    this.changes++;
+    for (let entry = 0; entry < this.windows.length; entry++) if (this.ids[entry] === id) this.remove(entry);
+  }
+
   /** A free entry: a released one, a new one while under capacity, else the CLOCK victim. */
   private allocate(): number {
     const released = this.free.pop();
