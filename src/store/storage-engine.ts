@@ -340,6 +340,14 @@ export class StorageEngine implements SeriesStore {
 
   append(batch: PointBatch): void {
     if (this.closed) throw new Error('storage engine is closed');
+    // A writer may still hold the id of a deleted series: it comes back before its points are
+    // logged, so the log names it ahead of them (replay drops points of an id it does not know).
+    if (this.deletedNames.size > 0) {
+      for (let i = 0; i < batch.length; i++) {
+        const id = batch.seriesIds[i];
+        if (this.index.name(id) === undefined && this.deletedNames.has(id)) this.revive(id);
+      }
+    }
     this.wal.logPoints(batch);
     this.apply(batch);
   }

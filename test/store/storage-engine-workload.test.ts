@@ -1,5 +1,5 @@
 /**
- * Appends, sweeps, deletes, re-created names and restarts in random order, every read checked
+ * Appends, sweeps, deletes, re-created names, restarts and kill -9 in random order, every read checked
  * against an in-memory model: what was acknowledged and not deleted reads back, and nothing of a
  * deleted series comes back (test/support/engine-workload.ts).
  */
@@ -81,6 +81,16 @@ const CASES: [string, WorkloadOp[], number?][] = [
       { op: 'reopen' },
       { op: 'deleteDuringSweep', name: 0 },
       { op: 'reopen' },
+    ],
+  ],
+  [
+    // The writer's held id revived the series after its points were logged: replay dropped them.
+    'points through an id held across a delete survive kill -9 once the log was trimmed',
+    [
+      { op: 'write', points: [[2, -1336, 39]] },
+      { op: 'deleteDuringSweep', name: 2 },
+      { op: 'writeHeldId', points: [[2, -101, 51]] },
+      { op: 'crash' },
     ],
   ],
 ];

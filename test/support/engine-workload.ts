@@ -4,7 +4,7 @@
  * sweep), writes of deleted names, writers that kept an id across a delete, and close + reopen.
  * Generating the ops and running them are separate, so a failing list can be shrunk op by op.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PointBatchBuilder } from '../../src/points.js';
@@ -29,6 +29,8 @@ export type WorkloadOp =
   /** A delete issued while a sweep is under way. */
   | { op: 'deleteDuringSweep'; name: number }
   | { op: 'reopen' }
+  /** kill -9 once queued writes are done: the next engine opens a copy of the files as they are. */
+  | { op: 'crash' }
   | { op: 'check' };
 
 export interface WorkloadOptions {
@@ -69,7 +71,8 @@ export function generateWorkload(seed: number, length: number): WorkloadOp[] {
     else if (r < 0.78) ops.push({ op: 'delete', name: int(WORKLOAD_NAMES.length) });
     else if (r < 0.8) ops.push({ op: 'deleteGlob', pattern: 'w.c.*' });
     else if (r < 0.83) ops.push({ op: 'deleteDuringSweep', name: int(WORKLOAD_NAMES.length) });
-    else if (r < 0.93) ops.push({ op: 'reopen' });
+    else if (r < 0.9) ops.push({ op: 'reopen' });
+    else if (r < 0.93) ops.push({ op: 'crash' });
     else ops.push({ op: 'check' });
   }
   ops.push({ op: 'reopen' });
@@ -84,7 +87,8 @@ const START = 1_800_000_000 - (1_800_000_000 % 1200);
  * reopen and check op; returns the first difference (with the op index), or null.
  */
 export async function runWorkload(ops: readonly WorkloadOp[], options: WorkloadOptions = {}): Promise<string | null> {
-  const dir = mkdtempSync(join(tmpdir(), 'carbonado-workload-'));
+  const dirs = [mkdtempSync(join(tmpdir(), 'carbonado-workload-'))];
+  let dir = dirs[0];
   let t = START;
   const open = (): Promise<StorageEngine> =>
     StorageEngine.open({ dataDir: dir, policy: loadRetentionPolicy({}), now: () => t, walSyncIntervalMs: 0, hotBudgetBytes: options.hotBudgetBytes });
@@ -144,10 +148,20 @@ export async function runWorkload(ops: readonly WorkloadOp[], options: WorkloadO
           engine = await open();
           heldIds = new Map(); // a new process resolves its names again
           break;
+        case 'crash': {
+          await engine.deleteSeries([]);
+          dirs.push(mkdtempSync(join(tmpdir(), 'carbonado-workload-')));
+          copyWhileOpen(dir, dirs[dirs.length - 1]);
+          await engine.close(); // writes to the old directory only
+          dir = dirs[dirs.length - 1];
+          engine = await open();
+          heldIds = new Map();
+          break;
+        }
         case 'check':
           break;
       }
-      if (o.op === 'reopen' || o.op === 'check') {
+      if (o.op === 'reopen' || o.op === 'crash' || o.op === 'check') {
         // Late points are merged into their chunks by queued writes: an empty delete waits for them.
         await engine.deleteSeries([]);
         const difference = await compare(engine, model, t);
@@ -157,7 +171,20 @@ export async function runWorkload(ops: readonly WorkloadOp[], options: WorkloadO
     return null;
   } finally {
     await engine.close();
-    rmSync(dir, { recursive: true, force: true });
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
+}
+
+/** A copy of an open store's files; LevelDB may delete a file it compacted away mid-copy, so that is retried. */
+function copyWhileOpen(from: string, to: string): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      cpSync(from, to, { recursive: true });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt === 5) throw err;
+      rmSync(to, { recursive: true, force: true });
+    }
   }
 }
 
