@@ -7,6 +7,7 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ClassicLevel } from 'classic-level';
 import { PointBatchBuilder } from '../../src/points.js';
 import { loadRetentionPolicy } from '../../src/store/retention/index.js';
 import { StorageEngine } from '../../src/store/storage-engine.js';
@@ -151,7 +152,7 @@ export async function runWorkload(ops: readonly WorkloadOp[], options: WorkloadO
         case 'crash': {
           await engine.deleteSeries([]);
           dirs.push(mkdtempSync(join(tmpdir(), 'carbonado-workload-')));
-          copyWhileOpen(dir, dirs[dirs.length - 1]);
+          await copyWhileOpen(dir, dirs[dirs.length - 1]);
           await engine.close(); // writes to the old directory only
           dir = dirs[dirs.length - 1];
           engine = await open();
@@ -175,15 +176,23 @@ export async function runWorkload(ops: readonly WorkloadOp[], options: WorkloadO
   }
 }
 
-/** A copy of an open store's files; LevelDB may delete a file it compacted away mid-copy, so that is retried. */
-function copyWhileOpen(from: string, to: string): void {
+/**
+ * A copy of an open store's files as kill -9 would leave them. Copying is not atomic: LevelDB may
+ * compact while it runs (a file gone, or a manifest naming a file not copied), so a copy whose
+ * LevelDB does not open is taken again.
+ */
+async function copyWhileOpen(from: string, to: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
+    rmSync(to, { recursive: true, force: true });
     try {
       cpSync(from, to, { recursive: true });
+      const db = new ClassicLevel(join(to, 'db'));
+      await db.open();
+      await db.close();
       return;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt === 5) throw err;
-      rmSync(to, { recursive: true, force: true });
+      if (attempt === 10) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
 }

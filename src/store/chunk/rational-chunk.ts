@@ -3,7 +3,8 @@
  * its sum over its count: whole milliseconds over a few hundred samples), each point stores the
  * integers instead of the double, which has no short binary or decimal form. The fraction is
  * found from the double by continued fractions and kept only if the one division gives back the
- * value's exact bits. Timestamps and the 11-byte header are exactly the XOR chunk's.
+ * value's exact bits; a chunk of mostly such values writes the others whole (escaped). Timestamps
+ * and the 11-byte header are exactly the XOR chunk's.
  * docs/format/chunk.md gives the exact layout.
  */
 import { BitStreamEndError, BitWriter, peek32, wordsOf } from './bit-stream.js';
@@ -18,8 +19,14 @@ const MAX_DENOMINATOR = 2 ** DENOMINATOR_BITS - 1;
 const MAX_NUMERATOR = 2 ** 31 - 1;
 /** How numerators are written: offsets from the smallest, or the difference from round(previous value × n). */
 const NumeratorMode = { offset: 0, predicted: 1 } as const;
-/** Denominator width (5), mode (1), numerator width (6), smallest denominator (24), numerator reference (32). */
-const STREAM_PARAMS_BITS = 5 + 1 + 6 + DENOMINATOR_BITS + 32;
+/** Denominator width (5), mode (1), numerator width (6), escapes (1), smallest denominator (24), numerator reference (32). */
+const STREAM_PARAMS_BITS = 5 + 1 + 6 + 1 + DENOMINATOR_BITS + 32;
+// Doubles to their two 32-bit halves.
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const HI = LITTLE_ENDIAN ? 1 : 0;
+const LO = 1 - HI;
+const floatCell = new Float64Array(1);
+const wordCells = new Uint32Array(floatCell.buffer);
 const HEADER_BYTES = XOR_CHUNK_HEADER_BYTES;
 
 /**
@@ -55,14 +62,18 @@ function zigZag(x: number): number {
 }
 
 /**
- * Checks whether `values[start, end)` are all `s / n` (|s| < 2^31, 1 <= n < 2^24) and plans the
- * cheaper numerator mode; `encode()` then writes them. Reuses its buffers: keep one per thread.
+ * Checks whether `values[start, end)` are mostly `s / n` (|s| < 2^31, 1 <= n < 2^24) and plans the
+ * cheaper numerator mode; `encode()` then writes them. Other values (an average whose float sum
+ * rounded, -0, NaN, infinities) are escaped and written whole. Reuses its buffers: keep one per thread.
  */
 export class RationalChunkEncoder {
   private numerators = new Int32Array(128);
+  /** 0 for an escaped value. */
   private denominators = new Int32Array(128);
+  private values = new Float64Array(128);
   private count = 0;
   private mode: number = NumeratorMode.offset;
+  private escapes = false;
   private denominatorWidth = 0;
   private numeratorWidth = 0;
   private smallestDenominator = 1;
@@ -76,7 +87,10 @@ export class RationalChunkEncoder {
     return this.bitsForValues;
   }
 
-  /** True when every value of `values[start, end)` (at least one) is such a fraction; -0, NaN and infinities never are. */
+  /**
+   * True when at least one value of `values[start, end)` is such a fraction and fewer than about
+   * half are not (those are escaped); plans the encoding on success.
+   */
   analyse(values: Float64Array, start: number, end: number): boolean {
     this.count = 0;
     const count = end - start;
@@ -84,20 +98,27 @@ export class RationalChunkEncoder {
     if (count > this.numerators.length) {
       this.numerators = new Int32Array(count);
       this.denominators = new Int32Array(count);
+      this.values = new Float64Array(count);
     }
     const s = this.numerators;
     const d = this.denominators;
+    const vs = this.values;
     let minS = Infinity;
     let maxS = -Infinity;
     let minD = Infinity;
     let maxD = 0;
+    let escapes = 0;
     for (let i = 0; i < count; i++) {
       const v = values[start + i];
-      if (v === 0 && 1 / v < 0) return false;
-      const n = denominatorOf(v);
-      if (n === 0) return false;
+      vs[i] = v;
+      const n = v === 0 && 1 / v < 0 ? 0 : denominatorOf(v);
       const numerator = Math.round(v * n);
-      if (numerator > MAX_NUMERATOR || numerator < -MAX_NUMERATOR) return false;
+      if (n === 0 || !(Math.abs(numerator) <= MAX_NUMERATOR)) {
+        d[i] = 0;
+        // Escapes cost 65 bits each: give up early on values that are mostly not fractions.
+        if (++escapes * 2 > i + 16) return false;
+        continue;
+      }
       s[i] = numerator;
       d[i] = n;
       if (numerator < minS) minS = numerator;
@@ -105,17 +126,21 @@ export class RationalChunkEncoder {
       if (n < minD) minD = n;
       if (n > maxD) maxD = n;
     }
+    if (escapes === count) return false;
+    const fractions = count - escapes;
     this.count = count;
+    this.escapes = escapes > 0;
     this.smallestDenominator = minD;
     this.denominatorWidth = bitLength(maxD - minD);
     const offsetWidth = bitLength(maxS - minS);
-    const offsetBits = count * offsetWidth;
+    const offsetBits = fractions * offsetWidth;
     // Predicted: the numerator against round(previous value × n), coded in a width or escaped.
     const lengths = this.residualLengths.fill(0);
     let predictable = true;
     for (let i = 1; i < count && predictable; i++) {
-      const residual = s[i] - Math.round((s[i - 1] / d[i - 1]) * d[i]);
-      if (residual > MAX_NUMERATOR || residual < -MAX_NUMERATOR) predictable = false;
+      if (d[i] === 0) continue;
+      const residual = s[i] - Math.round(vs[i - 1] * d[i]);
+      if (!(Math.abs(residual) <= MAX_NUMERATOR)) predictable = false; // NaN too
       else lengths[bitLength(zigZag(residual))]++;
     }
     let predictedBits = Infinity;
@@ -134,13 +159,14 @@ export class RationalChunkEncoder {
     if (predictedBits < offsetBits) {
       this.mode = NumeratorMode.predicted;
       this.numeratorWidth = predictedWidth;
-      this.numeratorReference = s[0];
+      this.numeratorReference = d[0] === 0 ? 0 : s[0];
     } else {
       this.mode = NumeratorMode.offset;
       this.numeratorWidth = offsetWidth;
       this.numeratorReference = minS;
     }
-    this.bitsForValues = STREAM_PARAMS_BITS + count * this.denominatorWidth + Math.min(offsetBits, predictedBits);
+    this.bitsForValues =
+      STREAM_PARAMS_BITS + (escapes > 0 ? count : 0) + escapes * 64 + fractions * this.denominatorWidth + Math.min(offsetBits, predictedBits);
     return true;
   }
 
@@ -152,12 +178,13 @@ export class RationalChunkEncoder {
     }
     const bits = this.bits;
     bits.reset();
-    const { mode, numeratorWidth: width, denominatorWidth, smallestDenominator, numeratorReference } = this;
-    bits.writeBits((denominatorWidth << 7) | (mode << 6) | width, 12);
+    const { mode, escapes, numeratorWidth: width, denominatorWidth, smallestDenominator, numeratorReference } = this;
+    bits.writeBits((denominatorWidth << 8) | (mode << 7) | (width << 1) | (escapes ? 1 : 0), 13);
     bits.writeBits(smallestDenominator, DENOMINATOR_BITS);
     bits.writeBits(numeratorReference, 32);
     const s = this.numerators;
     const d = this.denominators;
+    const vs = this.values;
     let lastTimestamp = timestamps[start];
     let timestampDelta = 0;
     for (let i = 0; i < count; i++) {
@@ -169,10 +196,20 @@ export class RationalChunkEncoder {
         timestampDelta = delta;
         lastTimestamp = t;
       }
+      if (escapes) {
+        if (d[i] === 0) {
+          floatCell[0] = vs[i];
+          bits.writeBit(1);
+          bits.writeBits(wordCells[HI], 32);
+          bits.writeBits(wordCells[LO], 32);
+          continue;
+        }
+        bits.writeBit(0);
+      }
       bits.writeBits(d[i] - smallestDenominator, denominatorWidth);
       if (mode === NumeratorMode.offset) bits.writeBits(s[i] - numeratorReference, width);
       else if (i > 0) {
-        const z = zigZag(s[i] - Math.round((s[i - 1] / d[i - 1]) * d[i]));
+        const z = zigZag(s[i] - Math.round(vs[i - 1] * d[i]));
         const length = bitLength(z);
         if (length <= width) bits.writeBits(z, 1 + width); // a 0 bit, then z
         else {
@@ -212,13 +249,14 @@ export function decodeRationalChunkInto(chunk: Uint8Array, timestamps: Uint32Arr
   const buf = wordsOf(chunk);
   const endBit = chunk.length * 8;
   let pos = HEADER_BYTES * 8;
-  const params = bitsAt(buf, pos, 12);
-  const denominatorWidth = params >>> 7;
-  const mode = (params >>> 6) & 1;
-  const width = params & 63;
+  const params = bitsAt(buf, pos, 13);
+  const denominatorWidth = params >>> 8;
+  const mode = (params >>> 7) & 1;
+  const width = (params >>> 1) & 63;
+  const escapes = (params & 1) === 1;
   if (denominatorWidth > DENOMINATOR_BITS || width > 32) throw new CorruptChunkError(`widths ${denominatorWidth} and ${width} are out of range`);
-  const smallestDenominator = bitsAt(buf, pos + 12, DENOMINATOR_BITS);
-  const reference = bitsAt(buf, pos + 12 + DENOMINATOR_BITS, 32) | 0;
+  const smallestDenominator = bitsAt(buf, pos + 13, DENOMINATOR_BITS);
+  const reference = bitsAt(buf, pos + 13 + DENOMINATOR_BITS, 32) | 0;
   pos += STREAM_PARAMS_BITS;
   if (smallestDenominator === 0) throw new CorruptChunkError('denominator 0');
   let timestamp = u32At(chunk, 3);
@@ -238,6 +276,18 @@ export function decodeRationalChunkInto(chunk: Uint8Array, timestamps: Uint32Arr
       timestamp += timestampDelta;
     }
     timestamps[at + i] = timestamp;
+    if (escapes) {
+      const escaped = peek32(buf, pos) >>> 31 === 1;
+      pos += 1;
+      if (escaped) {
+        wordCells[HI] = peek32(buf, pos);
+        wordCells[LO] = peek32(buf, pos + 32);
+        pos += 64;
+        value = floatCell[0];
+        values[at + i] = value;
+        continue;
+      }
+    }
     const n = smallestDenominator + bitsAt(buf, pos, denominatorWidth);
     pos += denominatorWidth;
     if (mode === NumeratorMode.offset) {

@@ -38,7 +38,7 @@ function roundTrip(values: readonly number[], timestamps = timestampsFor(values.
 
 test('hand-worked example encodes to the exact bytes in docs/format/chunk.md', () => {
   const chunk = encodeChunk(Uint32Array.of(1000, 1010, 1020), Float64Array.of(1 / 3, 0.5, 2 / 3), 0, 3);
-  assert.equal(Buffer.from(chunk).toString('hex'), '03' + '0003' + '000003e8' + '000003fc' + '0c000000200000001c2840');
+  assert.equal(Buffer.from(chunk).toString('hex'), '03' + '0003' + '000003e8' + '000003fc' + '0c000000100000000e1420');
 });
 
 test('timer means (whole milliseconds over a count) get the rational encoding at well under half their XOR size', () => {
@@ -66,7 +66,7 @@ test('denominatorOf finds every s / n with n < 2^16 and |s / n| < 2^20, and refu
   for (const v of [NaN, Infinity, -Infinity, 2 ** 31, Math.PI, Math.SQRT2, 0.1 + 0.2]) assert.equal(denominatorOf(v), 0, String(v));
 });
 
-test('random fractions, both modes, both signs and the widest fields round-trip; -0, NaN and infinities do not qualify', () => {
+test('random fractions, both modes, both signs and the widest fields round-trip; -0, NaN and infinities are escaped', () => {
   const random = seededUniform(7);
   const encoder = new RationalChunkEncoder();
   const shapes: (() => number)[] = [
@@ -88,7 +88,35 @@ test('random fractions, both modes, both signs and the widest fields round-trip;
       values.forEach((v, i) => assert.ok(Object.is(out[i], v), `round ${round} value ${i}`));
     }
   }
-  for (const special of [-0, NaN, Infinity, -Infinity, 2 ** 31]) assert.equal(encoder.analyse(Float64Array.of(1 / 3, special), 0, 2), false, String(special));
+  for (const special of [-0, NaN, Infinity, -Infinity, 2 ** 31, Math.PI]) {
+    assert.equal(encoder.analyse(Float64Array.of(special), 0, 1), false, String(special));
+    for (const values of [[1 / 3, special, 2 / 3], [special, 1 / 3]]) {
+      assert.ok(encoder.analyse(Float64Array.from(values), 0, values.length), String(special));
+      const out = new Float64Array(values.length);
+      decodeRationalChunkInto(encoder.encode(timestampsFor(values.length), 0, values.length), new Uint32Array(values.length), out);
+      values.forEach((v, i) => assert.ok(Object.is(out[i], v), `${special}: value ${i} is ${out[i]}`));
+    }
+  }
+
+});
+
+test('averages of decimal rates, some rounded off a fraction by their float sum, escape those and beat XOR', () => {
+  const random = seededUniform(8);
+  const values = Array.from({ length: 120 }, () => {
+    let sum = 0;
+    for (let k = 0; k < 6; k++) sum += Math.round(random() * 5000) / 10;
+    return sum / 6;
+  });
+  assert.ok(values.some((v) => denominatorOf(v) === 0) && values.some((v) => denominatorOf(v) > 0));
+  const chunk = roundTrip(values);
+  assert.equal(chunkEncoding(chunk), RATIONAL_CHUNK_ENCODING);
+  assert.ok(chunk.length < 0.8 * xorLength(timestampsFor(120), Float64Array.from(values)), `${chunk.length} bytes`);
+});
+
+test('random doubles give up early and stay XOR', () => {
+  const random = seededUniform(9);
+  const encoder = new RationalChunkEncoder();
+  assert.equal(encoder.analyse(Float64Array.from({ length: 120 }, () => random() * 1e6), 0, 120), false);
 });
 
 test('damaged rational chunks are refused, not silently misread', () => {
