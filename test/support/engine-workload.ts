@@ -37,6 +37,7 @@ export type WorkloadOp =
 export interface WorkloadOptions {
   /** 1: every sealed window is read back from LevelDB rather than the hot ring. */
   hotBudgetBytes?: number;
+  sealGraceSeconds?: number;
 }
 
 /** A bounded op list from a seed; values are unique, so a point of a deleted series cannot pass for a new one. */
@@ -92,7 +93,7 @@ export async function runWorkload(ops: readonly WorkloadOp[], options: WorkloadO
   let dir = dirs[0];
   let t = START;
   const open = (): Promise<StorageEngine> =>
-    StorageEngine.open({ dataDir: dir, policy: loadRetentionPolicy({}), now: () => t, walSyncIntervalMs: 0, hotBudgetBytes: options.hotBudgetBytes });
+    StorageEngine.open({ dataDir: dir, policy: loadRetentionPolicy({}), now: () => t, walSyncIntervalMs: 0, ...options });
   /** name -> slot time -> value, for every live series. */
   const model = new Map<string, Map<number, number>>();
   let heldIds = new Map<string, number>();
