@@ -93,7 +93,13 @@ export class DecodedWindowCache {
   /** Forgets every window of a series (it was deleted: its id may come back with other data). */
   invalidateSeries(id: number): void {
     this.changes++;
-    for (let entry = 0; entry < this.windows.length; entry++) if (this.ids[entry] === id) this.remove(entry);
+    // Through the maps: a few hundred windows to look at, not every entry of a full cache.
+    for (const byWindow of this.entries.values()) {
+      for (const byId of byWindow.values()) {
+        const entry = byId.get(id);
+        if (entry !== undefined) this.remove(entry);
+      }
+    }
   }
 
   /** A free entry: a released one, a new one while under capacity, else the CLOCK victim. */

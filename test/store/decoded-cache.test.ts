@@ -60,3 +60,20 @@ test('a zero budget caches nothing', () => {
   assert.equal(cache.insert(1, 10, SPAN, cache.generation), undefined);
   assert.equal(cache.size, 0);
 });
+
+test('invalidateSeries forgets every window of one series, in every step, and nothing else', () => {
+  const cache = new DecodedWindowCache(budgetFor(10));
+  for (const id of [1, 2]) {
+    cache.insert(id, 10, SPAN, cache.generation);
+    cache.insert(id, 10, 2 * SPAN, cache.generation);
+    cache.insert(id, 60, 6 * SPAN, cache.generation);
+  }
+  const before = cache.generation;
+  cache.invalidateSeries(1);
+  assert.notEqual(cache.generation, before);
+  assert.equal(cache.get(1, 10, SPAN), undefined);
+  assert.equal(cache.get(1, 10, 2 * SPAN), undefined);
+  assert.equal(cache.get(1, 60, 6 * SPAN), undefined);
+  assert.ok(cache.get(2, 10, SPAN) && cache.get(2, 10, 2 * SPAN) && cache.get(2, 60, 6 * SPAN));
+  assert.equal(cache.size, 3);
+});
