@@ -273,7 +273,7 @@ export class StorageEngine implements SeriesStore {
       },
       points: (batch) => this.apply(batch),
       deleted: (id) => {
-        this.forgetSeries(id);
+        this.forgetSeries([id]);
         deleted.add(id);
       },
     });
@@ -1129,21 +1129,23 @@ export class StorageEngine implements SeriesStore {
   async deleteSeries(names: readonly string[]): Promise<number> {
     let deleted = 0;
     await this.enqueueWrite(async () => {
+      const ids = new Set<number>();
       for (const name of names) {
         const id = this.index.get(name);
-        if (id === undefined) continue;
-        await this.deleteById(id);
-        deleted++;
+        if (id !== undefined) ids.add(id);
       }
+      deleted = ids.size;
+      await this.deleteByIds([...ids]);
     });
     return deleted;
   }
 
-  private async deleteById(id: number): Promise<void> {
-    this.forgetSeries(id);
+  private async deleteByIds(ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    this.forgetSeries(ids);
     // Before LevelDB: a crash in between redoes the deletion on replay.
-    this.wal.logDeleted(id);
-    await this.deleteStored(id);
+    for (const id of ids) this.wal.logDeleted(id);
+    for (const id of ids) await this.deleteStored(id);
   }
 
   /**
@@ -1167,18 +1169,25 @@ export class StorageEngine implements SeriesStore {
   }
 
   /**
-   * Drops a series from memory: head, hot ring, decoded windows, name indexes, and its writes not
+   * Drops series from memory: head, hot ring, decoded windows, name indexes, and its writes not
    * yet done (sealed chunks, late points, rollups), which would otherwise land after its deletion.
    */
-  private forgetSeries(id: number): void {
+  private forgetSeries(ids: readonly number[]): void {
+    // The queues are filtered once for all ids: a glob delete during a sweep's flush would
+    // otherwise scan a million pending chunks per series.
+    const gone = new Set(ids);
+    this.pendingPuts = this.pendingPuts.filter((p) => !gone.has(seriesIdFromKey(p.key)));
+    this.pendingRollups = this.pendingRollups.filter((r) => !gone.has(r.id));
+    this.late = this.late.filter((p) => !gone.has(p.id));
+    for (const id of ids) this.forgetOne(id);
+  }
+
+  private forgetOne(id: number): void {
     this.head.release(id, 0);
     this.head.release(id, 1);
     this.ring.deleteSeries(id);
     this.readCache.invalidateSeries(id);
-    this.pendingPuts = this.pendingPuts.filter((p) => seriesIdFromKey(p.key) !== id);
     for (const [start, byId] of this.unflushed) if (byId.delete(id) && byId.size === 0) this.unflushed.delete(start);
-    this.pendingRollups = this.pendingRollups.filter((r) => r.id !== id);
-    this.late = this.late.filter((p) => p.id !== id);
     const name = this.index.name(id);
     if (name !== undefined && !name.includes(';')) this.tree.remove(name);
     if (name !== undefined) {
@@ -1220,9 +1229,11 @@ export class StorageEngine implements SeriesStore {
     }
     if (ops.length > 0) await this.db.batch(ops);
     if (this.expireAfter > 0) {
+      const idle: number[] = [];
       for (let id = 0; id < this.index.idLimit; id++) {
-        if (this.index.name(id) !== undefined && now - this.lastWrite[id] > this.expireAfter) await this.deleteById(id);
+        if (this.index.name(id) !== undefined && now - this.lastWrite[id] > this.expireAfter) idle.push(id);
       }
+      await this.deleteByIds(idle);
     }
   }
 
