@@ -45,6 +45,11 @@ export function generateWorkload(seed: number, length: number): WorkloadOp[] {
   const random = seededUniform(seed);
   const int = (n: number): number => Math.floor(random() * n);
   let value = 0;
+  // Integers, decimals and fractions such as timer means, so every chunk encoding is stored and merged.
+  const nextValue = (): number => {
+    const r = random();
+    return r < 0.5 ? ++value : r < 0.75 ? ++value / 10 : ++value / 7;
+  };
   const offset = (): number => {
     const r = random();
     if (r < 0.55) return -int(150); // around now, in the open window
@@ -56,10 +61,10 @@ export function generateWorkload(seed: number, length: number): WorkloadOp[] {
     const out: WorkloadPoint[] = [];
     const n = 1 + int(6);
     for (let i = 0; i < n; i++) {
-      const p: WorkloadPoint = [int(WORKLOAD_NAMES.length), offset(), ++value];
+      const p: WorkloadPoint = [int(WORKLOAD_NAMES.length), offset(), nextValue()];
       out.push(p);
       // The same slot again in the batch: the later value must win.
-      if (random() < 0.15) out.push([p[0], p[1], ++value]);
+      if (random() < 0.15) out.push([p[0], p[1], nextValue()]);
     }
     return out;
   };
