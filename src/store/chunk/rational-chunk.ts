@@ -16,6 +16,12 @@ export const RATIONAL_CHUNK_ENCODING = 3;
 /** Denominators are below 2^24; numerators are 32-bit signed. */
 const DENOMINATOR_BITS = 24;
 const MAX_DENOMINATOR = 2 ** DENOMINATOR_BITS - 1;
+/**
+ * Denominators the encoder looks for by default. Past 2^16 nearly any double of moderate size is
+ * some s / n by accident (its convergent's error falls under half an ulp): a long search for a
+ * fraction barely shorter than the double.
+ */
+export const RATIONAL_SEARCH_DENOMINATOR = 2 ** 16 - 1;
 const MAX_NUMERATOR = 2 ** 31 - 1;
 /** How numerators are written: offsets from the smallest, or the difference from round(previous value × n). */
 const NumeratorMode = { offset: 0, predicted: 1 } as const;
@@ -30,11 +36,12 @@ const wordCells = new Uint32Array(floatCell.buffer);
 const HEADER_BYTES = XOR_CHUNK_HEADER_BYTES;
 
 /**
- * The smallest denominator `n` (up to 2^24 - 1) of a convergent of `v`'s continued fraction for
- * which `round(v × n) / n` is exactly `v`; 0 if none. A double that is some `s / n` rounded holds
+ * The smallest denominator `n` (up to `limit`, at most 2^24 - 1) of a convergent of `v`'s continued
+ * fraction for which `round(v × n) / n` is exactly `v`; 0 if none. A double that is some `s / n` rounded holds
  * it as a convergent whenever |v| < 2^20 and n < 2^16 (Legendre), and usually well beyond.
  */
-export function denominatorOf(v: number): number {
+export function denominatorOf(v: number, limit = RATIONAL_SEARCH_DENOMINATOR): number {
+  const most = Math.min(limit, MAX_DENOMINATOR);
   let x = Math.abs(v);
   if (!(x <= MAX_NUMERATOR)) return 0; // NaN too
   let previous = 0;
@@ -45,7 +52,7 @@ export function denominatorOf(v: number): number {
     if (fraction === 0) return 0;
     x = 1 / fraction;
     const next = Math.floor(x) * n + previous;
-    if (next > MAX_DENOMINATOR) return 0;
+    if (next > most) return 0;
     previous = n;
     n = next;
   }
@@ -82,6 +89,9 @@ export class RationalChunkEncoder {
   private readonly residualLengths = new Int32Array(33);
   private readonly bits = new BitWriter(256);
 
+  /** `maxDenominator`: the largest denominator looked for (the format holds up to 2^24 - 1). */
+  constructor(private readonly maxDenominator = RATIONAL_SEARCH_DENOMINATOR) {}
+
   /** Stream bits of the analysed values: parameters and one code per point; no timestamps. */
   get valueBits(): number {
     return this.bitsForValues;
@@ -111,7 +121,7 @@ export class RationalChunkEncoder {
     for (let i = 0; i < count; i++) {
       const v = values[start + i];
       vs[i] = v;
-      const n = v === 0 && 1 / v < 0 ? 0 : denominatorOf(v);
+      const n = v === 0 && 1 / v < 0 ? 0 : denominatorOf(v, this.maxDenominator);
       const numerator = Math.round(v * n);
       if (n === 0 || !(Math.abs(numerator) <= MAX_NUMERATOR)) {
         d[i] = 0;
