@@ -21,6 +21,14 @@ export const SERIES_SHAPES: readonly SeriesShape[] = [
   { name: 'constant zeros', value: () => 0 },
   // stats.timers.x.mean: a sum of milliseconds over a count, an arbitrary double.
   { name: 'timer means', value: (random) => (40 + random() * 20) * Math.floor(1 + random() * 99) / Math.floor(1 + random() * 99) },
+  // What our own StatsD flush writes for integer-millisecond timers: a whole sum over a count of 1-99.
+  {
+    name: 'timer means, whole ms',
+    value: (random) => {
+      const samples = 1 + Math.floor(random() * 99);
+      return Math.round(samples * 120 * (0.8 + 0.4 * random())) / samples;
+    },
+  },
   // A cumulative counter as Carbon clients send it: where deltas of deltas pay.
   { name: 'cumulative counter', value: (random, i) => 1_000_000 + i * 1000 + Math.floor(random() * 10) },
   { name: 'random doubles', value: (random) => (random() - 0.5) * 1e6 },

@@ -1,5 +1,5 @@
 /**
- * XOR-only chunks against encodeChunk (the smaller of decimal and XOR) on 120-point chunks of the
+ * XOR-only chunks against encodeChunk (the smallest of decimal, rational and XOR) on 120-point chunks of the
  * series shapes the store holds: size per point and encode/decode speed.
  */
 import { decodeChunkInto, decodeXorChunkInto, encodeChunk, XorChunkEncoder } from '../src/store/chunk/index.js';
@@ -49,9 +49,11 @@ for (const shape of SERIES_SHAPES) {
   const decodedTimestamps = new Uint32Array(total);
   const decodedValues = new Float64Array(total);
   let decimalChunks = 0;
+  let rationalChunks = 0;
   for (let c = 0; c < CHUNKS; c++) {
     decodeChunkInto(codecChunks[c], decodedTimestamps, decodedValues, c * POINTS);
     if (codecChunks[c][0] === 2) decimalChunks++;
+    if (codecChunks[c][0] === 3) rationalChunks++;
     if (codecChunks[c].length > xorChunks[c].length) throw new Error(`${shape.name}: encodeChunk is bigger than XOR`);
   }
   for (let i = 0; i < total; i++) {
@@ -63,7 +65,7 @@ for (const shape of SERIES_SHAPES) {
     shape.name,
     fmt(bytes(xorChunks) / total, 3),
     fmt(bytes(codecChunks) / total, 3),
-    `${decimalChunks}/${CHUNKS}`,
+    `${decimalChunks}/${rationalChunks}/${CHUNKS}`,
     fmt(xorEncodeRate / 1e6, 1),
     fmt(codecEncodeRate / 1e6, 1),
     fmt((1e6 * POINTS) / codecEncodeRate, 2),
@@ -72,10 +74,10 @@ for (const shape of SERIES_SHAPES) {
   ]);
 }
 
-console.log(`${POINTS}-point chunks, ${STEP} s apart; 'codec' is encodeChunk / decodeChunkInto, 'decimal' counts chunks it encoded as decimal`);
+console.log(`${POINTS}-point chunks, ${STEP} s apart; 'codec' is encodeChunk / decodeChunkInto, 'dec/rat' counts chunks it encoded as decimal / rational`);
 console.log(
   table(
-    ['series', 'XOR B/pt', 'codec B/pt', 'decimal', 'XOR enc Mpt/s', 'codec enc Mpt/s', 'codec µs/chunk', 'XOR dec Mpt/s', 'codec dec Mpt/s'],
+    ['series', 'XOR B/pt', 'codec B/pt', 'dec/rat', 'XOR enc Mpt/s', 'codec enc Mpt/s', 'codec µs/chunk', 'XOR dec Mpt/s', 'codec dec Mpt/s'],
     rows,
   ),
 );

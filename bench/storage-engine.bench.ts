@@ -129,6 +129,8 @@ interface DiskBreakdown {
   byStep: Map<number, { bytes: number; chunks: number; keys: number }>;
   /** Finest-archive chunk bytes per value kind. */
   finestBytesByKind: number[];
+  /** Rollup (coarser archive) chunk bytes per value kind. */
+  rollupBytesByKind: number[];
 }
 
 /** Compacts the store's LevelDB and sums its chunk values per archive and per value kind. */
@@ -146,6 +148,7 @@ async function compactAndInspect(dbDir: string, finestStep: number): Promise<Dis
   }
   const byStep = new Map<number, { bytes: number; chunks: number; keys: number }>();
   const finestBytesByKind = VALUE_KINDS.map(() => 0);
+  const rollupBytesByKind = VALUE_KINDS.map(() => 0);
   for await (const [key, value] of db.iterator({ gte: Uint8Array.of(KeyPrefix.chunk), lt: Uint8Array.of(KeyPrefix.chunk + 1) })) {
     const view = new DataView(key.buffer, key.byteOffset, key.byteLength);
     const step = view.getUint32(5);
@@ -154,13 +157,11 @@ async function compactAndInspect(dbDir: string, finestStep: number): Promise<Dis
     entry.bytes += value.byteLength;
     entry.keys += key.byteLength;
     entry.chunks++;
-    if (step === finestStep) {
-      const kind = kindOf.get(view.getUint32(1)) ?? -1;
-      if (kind >= 0) finestBytesByKind[kind] += value.byteLength;
-    }
+    const kind = kindOf.get(view.getUint32(1)) ?? -1;
+    if (kind >= 0) (step === finestStep ? finestBytesByKind : rollupBytesByKind)[kind] += value.byteLength;
   }
   await db.close();
-  return { byStep, finestBytesByKind };
+  return { byStep, finestBytesByKind, rollupBytesByKind };
 }
 
 // ---- (a) bytes per point, and (d) memory per series and per chunk ---------------------------
@@ -267,8 +268,8 @@ async function bytesPerPoint(): Promise<MemoryModel> {
   const perKind = points / VALUE_KINDS.length;
   console.log(
     table(
-      ['value kind', 'chunk bytes/point'],
-      VALUE_KINDS.map((kind, k) => [kind, fmt(disk.finestBytesByKind[k] / perKind, 3)]),
+      ['value kind', 'chunk bytes/point', 'rollup bytes/point'],
+      VALUE_KINDS.map((kind, k) => [kind, fmt(disk.finestBytesByKind[k] / perKind, 3), fmt(disk.rollupBytesByKind[k] / perKind, 3)]),
     ),
   );
   rmSync(dataDir, { recursive: true, force: true });

@@ -242,6 +242,20 @@ export class DecodedWindowCache {
     for (let group = 0; group < this.groups; group++) if (this.groupSizes[group] > 0) this.place(group);
   }
 
+  /** Forgets every window of these series (deleted: their ids may come back with other data). */
+  invalidateSeries(ids: ReadonlySet<number>): void {
+    this.changes++;
+    // One pass over the groups for all ids (a glob delete may name thousands): a deleted series'
+    // windows may sit under any step and window.
+    for (let group = 0; group < this.groups; group++) {
+      if (this.groupSizes[group] === 0 || !ids.has(this.groupIds[group])) continue;
+      for (let lane = 0; lane < GROUP && this.groupSizes[group] > 0; lane++) {
+        const entry = this.lanes[group * GROUP + lane] - 1;
+        if (entry >= 0) this.remove(entry);
+      }
+    }
+  }
+
   /** A free entry: a released one, a new one while under capacity, else the CLOCK victim. */
   private allocate(): number {
     const released = this.free.pop();

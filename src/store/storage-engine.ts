@@ -18,7 +18,7 @@ import { HotRing } from './hot-ring.js';
 import { PathTrie, type TrieMatch } from './path-trie.js';
 import { TagIndex } from './tag-index.js';
 import { parseSeriesByTag } from '../names/tag-expression.js';
-import { chunkKey, KeyPrefix, layoutKey, metaKey, seriesIdFromKey, seriesKey } from './keys.js';
+import { chunkKey, chunkStartFromKey, KeyPrefix, layoutKey, metaKey, seriesIdFromKey, seriesKey } from './keys.js';
 import { aggregateValues, type Aggregation, type Archive, type RetentionPolicy } from './retention/index.js';
 import { SeriesIndex } from './series-index.js';
 import { REJECTED_SERIES, type SeriesRange, type SeriesShape, type SeriesStore, type SeriesVisitor, type TagValueCount } from './series-store.js';
@@ -261,20 +261,33 @@ export class StorageEngine implements SeriesStore {
       else if (kind === 'expired') this.expiredBefore.set(Number(rest[0]), readU32(value));
     });
     const started = performance.now();
+    // Writes the replay queues (late points, force-sealed windows) wait until the replayed deletions
+    // are done: a series deleted and written again must not lose what it got after its deletion.
+    let replayed!: () => void;
+    this.writeChain = new Promise((resolve) => (replayed = resolve));
+    const deleted = new Set<number>();
     const { wal, stats } = WriteAheadLog.open(join(this.options.dataDir, 'wal'), this.options.walSyncIntervalMs ?? 1000, {
       series: (id, name) => {
         if (this.index.name(id) === undefined) {
+          this.deletedIds.delete(name);
+          this.deletedNames.delete(id);
           this.index.restore(id, name, { unsaved: true });
           this.registerSeries(id, name);
         }
       },
       points: (batch) => this.apply(batch),
       deleted: (id) => {
-        this.forgetSeries(id);
-        void this.enqueueWrite(() => this.deleteStored(id));
+        this.forgetSeries([id]);
+        deleted.add(id);
       },
     });
     this.wal = wal;
+    // LevelDB may still hold what a deletion was removing (a crash in between), or what the series
+    // stored after it (its points after the deletion record are all in the log, replayed above).
+    for (const id of deleted) await this.deleteStored(id);
+    replayed();
+    // Replayed late points are merged before the store is handed out, so reads see them.
+    await this.writeChain;
     this.stats.replay = { ...stats, ms: performance.now() - started };
     this.sweepTimer = setInterval(() => void this.sweep(), SEAL_SWEEP_MS);
     this.sweepTimer.unref();
@@ -331,6 +344,14 @@ export class StorageEngine implements SeriesStore {
 
   append(batch: PointBatch): void {
     if (this.closed) throw new Error('storage engine is closed');
+    // A writer may still hold the id of a deleted series: it comes back before its points are
+    // logged, so the log names it ahead of them (replay drops points of an id it does not know).
+    if (this.deletedNames.size > 0) {
+      for (let i = 0; i < batch.length; i++) {
+        const id = batch.seriesIds[i];
+        if (this.index.name(id) === undefined && this.deletedNames.has(id)) this.revive(id);
+      }
+    }
     this.wal.logPoints(batch);
     this.apply(batch);
   }
@@ -461,10 +482,24 @@ export class StorageEngine implements SeriesStore {
     this.ring.put(id, windowStart, chunk);
     this.readCache.invalidate(id, step, windowStart);
     this.pendingPuts.push({ key: chunkKey(id, step, windowStart), value: chunk });
+    let byId = this.unflushed.get(windowStart);
+    if (!byId) this.unflushed.set(windowStart, (byId = new Map()));
+    byId.set(id, chunk);
     this.pendingRollups.push({ id, archive: 0, windowStart });
   }
 
   private pendingPuts: { key: Uint8Array; value: Uint8Array }[] = [];
+  /**
+   * The chunks of pendingPuts until their batch is in LevelDB, by window start and series id:
+   * reads find them here when the hot ring did not keep them (over budget, or an old window
+   * sealed by a backfill).
+   */
+  private readonly unflushed = new Map<number, Map<number, Uint8Array>>();
+
+  /** A sealed chunk of the finest archive from memory: the hot ring, or one not written yet. */
+  private sealedInMemory(id: number, start: number): Uint8Array | undefined {
+    return this.ring.get(id, start) ?? this.unflushed.get(start)?.get(id);
+  }
   private pendingRollups: { id: number; archive: number; windowStart: number }[] = [];
 
   /** Seals every window that ended more than the grace period ago, rolls up, trims the WAL. */
@@ -581,6 +616,14 @@ export class StorageEngine implements SeriesStore {
     }
     for (const [step, cutoff] of cutoffs) ops.push({ type: 'put', key: metaKey(`sealed:${step}`), value: u32(cutoff) });
     if (ops.length > 0) await this.db.batch(ops, { sync: true });
+    for (const { key, value } of puts) {
+      const start = chunkStartFromKey(key);
+      const byId = this.unflushed.get(start);
+      const id = seriesIdFromKey(key);
+      // A window sealed again meanwhile keeps its newer chunk here until that one is written.
+      if (byId?.get(id) === value) byId.delete(id);
+      if (byId?.size === 0) this.unflushed.delete(start);
+    }
   }
 
   /**
@@ -1113,7 +1156,7 @@ export class StorageEngine implements SeriesStore {
           copyWindow(cache!.slab(entry), cache!.offset(entry), out, (start - from) / step);
           continue;
         }
-        const hot = archive === 0 ? this.ring.get(id, start) : undefined;
+        const hot = archive === 0 ? this.sealedInMemory(id, start) : undefined;
         fillWindowNaN(out, (start - from) / step);
         if (hot) {
           this.decodeWindow(hot, out, from, id, step, start, cache, generation);
@@ -1236,21 +1279,23 @@ export class StorageEngine implements SeriesStore {
   async deleteSeries(names: readonly string[]): Promise<number> {
     let deleted = 0;
     await this.enqueueWrite(async () => {
+      const ids = new Set<number>();
       for (const name of names) {
         const id = this.index.get(name);
-        if (id === undefined) continue;
-        await this.deleteById(id);
-        deleted++;
+        if (id !== undefined) ids.add(id);
       }
+      deleted = ids.size;
+      await this.deleteByIds([...ids]);
     });
     return deleted;
   }
 
-  private async deleteById(id: number): Promise<void> {
-    this.forgetSeries(id);
+  private async deleteByIds(ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    this.forgetSeries(ids);
     // Before LevelDB: a crash in between redoes the deletion on replay.
-    this.wal.logDeleted(id);
-    await this.deleteStored(id);
+    for (const id of ids) this.wal.logDeleted(id);
+    for (const id of ids) await this.deleteStored(id);
   }
 
   /**
@@ -1273,11 +1318,26 @@ export class StorageEngine implements SeriesStore {
     return true;
   }
 
-  /** Drops a series from memory: head, hot ring, name indexes. */
-  private forgetSeries(id: number): void {
+  /**
+   * Drops series from memory: head, hot ring, decoded windows, name indexes, and its writes not
+   * yet done (sealed chunks, late points, rollups), which would otherwise land after its deletion.
+   */
+  private forgetSeries(ids: readonly number[]): void {
+    // The queues are filtered once for all ids: a glob delete during a sweep's flush would
+    // otherwise scan a million pending chunks per series.
+    const gone = new Set(ids);
+    this.pendingPuts = this.pendingPuts.filter((p) => !gone.has(seriesIdFromKey(p.key)));
+    this.pendingRollups = this.pendingRollups.filter((r) => !gone.has(r.id));
+    this.late = this.late.filter((p) => !gone.has(p.id));
+    this.readCache.invalidateSeries(gone);
+    for (const id of ids) this.forgetOne(id);
+  }
+
+  private forgetOne(id: number): void {
     this.head.release(id, 0);
     this.head.release(id, 1);
     this.ring.deleteSeries(id);
+    for (const [start, byId] of this.unflushed) if (byId.delete(id) && byId.size === 0) this.unflushed.delete(start);
     const name = this.index.name(id);
     if (name !== undefined && !name.includes(';')) this.tree.remove(name);
     if (name !== undefined) {
@@ -1319,9 +1379,11 @@ export class StorageEngine implements SeriesStore {
     }
     if (ops.length > 0) await this.db.batch(ops);
     if (this.expireAfter > 0) {
+      const idle: number[] = [];
       for (let id = 0; id < this.index.idLimit; id++) {
-        if (this.index.name(id) !== undefined && now - this.lastWrite[id] > this.expireAfter) await this.deleteById(id);
+        if (this.index.name(id) !== undefined && now - this.lastWrite[id] > this.expireAfter) idle.push(id);
       }
+      await this.deleteByIds(idle);
     }
   }
 

@@ -97,3 +97,20 @@ test('many inserts, invalidations and evictions find exactly the windows a plain
   }
   assert.equal(held, cache.size);
 });
+
+test('invalidateSeries forgets every window of one series, in every step, and nothing else', () => {
+  const cache = new DecodedWindowCache(budgetFor(10));
+  for (const id of [1, 2]) {
+    cache.insert(id, 10, SPAN, cache.generation);
+    cache.insert(id, 10, 2 * SPAN, cache.generation);
+    cache.insert(id, 60, 6 * SPAN, cache.generation);
+  }
+  const before = cache.generation;
+  cache.invalidateSeries(new Set([1]));
+  assert.notEqual(cache.generation, before);
+  assert.equal(cache.get(1, 10, SPAN), undefined);
+  assert.equal(cache.get(1, 10, 2 * SPAN), undefined);
+  assert.equal(cache.get(1, 60, 6 * SPAN), undefined);
+  assert.ok(cache.get(2, 10, SPAN) && cache.get(2, 10, 2 * SPAN) && cache.get(2, 60, 6 * SPAN));
+  assert.equal(cache.size, 3);
+});

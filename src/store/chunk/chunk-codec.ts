@@ -1,9 +1,10 @@
 /**
- * One entry point over every chunk encoding: encodeChunk() keeps the smaller of decimal and XOR,
- * and the readers dispatch on the encoding byte. Both encodings share the 11-byte header
+ * One entry point over every chunk encoding: encodeChunk() keeps the smallest of decimal, rational
+ * and XOR, and the readers dispatch on the encoding byte. All encodings share the 11-byte header
  * (encoding u8, count u16, first and last timestamp u32, big-endian), so header reads need no decoding.
  */
 import { DECIMAL_CHUNK_ENCODING, DecimalChunkEncoder, decodeDecimalChunkInto } from './decimal-chunk.js';
+import { RATIONAL_CHUNK_ENCODING, RationalChunkEncoder, decodeRationalChunkInto } from './rational-chunk.js';
 import {
   CorruptChunkError,
   decodeXorChunkInto,
@@ -15,6 +16,7 @@ import {
 
 const decimalEncoder = new DecimalChunkEncoder();
 const xorEncoder = new XorChunkEncoder(1024);
+const rationalEncoder = new RationalChunkEncoder();
 
 // Doubles to their two 32-bit halves without allocating.
 const floatCell = new Float64Array(1);
@@ -32,7 +34,14 @@ export function encodeChunk(timestamps: Uint32Array, values: Float64Array, start
     throw new RangeError(`chunk range [${start}, ${end}) is outside arrays of ${timestamps.length} and ${values.length}`);
   }
   if (end - start > XOR_CHUNK_MAX_POINTS) throw new RangeError(`a chunk holds at most ${XOR_CHUNK_MAX_POINTS} points, got ${end - start}`);
-  if (!decimalEncoder.analyse(values, start, end)) return encodeXor(timestamps, values, start, end);
+  if (!decimalEncoder.analyse(values, start, end)) {
+    // Not decimals: fractions of small integers (means) may still be shorter than their XOR.
+    if (!rationalEncoder.analyse(values, start, end)) return encodeXor(timestamps, values, start, end);
+    const rational = rationalEncoder.encode(timestamps, start, end);
+    if (rationalEncoder.valueBits <= xorValueBitsAtLeast(values, start, end)) return rational;
+    const xor = encodeXor(timestamps, values, start, end);
+    return xor.length < rational.length ? xor : rational;
+  }
   const decimal = decimalEncoder.encode(timestamps, start, end);
   // Timestamps cost the same bits in both encodings, so comparing value bits decides; skip the XOR
   // encoding when even its best case is no smaller.
@@ -85,6 +94,8 @@ export function decodeChunkInto(chunk: Uint8Array, timestamps: Uint32Array, valu
   switch (checkHeader(chunk)) {
     case DECIMAL_CHUNK_ENCODING:
       return decodeDecimalChunkInto(chunk, timestamps, values, at);
+    case RATIONAL_CHUNK_ENCODING:
+      return decodeRationalChunkInto(chunk, timestamps, values, at);
     default:
       return decodeXorChunkInto(chunk, timestamps, values, at);
   }
@@ -126,7 +137,7 @@ function checkHeader(chunk: Uint8Array): number {
     throw new CorruptChunkError(`${chunk.length} bytes is shorter than the ${XOR_CHUNK_HEADER_BYTES}-byte header`);
   }
   const encoding = chunk[0];
-  if (encoding !== XOR_CHUNK_ENCODING && encoding !== DECIMAL_CHUNK_ENCODING) throw new CorruptChunkError(`unknown encoding ${encoding}`);
+  if (encoding !== XOR_CHUNK_ENCODING && encoding !== DECIMAL_CHUNK_ENCODING && encoding !== RATIONAL_CHUNK_ENCODING) throw new CorruptChunkError(`unknown encoding ${encoding}`);
   return encoding;
 }
 
@@ -134,7 +145,7 @@ function u32At(chunk: Uint8Array, offset: number): number {
   return ((chunk[offset] << 24) | (chunk[offset + 1] << 16) | (chunk[offset + 2] << 8) | chunk[offset + 3]) >>> 0;
 }
 
-/** The chunk's encoding byte (XOR_CHUNK_ENCODING or DECIMAL_CHUNK_ENCODING). */
+/** The chunk's encoding byte (XOR_CHUNK_ENCODING, DECIMAL_CHUNK_ENCODING or RATIONAL_CHUNK_ENCODING). */
 export function chunkEncoding(chunk: Uint8Array): number {
   return checkHeader(chunk);
 }

@@ -296,14 +296,14 @@ function cheapestWidth(lengths: Int32Array): number {
   return bestBits * 64 + bestWidth;
 }
 
-function writeU32(out: Uint8Array, offset: number, value: number): void {
+export function writeU32(out: Uint8Array, offset: number, value: number): void {
   out[offset] = value >>> 24;
   out[offset + 1] = value >>> 16;
   out[offset + 2] = value >>> 8;
   out[offset + 3] = value;
 }
 
-function u32At(chunk: Uint8Array, offset: number): number {
+export function u32At(chunk: Uint8Array, offset: number): number {
   return ((chunk[offset] << 24) | (chunk[offset + 1] << 16) | (chunk[offset + 2] << 8) | chunk[offset + 3]) >>> 0;
 }
 
@@ -311,7 +311,7 @@ function u32At(chunk: Uint8Array, offset: number): number {
  * Timestamp delta of deltas in the XOR chunk's buckets (docs/format/chunk.md, `<varbit_ts>`):
  * '0' | '10'+7 | '110'+9 | '1110'+12 | '1111'+33 bits, two's complement.
  */
-function writeTimestampDeltaOfDelta(bits: BitWriter, dod: number): void {
+export function writeTimestampDeltaOfDelta(bits: BitWriter, dod: number): void {
   if (dod === 0) bits.writeBit(0);
   else if (dod >= -64 && dod <= 63) bits.writeBits((0b10 << 7) | (dod & 0x7f), 9);
   else if (dod >= -256 && dod <= 255) bits.writeBits((0b110 << 9) | (dod & 0x1ff), 12);
@@ -323,7 +323,7 @@ function writeTimestampDeltaOfDelta(bits: BitWriter, dod: number): void {
 }
 
 /** Bits of the `<varbit_ts>` code that opens `word` (its first bit is 1). */
-function timestampCodeBits(word: number): number {
+export function timestampCodeBits(word: number): number {
   if (word >>> 30 === 0b10) return 9;
   if (word >>> 29 === 0b110) return 12;
   if (word >>> 28 === 0b1110) return 16;
@@ -331,7 +331,7 @@ function timestampCodeBits(word: number): number {
 }
 
 /** The delta of deltas of the `<varbit_ts>` code at bit `pos`, whose first 32 bits are `word` (first bit 1). */
-function timestampDeltaOfDeltaAt(buf: Int32Array, pos: number, word: number): number {
+export function timestampDeltaOfDeltaAt(buf: Int32Array, pos: number, word: number): number {
   if (word >>> 30 === 0b10) return (word << 2) >> 25;
   if (word >>> 29 === 0b110) return (word << 3) >> 23;
   if (word >>> 28 === 0b1110) return (word << 4) >> 20;

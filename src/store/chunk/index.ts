@@ -13,4 +13,5 @@ export {
   xorChunkLastTimestamp,
 } from './xor-chunk.js';
 export { DECIMAL_CHUNK_ENCODING, DECIMAL_MAX_EXPONENT, DecimalChunkEncoder, decodeDecimalChunkInto } from './decimal-chunk.js';
+export { RATIONAL_CHUNK_ENCODING, RationalChunkEncoder, decodeRationalChunkInto, denominatorOf } from './rational-chunk.js';
 export { chunkCount, chunkEncoding, chunkFirstTimestamp, chunkLastTimestamp, decodeChunkInto, decodeChunkIntoGrid, encodeChunk } from './chunk-codec.js';
