@@ -1,3 +1,5 @@
+import type { AsciiWriter } from './ascii-writer.js';
+
 /**
  * JSON text as graphite-web's Python writes it, so responses match byte for byte: `", "` and
  * `": "` separators, ASCII-only strings, and floats in Python's repr (`1.0`, `1e-05`, `1e+16`).
@@ -56,3 +58,44 @@ export function pythonJsonFloat(value: number): string {
   if (value === -Infinity) return '-1e9999';
   return formatPythonFloat(value);
 }
+
+/** 10^k for every k whose power of ten is an exact double. */
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
+/** Below this, a scaled value's rounding is provably the right digits (see writePythonJsonFloat). */
+const EXACT_DIGITS_LIMIT = 2 ** 50;
+
+/**
+ * pythonJsonFloat written as bytes, most values without building a string. A value that is not
+ * integral is written as the integer m = round(|v| * 10^k) with a decimal point k digits from the
+ * right, for the smallest k with m / 10^k === |v|: that is the shortest decimal that reads back as
+ * v, which JS's String() and Python's repr() both print. While |v| * 10^k < 2^50, v's ulp * 10^k is
+ * under 1/4 and the product's rounding under 1/16, so there is one such m per k and round() finds
+ * it; values needing more digits, or outside repr's fixed notation, go through pythonJsonFloat.
+ */
+export function writePythonJsonFloat(out: AsciiWriter, value: number): void {
+  const magnitude = value < 0 ? -value : value;
+  if (magnitude < 1e16 && Math.trunc(magnitude) === magnitude) {
+    if (value < 0 || Object.is(value, -0)) out.byte(MINUS);
+    out.digits(magnitude, 0);
+    out.byte(DOT);
+    out.byte(ZERO);
+    return;
+  }
+  if (magnitude >= 1e-4 && magnitude < 1e16) {
+    for (let k = 1; k < POWERS_OF_TEN.length; k++) {
+      const scaled = magnitude * POWERS_OF_TEN[k];
+      if (scaled >= EXACT_DIGITS_LIMIT) break;
+      const digits = Math.round(scaled);
+      if (digits / POWERS_OF_TEN[k] === magnitude) {
+        if (value < 0) out.byte(MINUS);
+        out.digits(digits, k);
+        return;
+      }
+    }
+  }
+  out.text(pythonJsonFloat(value));
+}
+
+const MINUS = 0x2d;
+const DOT = 0x2e;
+const ZERO = 0x30;
