@@ -5,15 +5,17 @@
 export class AsciiWriter {
   private bytes: Uint8Array;
   private length = 0;
+  private readonly capacity: number;
 
   constructor(capacity: number) {
-    this.bytes = new Uint8Array(Math.max(16, capacity));
+    this.capacity = Math.max(16, capacity);
+    this.bytes = new Uint8Array(this.capacity);
   }
 
-  /** The bytes written so far; the writer then starts over in a new buffer of the same size. */
+  /** The bytes written so far; later writes go to a new buffer (allocated only if there are any). */
   take(): Uint8Array {
     const written = this.bytes.subarray(0, this.length);
-    this.bytes = new Uint8Array(this.bytes.length);
+    this.bytes = EMPTY;
     this.length = 0;
     return written;
   }
@@ -36,9 +38,8 @@ export class AsciiWriter {
   /** An integer the way String() writes it (`-12`, `1700000000`), falling back to String() outside ±2^53. */
   integer(value: number): void {
     if (!Number.isSafeInteger(value)) return this.text(String(value));
-    this.reserve(17);
     if (value < 0) {
-      this.bytes[this.length++] = MINUS;
+      this.byte(MINUS);
       value = -value;
     }
     this.digits(value, 0);
@@ -52,7 +53,7 @@ export class AsciiWriter {
     // Two halves of at most 8 digits each, so the digit loops run on int32s (% on doubles is slow).
     let high = 0;
     let low = value;
-    if (value >= 1e8) {
+    if (value >= 2 ** 31) {
       high = Math.floor(value / 1e8);
       low = value - high * 1e8; // exact: high * 1e8 = high * 5^8 * 2^8 with high * 5^8 < 2^53
       // The quotient may have rounded across an integer; low is exact, so it says which way.
@@ -63,18 +64,32 @@ export class AsciiWriter {
         high++;
         low -= 1e8;
       }
+    } else if (value >= 1e8) {
+      // Timestamps until 2038: an int32 division by a constant is a multiply, not a divide.
+      high = ((value | 0) / 1e8) | 0;
+      low = (value | 0) - high * 1e8;
     }
-    let count = high > 0 ? 8 + digitCount(high) : digitCount(low);
+    const lowDigits = low | 0;
+    const highDigits = high | 0;
+    if (fractionDigits === 0) {
+      const count = highDigits > 0 ? 8 + digitCount(highDigits) : digitCount(lowDigits);
+      this.reserve(count);
+      const end = this.length + count;
+      if (highDigits > 0) writeDigitsDown(this.bytes, writeEightDigitsDown(this.bytes, end, lowDigits), highDigits);
+      else writeDigitsDown(this.bytes, end, lowDigits);
+      this.length = end;
+      return;
+    }
+    let count = highDigits > 0 ? 8 + digitCount(highDigits) : digitCount(lowDigits);
     if (count <= fractionDigits) count = fractionDigits + 1;
-    const total = fractionDigits > 0 ? count + 1 : count;
-    this.reserve(total);
+    this.reserve(count + 1);
     const bytes = this.bytes;
-    const end = this.length + total;
+    const end = this.length + count + 1;
     let at = end;
-    let rest = low | 0;
+    let rest = lowDigits;
     for (let written = 0; written < count; written++) {
-      if (written === 8) rest = high | 0;
-      if (written === fractionDigits && fractionDigits > 0) bytes[--at] = DOT;
+      if (written === 8) rest = highDigits;
+      if (written === fractionDigits) bytes[--at] = DOT;
       const quotient = (rest / 10) | 0;
       bytes[--at] = ZERO + rest - quotient * 10;
       rest = quotient;
@@ -84,19 +99,54 @@ export class AsciiWriter {
 
   private reserve(n: number): void {
     if (this.length + n <= this.bytes.length) return;
-    const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.length + n));
+    const grown = new Uint8Array(Math.max(this.capacity, this.bytes.length * 2, this.length + n));
     grown.set(this.bytes.subarray(0, this.length));
     this.bytes = grown;
   }
 }
 
+const EMPTY = new Uint8Array(0);
 const ZERO = 0x30;
 const DOT = 0x2e;
 const MINUS = 0x2d;
 
+/** "00" to "99": two digits per division. */
+const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, i) => ZERO + (i & 1 ? (i >> 1) % 10 : Math.floor((i >> 1) / 10)));
+
 /** Decimal digits of a non-negative integer below 1e8 (1 for 0). */
 function digitCount(value: number): number {
-  let count = 1;
-  for (let limit = 10; value >= limit && count < 8; limit *= 10) count++;
-  return count;
+  if (value < 10_000) return value < 100 ? (value < 10 ? 1 : 2) : value < 1_000 ? 3 : 4;
+  return value < 1_000_000 ? (value < 100_000 ? 5 : 6) : value < 10_000_000 ? 7 : 8;
+}
+
+/** Writes the digits of a non-negative int32 so they end before `end`; returns where they start. */
+function writeDigitsDown(bytes: Uint8Array, end: number, value: number): number {
+  let at = end;
+  while (value >= 100) {
+    const quotient = (value / 100) | 0;
+    const pair = (value - quotient * 100) << 1;
+    bytes[--at] = DIGIT_PAIRS[pair + 1];
+    bytes[--at] = DIGIT_PAIRS[pair];
+    value = quotient;
+  }
+  if (value >= 10) {
+    bytes[--at] = DIGIT_PAIRS[(value << 1) + 1];
+    bytes[--at] = DIGIT_PAIRS[value << 1];
+  } else {
+    bytes[--at] = ZERO + value;
+  }
+  return at;
+}
+
+/** writeDigitsDown with leading zeros to exactly 8 digits (the low half of a larger number). */
+function writeEightDigitsDown(bytes: Uint8Array, end: number, value: number): number {
+  let at = end;
+  for (let i = 0; i < 4; i++) {
+    const quotient = (value / 100) | 0;
+    const pair = (value - quotient * 100) << 1;
+    bytes[--at] = DIGIT_PAIRS[pair + 1];
+    bytes[--at] = DIGIT_PAIRS[pair];
+    value = quotient;
+  }
+  return at;
 }

@@ -68,9 +68,10 @@ const EXACT_DIGITS_LIMIT = 2 ** 50;
  * pythonJsonFloat written as bytes, most values without building a string. A value that is not
  * integral is written as the integer m = round(|v| * 10^k) with a decimal point k digits from the
  * right, for the smallest k with m / 10^k === |v|: that is the shortest decimal that reads back as
- * v, which JS's String() and Python's repr() both print. While |v| * 10^k < 2^50, v's ulp * 10^k is
- * under 1/4 and the product's rounding under 1/16, so there is one such m per k and round() finds
- * it; values needing more digits, or outside repr's fixed notation, go through pythonJsonFloat.
+ * v, which JS's String() and Python's repr() both print. While |v| * 10^k < 2^50, v's ulp * 10^k
+ * is under 1/4 and the product's rounding under 1/16, so there is one such m per k, the computed
+ * |v| * 10^k is within 3/16 of it, and round() finds it; values needing more digits, or outside
+ * repr's fixed notation, go through pythonJsonFloat.
  */
 export function writePythonJsonFloat(out: AsciiWriter, value: number): void {
   const magnitude = value < 0 ? -value : value;
@@ -86,7 +87,8 @@ export function writePythonJsonFloat(out: AsciiWriter, value: number): void {
       const scaled = magnitude * POWERS_OF_TEN[k];
       if (scaled >= EXACT_DIGITS_LIMIT) break;
       const digits = Math.round(scaled);
-      if (digits / POWERS_OF_TEN[k] === magnitude) {
+      // A right k leaves scaled within 3/16 of digits (see above): skip the division when it is not.
+      if (Math.abs(scaled - digits) < 0.25 && digits / POWERS_OF_TEN[k] === magnitude) {
         if (value < 0) out.byte(MINUS);
         out.digits(digits, k);
         return;

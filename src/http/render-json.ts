@@ -130,16 +130,24 @@ function writeDatapoints(out: AsciiWriter, points: ConsolidatedPoints, count: nu
   for (let i = 0; i < count; i++) {
     const value = values[i];
     if (noNullPoints && value !== value) continue;
-    out.text(written === 0 ? '[' : ', [');
+    if (written > 0) {
+      out.byte(COMMA);
+      out.byte(SPACE);
+    }
+    out.byte(OPEN_BRACKET);
     writePythonJsonFloat(out, value);
-    out.text(', ');
+    out.byte(COMMA);
+    out.byte(SPACE);
     out.integer(start + i * step);
     out.byte(CLOSE_BRACKET);
     written++;
   }
 }
 
+const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
+const SPACE = 0x20;
 
 /**
  * maxDataPoints consolidation, done better than graphite-web (see docs/consolidation.md): when a
