@@ -1,4 +1,4 @@
-import type { AsciiWriter } from './ascii-writer.js';
+import { writeAscii, writeDigits } from './ascii-writer.js';
 
 /**
  * JSON text as graphite-web's Python writes it, so responses match byte for byte: `", "` and
@@ -63,39 +63,73 @@ export function pythonJsonFloat(value: number): string {
 const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
 /** Below this, a scaled value's rounding is provably the right digits (see writePythonJsonFloat). */
 const EXACT_DIGITS_LIMIT = 2 ** 50;
+/** Significant digits that always stay below EXACT_DIGITS_LIMIT (10^15 < 2^50). */
+const EXACT_SIGNIFICANT_DIGITS = 15;
+/** Most metric values have at most this many decimals: each such count is tried in turn. */
+const FEW_DECIMALS = 3;
+/** 10^-4 to 10^15: the magnitudes repr writes in fixed notation. */
+const FIXED_NOTATION_DECADES = Array.from({ length: 20 }, (_, i) => Number(`1e${i - 4}`));
+
+/** Room writePythonJsonFloat may take: `-1.7976931348623157e+308`. */
+export const MAX_FLOAT_BYTES = 24;
 
 /**
- * pythonJsonFloat written as bytes, most values without building a string. A value that is not
- * integral is written as the integer m = round(|v| * 10^k) with a decimal point k digits from the
- * right, for the smallest k with m / 10^k === |v|: that is the shortest decimal that reads back as
- * v, which JS's String() and Python's repr() both print. While |v| * 10^k < 2^50, v's ulp * 10^k
- * is under 1/4 and the product's rounding under 1/16, so there is one such m per k, the computed
- * |v| * 10^k is within 3/16 of it, and round() finds it; values needing more digits, or outside
- * repr's fixed notation, go through pythonJsonFloat.
+ * pythonJsonFloat written into bytes at `at`, returning the position after it (bytes after that,
+ * up to MAX_FLOAT_BYTES from `at`, may have been used); most values without building a string. A value that is not integral is written as
+ * the integer m = round(|v| * 10^k) with a decimal point k digits from the right, for the smallest
+ * k with m / 10^k === |v|: that is the shortest decimal that reads back as v, which JS's String()
+ * and Python's repr() both print. While |v| * 10^k < 2^50, v's ulp * 10^k is under 1/4 and the
+ * product's rounding under 1/16, so there is one such m per k, the computed |v| * 10^k is within
+ * 3/16 of it, and round() finds it. Hence if any k up to K works, K works too, with m's trailing
+ * zeros standing for the shorter decimal: after a few small k, only the largest K is tried. Values
+ * needing more digits than that, or outside repr's fixed notation, go through pythonJsonFloat.
  */
-export function writePythonJsonFloat(out: AsciiWriter, value: number): void {
+export function writePythonJsonFloat(bytes: Uint8Array, at: number, value: number): number {
   const magnitude = value < 0 ? -value : value;
   if (magnitude < 1e16 && Math.trunc(magnitude) === magnitude) {
-    if (value < 0 || Object.is(value, -0)) out.byte(MINUS);
-    out.digits(magnitude, 0);
-    out.byte(DOT);
-    out.byte(ZERO);
-    return;
+    if (value < 0 || Object.is(value, -0)) bytes[at++] = MINUS;
+    at = writeDigits(bytes, at, magnitude, 0);
+    bytes[at++] = DOT;
+    bytes[at++] = ZERO;
+    return at;
   }
   if (magnitude >= 1e-4 && magnitude < 1e16) {
-    for (let k = 1; k < POWERS_OF_TEN.length; k++) {
-      const scaled = magnitude * POWERS_OF_TEN[k];
-      if (scaled >= EXACT_DIGITS_LIMIT) break;
-      const digits = Math.round(scaled);
-      // A right k leaves scaled within 3/16 of digits (see above): skip the division when it is not.
-      if (Math.abs(scaled - digits) < 0.25 && digits / POWERS_OF_TEN[k] === magnitude) {
-        if (value < 0) out.byte(MINUS);
-        out.digits(digits, k);
-        return;
-      }
+    for (let k = 1; k <= FEW_DECIMALS; k++) {
+      const digits = exactDigits(magnitude, k);
+      if (digits < 0) continue;
+      if (value < 0) bytes[at++] = MINUS;
+      return writeDigits(bytes, at, digits, k);
+    }
+    const k = EXACT_SIGNIFICANT_DIGITS - 1 - decimalExponent(magnitude);
+    const digits = k > FEW_DECIMALS ? exactDigits(magnitude, k) : -1;
+    if (digits >= 0) {
+      if (value < 0) bytes[at++] = MINUS;
+      // The decimals end with a non-zero digit, as v is not integral: the cut stops before the point.
+      let end = writeDigits(bytes, at, digits, k);
+      while (bytes[end - 1] === ZERO) end--;
+      return end;
     }
   }
-  out.text(pythonJsonFloat(value));
+  return writeAscii(bytes, at, pythonJsonFloat(value));
+}
+
+/** m with m / 10^k === magnitude when there is one below EXACT_DIGITS_LIMIT, else -1. */
+function exactDigits(magnitude: number, k: number): number {
+  const scaled = magnitude * POWERS_OF_TEN[k];
+  if (scaled >= EXACT_DIGITS_LIMIT) return -1;
+  const digits = Math.round(scaled);
+  // A right k leaves scaled within 3/16 of digits: the division is skipped when it is further.
+  return Math.abs(scaled - digits) < 0.25 && digits / POWERS_OF_TEN[k] === magnitude ? digits : -1;
+}
+
+/**
+ * e with 10^e <= magnitude < 10^(e + 1), for magnitudes from 10^-4 to 10^16. Off by one at a
+ * decade's edge only costs a digit: the result is checked by exactDigits either way.
+ */
+function decimalExponent(magnitude: number): number {
+  let e = -4;
+  while (e < 15 && magnitude >= FIXED_NOTATION_DECADES[e + 5]) e++;
+  return e;
 }
 
 const MINUS = 0x2d;

@@ -1,7 +1,7 @@
 import type { RenderedSeries } from '../query/render.js';
 import { consolidate } from '../query/series.js';
-import { AsciiWriter } from './ascii-writer.js';
-import { pythonJsonString, writePythonJsonFloat } from './python-json.js';
+import { AsciiWriter, MAX_INTEGER_BYTES, writeInteger } from './ascii-writer.js';
+import { MAX_FLOAT_BYTES, pythonJsonString, writePythonJsonFloat } from './python-json.js';
 
 export interface JsonRenderOptions {
   maxDataPoints?: number;
@@ -123,6 +123,9 @@ function hasKnownValue(values: Float64Array, count: number): boolean {
   return false;
 }
 
+/** Room for one `, [value, timestamp]`. */
+const MAX_POINT_BYTES = 5 + MAX_FLOAT_BYTES + MAX_INTEGER_BYTES;
+
 /** `[v, ts], ...` for the first `count` points, null points left out with noNullPoints. */
 function writeDatapoints(out: AsciiWriter, points: ConsolidatedPoints, count: number, noNullPoints: boolean): void {
   const { start, step, values } = points;
@@ -130,16 +133,19 @@ function writeDatapoints(out: AsciiWriter, points: ConsolidatedPoints, count: nu
   for (let i = 0; i < count; i++) {
     const value = values[i];
     if (noNullPoints && value !== value) continue;
+    const bytes = out.room(MAX_POINT_BYTES);
+    let at = out.length;
     if (written > 0) {
-      out.byte(COMMA);
-      out.byte(SPACE);
+      bytes[at++] = COMMA;
+      bytes[at++] = SPACE;
     }
-    out.byte(OPEN_BRACKET);
-    writePythonJsonFloat(out, value);
-    out.byte(COMMA);
-    out.byte(SPACE);
-    out.integer(start + i * step);
-    out.byte(CLOSE_BRACKET);
+    bytes[at++] = OPEN_BRACKET;
+    at = writePythonJsonFloat(bytes, at, value);
+    bytes[at++] = COMMA;
+    bytes[at++] = SPACE;
+    at = writeInteger(bytes, at, start + i * step);
+    bytes[at++] = CLOSE_BRACKET;
+    out.advance(at);
     written++;
   }
 }

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AsciiWriter } from '../../src/http/ascii-writer.js';
-import { formatPythonFloat, pythonJson, pythonJsonFloat, pythonJsonString, writePythonJsonFloat } from '../../src/http/python-json.js';
+import { formatPythonFloat, MAX_FLOAT_BYTES, pythonJson, pythonJsonFloat, pythonJsonString, writePythonJsonFloat } from '../../src/http/python-json.js';
 
 describe('formatPythonFloat', () => {
   // Expected strings are what Python 3 prints for repr(float).
@@ -42,9 +41,10 @@ describe('pythonJsonFloat', () => {
 
 describe('writePythonJsonFloat', () => {
   function written(value: number): string {
-    const out = new AsciiWriter(8);
-    writePythonJsonFloat(out, value);
-    return Buffer.from(out.take()).toString('latin1');
+    const bytes = new Uint8Array(MAX_FLOAT_BYTES + 2).fill(0xff);
+    const end = writePythonJsonFloat(bytes, 1, value);
+    assert.ok(end - 1 <= MAX_FLOAT_BYTES && bytes[MAX_FLOAT_BYTES + 1] === 0xff, 'stays within its room');
+    return Buffer.from(bytes.subarray(1, end)).toString('latin1');
   }
 
   // Expected strings are graphite-web's: Python's repr, null for NaN, 1e9999 for infinities.
@@ -60,6 +60,7 @@ describe('writePythonJsonFloat', () => {
     [-1.5e16, '-1.5e+16'],
     [1.2345e300, '1.2345e+300'],
     [1.7976931348623157e308, '1.7976931348623157e+308'],
+    [-1.2345678901234568e-300, '-1.2345678901234568e-300'],
     [0.5, '0.5'],
     [-0.125, '-0.125'],
     [12.375, '12.375'],
