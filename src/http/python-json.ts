@@ -109,6 +109,8 @@ export function writePythonJsonFloat(bytes: Uint8Array, at: number, value: numbe
       while (bytes[end - 1] === ZERO) end--;
       return end;
     }
+    // 16 or 17 significant digits, in fixed notation: String()'s, as formatPythonFloat says.
+    return writeAscii(bytes, at, String(value));
   }
   return writeAscii(bytes, at, pythonJsonFloat(value));
 }
