@@ -1,6 +1,7 @@
 import type { RenderedSeries } from '../query/render.js';
 import { consolidate } from '../query/series.js';
 import { AsciiWriter, MAX_INTEGER_BYTES, writeInteger } from './ascii-writer.js';
+import { DecimalCounter } from './decimal-counter.js';
 import { MAX_FLOAT_BYTES, pythonJsonString, writePythonJsonFloat } from './python-json.js';
 
 export interface JsonRenderOptions {
@@ -129,24 +130,31 @@ const MAX_POINT_BYTES = 5 + MAX_FLOAT_BYTES + MAX_INTEGER_BYTES;
 /** `[v, ts], ...` for the first `count` points, null points left out with noNullPoints. */
 function writeDatapoints(out: AsciiWriter, points: ConsolidatedPoints, count: number, noNullPoints: boolean): void {
   const { start, step, values } = points;
+  // Whole timestamps (all of them in practice) are counted up in decimal rather than each formatted.
+  const counter =
+    start >= 0 && step > 0 && Number.isSafeInteger(start) && Number.isSafeInteger(step) && Number.isSafeInteger(start + count * step)
+      ? new DecimalCounter(start, step)
+      : undefined;
   let written = 0;
   for (let i = 0; i < count; i++) {
     const value = values[i];
-    if (noNullPoints && value !== value) continue;
-    const bytes = out.room(MAX_POINT_BYTES);
-    let at = out.length;
-    if (written > 0) {
+    if (!noNullPoints || value === value) {
+      const bytes = out.room(MAX_POINT_BYTES);
+      let at = out.length;
+      if (written > 0) {
+        bytes[at++] = COMMA;
+        bytes[at++] = SPACE;
+      }
+      bytes[at++] = OPEN_BRACKET;
+      at = writePythonJsonFloat(bytes, at, value);
       bytes[at++] = COMMA;
       bytes[at++] = SPACE;
+      at = counter ? counter.write(bytes, at) : writeInteger(bytes, at, start + i * step);
+      bytes[at++] = CLOSE_BRACKET;
+      out.advance(at);
+      written++;
     }
-    bytes[at++] = OPEN_BRACKET;
-    at = writePythonJsonFloat(bytes, at, value);
-    bytes[at++] = COMMA;
-    bytes[at++] = SPACE;
-    at = writeInteger(bytes, at, start + i * step);
-    bytes[at++] = CLOSE_BRACKET;
-    out.advance(at);
-    written++;
+    counter?.advance();
   }
 }
 
