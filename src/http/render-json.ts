@@ -27,7 +27,10 @@ const BYTES_PER_POINT = 24;
  * With noNullPoints, null points are left out and series left empty are dropped.
  */
 export function* renderJsonPieces(series: readonly RenderedSeries[], options: JsonRenderOptions): Generator<Uint8Array> {
-  const out = new AsciiWriter(256);
+  let longest = 0;
+  for (const s of series) longest = Math.max(longest, s.values.length);
+  // Each piece starts in a buffer of this size, so a series is written without regrowing it.
+  const out = new AsciiWriter(256 + longest * BYTES_PER_POINT);
   const answer = new JsonAnswer(series, options, out);
   for (let i = 0; i < series.length; i++) {
     if (answer.writeSeries(i)) yield out.take();
