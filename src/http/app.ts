@@ -12,7 +12,7 @@ import type { SeriesStore } from '../store/series-store.js';
 import { checkPointsLimit, checkSeriesLimit, RequestLimitError, resolveRenderLimits, withTimeLimit, type RenderLimits } from './limits.js';
 import { pythonJson, pythonJsonString, type PythonJsonValue } from './python-json.js';
 import { readRequestParams, type RequestParams } from './request-params.js';
-import { renderJsonPieces } from './render-json.js';
+import { renderJsonBytes, renderJsonPieces } from './render-json.js';
 import { renderMsgpackPieces } from './render-msgpack.js';
 import { renderPicklePieces, type SeriesInfo } from './render-pickle.js';
 import { parseJsonpCallback, parseRenderRequest } from './render-request.js';
@@ -52,7 +52,9 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
         templateParams: request.templateParams,
       }), limits);
     checkSeriesLimit(series.length, limits);
-    checkPointsLimit(series.reduce((n, s) => n + s.values.length, 0), limits);
+    let points = 0;
+    for (const s of series) points += s.values.length;
+    checkPointsLimit(points, limits);
     switch (request.format) {
       case 'pickle':
         return streamedBytes(renderPicklePieces(series.map(seriesInfo)), 'application/pickle');
@@ -63,10 +65,9 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
       case 'raw':
         return streamed(renderRawPieces(series), 'text/plain');
       case 'json': {
-        const pieces = renderJsonPieces(series, request);
-        return request.jsonp === undefined
-          ? streamed(pieces, 'application/json')
-          : streamed(wrapped(`${request.jsonp}(`, pieces, ')'), 'text/javascript');
+        const contentType = request.jsonp === undefined ? 'application/json' : 'text/javascript';
+        if (points <= ONE_PIECE_POINTS) return wholeBody(renderJsonBytes(series, request), contentType);
+        return streamedBytes(renderJsonPieces(series, request), contentType);
       }
     }
   });
@@ -227,6 +228,9 @@ function isUserError(error: unknown): error is QueryError | NamePatternError {
 /** Building pieces for this long without a break hands the event loop to other requests first. */
 const PIECES_SLICE_MS = 4;
 
+/** A JSON answer of up to this many points is written at once: well within one slice of PIECES_SLICE_MS. */
+const ONE_PIECE_POINTS = 20_000;
+
 /**
  * Streams the pieces of a large answer so it is never one giant string. A big answer (thousands
  * of series) is built piece by piece in slices of PIECES_SLICE_MS, with a turn of the event loop
@@ -248,7 +252,12 @@ function streamedBody(pieces: Iterator<Uint8Array>, contentType: string): Respon
   return new Response(body, { status: 200, headers: { 'content-type': contentType } });
 }
 
-/** Text pieces (JSON, CSV, raw), UTF-8 encoded as they are pulled. */
+/** An answer small enough to build at once: one buffer, without a stream's machinery per request. */
+function wholeBody(body: Uint8Array, contentType: string): Response {
+  return new Response(body, { status: 200, headers: { 'content-type': contentType } });
+}
+
+/** Text pieces (CSV, raw), UTF-8 encoded as they are pulled. */
 function streamed(pieces: Iterator<string>, contentType: string): Response {
   return streamedBody(utf8Pieces(pieces), contentType);
 }
@@ -328,12 +337,6 @@ function checkFindTimes(params: RequestParams): void {
 
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function* wrapped(prefix: string, pieces: Iterable<string>, suffix: string): Generator<string> {
-  yield prefix;
-  yield* pieces;
-  yield suffix;
 }
 
 /**

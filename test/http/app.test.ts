@@ -216,6 +216,25 @@ describe('health and version', () => {
 });
 
 describe('streamed answers', () => {
+  it('a large JSON answer, streamed in pieces, has the bytes of the small ones it is made of', async (t: TestContext) => {
+    const store = (await openTempEngine(t, { now: () => T0 + 86_400 })).store;
+    const batch = new PointBatchBuilder();
+    const names = ['wide.a', 'wide.b', 'wide.c'];
+    for (const [s, name] of names.entries()) {
+      const id = store.seriesId(name);
+      for (let ts = T0 + 10; ts <= T0 + 86_400; ts += 10) batch.push(id, ts, s === 1 && ts % 70 === 0 ? NaN : (ts % 997) / (s + 3));
+    }
+    store.append(batch);
+    const app = createHttpApp({ store, health: () => ({}) });
+    const range = `from=${T0}&until=${T0 + 86_400}&jsonp=cb`;
+    // 3 x 8,640 points: over what is written in one piece, while each series alone is under it.
+    const whole = await (await app.request(`/render?target=wide.*&${range}`)).text();
+    const single = await Promise.all(names.map(async (name) => (await app.request(`/render?target=${name}&${range}`)).text()));
+    const inner = single.map((answer) => answer.slice('cb(['.length, -'])'.length));
+    assert.equal(whole, `cb([${inner.join(', ')}])`);
+    assert.equal(JSON.parse(whole.slice(3, -1)).length, 3);
+  });
+
   it('a small render completes while a large answer is still being built', async (t: TestContext) => {
     const store = (await openTempEngine(t, { now: () => T0 + 86_400 })).store;
     const batch = new PointBatchBuilder();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { consolidateForMaxDataPoints, renderJson } from '../../src/http/render-json.js';
+import { consolidateForMaxDataPoints, renderJson, renderJsonBytes, renderJsonPieces } from '../../src/http/render-json.js';
 import type { RenderedSeries } from '../../src/query/render.js';
 
 function series(target: string, start: number, step: number, values: number[], tags: Record<string, string> = { name: target }): RenderedSeries {
@@ -37,6 +37,25 @@ describe('renderJson', () => {
   it('drops null points and then empty series with noNullPoints', () => {
     const out = renderJson([series('a', 0, 10, [NaN, 3, NaN]), series('b', 0, 10, [NaN])], { noNullPoints: true });
     assert.equal(out, '[{"target": "a", "tags": {"name": "a"}, "datapoints": [[3.0, 10]]}]');
+  });
+
+  it('wraps the answer in the jsonp callback, also when every series was dropped', () => {
+    const options = { noNullPoints: true, jsonp: 'cb.done' };
+    assert.equal(renderJson([series('a', 0, 10, [NaN, 0.25])], options), 'cb.done([{"target": "a", "tags": {"name": "a"}, "datapoints": [[0.25, 10]]}])');
+    assert.equal(renderJson([series('a', 0, 10, [NaN])], options), 'cb.done([])');
+  });
+
+  it('escapes names and tags to ASCII', () => {
+    const out = renderJson([series('caf\u00e9"x', 0, 10, [-0], { 'k\u20ac': 'v\u007f' })], { noNullPoints: false });
+    assert.equal(out, '[{"target": "caf\\u00e9\\"x", "tags": {"k\\u20ac": "v\\u007f"}, "datapoints": [[-0.0, 0]]}]');
+  });
+
+  it('streams pieces that join to the same bytes as the whole answer', () => {
+    const all = [series('a', 100, 10, [1, NaN, 2.5]), series('b', 0, 10, [NaN]), series('c', 1_700_000_000, 60, [1e-7, 1 / 3, -1e300])];
+    for (const options of [{ noNullPoints: false }, { noNullPoints: true, jsonp: 'f' }, { noNullPoints: false, maxDataPoints: 2 }]) {
+      const pieces = [...renderJsonPieces(all, options)];
+      assert.deepEqual(Buffer.concat(pieces), Buffer.from(renderJsonBytes(all, options)));
+    }
   });
 
   it('consolidates to maxDataPoints in buckets aligned to multiples of the bucket width', () => {
