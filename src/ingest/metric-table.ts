@@ -98,7 +98,12 @@ export class MetricTable {
   touchKey(mixed: number): number {
     const row = (mixed & this.slotMask) * ROW;
     const entry = this.slots[row + SlotWord.entry] - 1;
-    if (entry >= 0) this.touched ^= this.arena[this.slots[row + SlotWord.keyStart]];
+    if (entry >= 0) {
+      // First and last byte: a key of a few dozen bytes often spans two cache lines.
+      const keyStart = this.slots[row + SlotWord.keyStart];
+      const keyLength = this.slots[row + SlotWord.shape] & 0xffffff;
+      this.touched ^= this.arena[keyStart] ^ this.arena[keyStart + keyLength - 1];
+    }
     return entry;
   }
 

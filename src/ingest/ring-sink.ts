@@ -27,6 +27,8 @@ export class RingSink implements StatsdSink {
   private readonly ids = new MetricTable();
   /** 1 once an id's named record is in its ring: a dropped one is sent again. */
   private named = new Uint8Array(1024);
+  /** An id's ring, worked out once (a modulo of a u32 is not cheap). */
+  private shards = new Uint8Array(1024);
   drops = 0;
 
   // The held-back samples. Names and set members are ranges of `input`, except names the parser
@@ -158,7 +160,7 @@ export class RingSink implements StatsdSink {
     if (this.named[id] === 0) flags |= RecordFlags.Named;
     const setLen = setEnd - setStart;
     const size = recordSize(kind, flags, nameLen, setLen);
-    const shard = hash % this.writers.length;
+    const shard = this.shards[id];
     const writer = this.writers[shard];
     const offset = writer.reserve(size);
     if (offset < 0) {
@@ -212,10 +214,16 @@ export class RingSink implements StatsdSink {
   private newId(kind: number, hash: number, nameBytes: Uint8Array, nameStart: number, nameLen: number): number {
     const id = this.ids.insert(kind, hash, nameBytes, nameStart, nameLen);
     if (id === this.named.length) {
-      const grown = new Uint8Array(id * 2);
-      grown.set(this.named);
-      this.named = grown;
+      this.named = grow(this.named);
+      this.shards = grow(this.shards);
     }
+    this.shards[id] = hash % this.writers.length;
     return id;
   }
+}
+
+function grow(array: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  const grown = new Uint8Array(array.length * 2);
+  grown.set(array);
+  return grown;
 }
