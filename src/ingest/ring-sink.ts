@@ -204,7 +204,8 @@ export class RingSink implements StatsdSink {
       grown.set(this.rewritten.subarray(0, at));
       this.rewritten = grown;
     }
-    this.rewritten.set(nameBytes.subarray(nameStart, nameEnd), at);
+    const rewritten = this.rewritten;
+    for (let b = 0; b < length; b++) rewritten[at + b] = nameBytes[nameStart + b];
     this.nameStarts[i] = at;
     this.nameEnds[i] = at + length;
     this.rewrittenUsed = at + length;
