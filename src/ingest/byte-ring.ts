@@ -72,6 +72,11 @@ export class ByteRingWriter {
     return offset;
   }
 
+  /** Bytes written so far, as a free-running u32 counter. */
+  written(): number {
+    return this.pos;
+  }
+
   /** Makes everything reserved so far visible to the consumer. */
   publish(): void {
     Atomics.store(this.control, WRITE, this.pos | 0);

@@ -15,6 +15,14 @@ import type { StatsdSink } from './statsd-parser.js';
 /** Shards a receiver can write to: one bit each in a 32-bit dirty mask. */
 export const MAX_AGGREGATOR_SHARDS = 31;
 
+/**
+ * Bytes a ring takes in between two rings of its aggregator's doorbell (a few thousand records).
+ * An aggregator that has caught up sleeps; waking it costs a futex wake here and a thread wake
+ * there, more than the ~25 records of one datagram, so a sleeping aggregator is woken once this
+ * much is waiting, or by its own idle timeout, or by a flush (which drains everything).
+ */
+const DOORBELL_BYTES = 64 * 1024;
+
 /** Samples held back before they are numbered and written: about two datagrams' worth. */
 const BATCH = 64;
 
@@ -23,6 +31,8 @@ export class RingSink implements StatsdSink {
   private readonly bells: Int32Array[];
   /** Bit i set: ring i has records not yet published. */
   private dirty = 0;
+  /** Per ring: its writer's position when its doorbell was last rung. */
+  private readonly rungAt: Uint32Array;
   /** (kind, name) -> id. */
   private readonly ids = new MetricTable();
   /** 1 once an id's named record is in its ring: a dropped one is sent again. */
@@ -55,6 +65,7 @@ export class RingSink implements StatsdSink {
     if (rings.length > MAX_AGGREGATOR_SHARDS) throw new Error(`at most ${MAX_AGGREGATOR_SHARDS} aggregator shards`);
     this.writers = rings.map((r) => new ByteRingWriter(r));
     this.bells = doorbells.map((b) => new Int32Array(b));
+    this.rungAt = new Uint32Array(rings.length);
   }
 
   /**
@@ -101,15 +112,20 @@ export class RingSink implements StatsdSink {
     this.pending = i + 1;
   }
 
-  /** Writes what is held back, publishes every ring written since the last call and wakes its aggregator. */
+  /** Writes what is held back, publishes every ring written since the last call, and wakes its aggregator if enough is waiting. */
   publish(): void {
     this.writePending();
     let dirty = this.dirty;
     this.dirty = 0;
     for (let shard = 0; dirty !== 0; shard++, dirty >>>= 1) {
       if ((dirty & 1) === 0) continue;
-      this.writers[shard].publish();
-      ringDoorbell(this.bells[shard]);
+      const writer = this.writers[shard];
+      writer.publish();
+      const written = writer.written();
+      if (((written - this.rungAt[shard]) >>> 0) >= DOORBELL_BYTES) {
+        this.rungAt[shard] = written;
+        ringDoorbell(this.bells[shard]);
+      }
     }
   }
 
