@@ -7,13 +7,14 @@
  * figures do not.
  *
  * Env: BENCH_NAMES (100000), BENCH_RATE (lines/s, 1000000), BENCH_SECONDS (5),
- * BENCH_RECEIVERS (2), BENCH_WORKERS (2).
+ * BENCH_RECEIVERS, BENCH_WORKERS (the configuration's defaults).
  */
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startAggregatorPool } from '../src/aggregate/aggregator-pool.js';
 import { defaultAggregatorOptions } from '../src/aggregate/statsd-aggregator.js';
+import { defaultConfig } from '../src/config/config.js';
 import { createByteRing, createDoorbell } from '../src/ingest/byte-ring.js';
 import { ReceiverStat } from '../src/ingest/receiver-stats.js';
 import { startStatsdReceivers } from '../src/ingest/statsd-receivers.js';
@@ -22,8 +23,8 @@ import type { GeneratorReport } from './statsd-load-generator.js';
 const NAMES = Number(process.env.BENCH_NAMES ?? 100_000);
 const RATE = Number(process.env.BENCH_RATE ?? 1_000_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const RECEIVERS = Number(process.env.BENCH_RECEIVERS ?? 2);
-const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
+const RECEIVERS = Number(process.env.BENCH_RECEIVERS ?? defaultConfig().receivers);
+const WORKERS = Number(process.env.BENCH_WORKERS ?? defaultConfig().workers);
 const GENERATOR = join(dirname(fileURLToPath(import.meta.url)), 'statsd-load-generator.js');
 
 const rings = Array.from({ length: RECEIVERS }, () => Array.from({ length: WORKERS }, () => createByteRing(32 << 20)));
