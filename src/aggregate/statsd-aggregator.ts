@@ -93,6 +93,9 @@ interface HistogramBins {
 }
 
 export class StatsdAggregator {
+  /** Records whose id no named record had announced (a sender bug): dropped. */
+  unknownIds = 0;
+
   private readonly intervalSeconds: number;
   private readonly thresholds: number[];
   private readonly thresholdNames: string[][];
@@ -182,7 +185,10 @@ export class StatsdAggregator {
     const kind = bytes[offset + RecordOffset.kind];
     if (kind > MetricKind.Set) return; // not a kind this layout defines: nothing to aggregate
     const flags = bytes[offset + RecordOffset.flags];
-    const metric = (flags & RecordFlags.Named) !== 0 ? this.bindNamed(view, bytes, offset, kind, flags, source) : this.metricOf(source, view.getUint32(offset + RecordOffset.id, true));
+    const metric =
+      (flags & RecordFlags.Named) !== 0
+        ? this.bindNamed(view, bytes, offset, kind, flags, source)
+        : this.metricOf(source, view.getUint32(offset + RecordOffset.id, true));
     if (metric < 0) {
       this.unknownIds++;
       return;
@@ -242,9 +248,6 @@ export class StatsdAggregator {
     this.touched = sink;
     for (let i = 0; i < count; i++) this.add(view, bytes, offsets[i], source);
   }
-
-  /** Records whose id no named record had announced (a sender bug): dropped. */
-  unknownIds = 0;
 
   /** The metric a sender's id stands for, or -1. */
   private metricOf(source: number, id: number): number {
