@@ -7,16 +7,18 @@
  * to the per-line CPU the pipeline spends past the kernel (the socket's 'message' event is not
  * included). Flushes run once per pass over the pool and are reported apart.
  *
- * BENCH_NAMES=100000 runs one size; BENCH_SHARDS (default 2) sets the number of aggregators.
+ * BENCH_NAMES=100000 runs one size; BENCH_SHARDS sets the number of aggregators (default: the
+ * configured default).
  */
 import { StatsdAggregator, defaultAggregatorOptions } from '../src/aggregate/statsd-aggregator.js';
+import { defaultConfig } from '../src/config/config.js';
 import { ByteRingReader, createByteRing, createDoorbell } from '../src/ingest/byte-ring.js';
 import { RingSink } from '../src/ingest/ring-sink.js';
 import { StatsdParser, type ParseCounters } from '../src/ingest/statsd-parser.js';
 import { buildPool } from './statsd-load-pool.js';
 
 const NAME_COUNTS = (process.env.BENCH_NAMES ?? '10000,100000').split(',').map(Number);
-const SHARDS = Number(process.env.BENCH_SHARDS ?? 2);
+const SHARDS = Number(process.env.BENCH_SHARDS ?? defaultConfig().workers);
 const RUN_MS = Number(process.env.BENCH_RUN_MS ?? 3000);
 const ROUNDS = 3;
 /** Datagrams parsed before the aggregators drain: about what the rings hold between drains. */
