@@ -2,7 +2,7 @@
  * StatsD parser throughput on realistic 1400-byte datagrams, single-threaded, into a sink that
  * only sums values (so the figures are the parser's own cost). Two mixes: plain names, and
  * names with Graphite or DogStatsD tags (the slow, normalising path). Then plain names into two
- * aggregator rings as a receiver thread writes them (parse + record copy + publish per datagram;
+ * aggregator rings as a receiver thread writes them (parse + numbering + record write + publish per datagram;
  * the rings are emptied after each pass, on the same clock: a small part of the figure).
  */
 import { ByteRingReader, createByteRing, createDoorbell } from '../src/ingest/byte-ring.js';

@@ -32,6 +32,10 @@ export interface AggregatorFlushReply {
 
 /** Bytes drained per ring before giving the event loop a turn (so flush requests are seen). */
 const DRAIN_SLICE = 1 << 20;
+/**
+ * Longest sleep with records waiting: receivers ring the doorbell only once 64 KiB are waiting
+ * (ring-sink.ts), so a trickle is picked up by this timeout (or by the next flush, which drains).
+ */
 const IDLE_WAIT_MS = 100;
 
 const data = workerData as AggregatorWorkerData;
@@ -42,14 +46,15 @@ const bell = new Int32Array(data.doorbell);
 let records = 0;
 let stopping = false;
 
-function apply(view: DataView, bytes: Uint8Array, offsets: Uint32Array, count: number): void {
-  aggregator.addBatch(view, bytes, offsets, count);
+/** One per ring: record ids are numbered per sending receiver, so the aggregator must know the ring. */
+const appliers = readers.map((_, source) => (view: DataView, bytes: Uint8Array, offsets: Uint32Array, count: number): void => {
+  aggregator.addBatch(view, bytes, offsets, count, source);
   records += count;
-}
+});
 
 function drainAll(maxBytes: number): number {
   let total = 0;
-  for (const reader of readers) total += reader.drainBatches(apply, maxBytes);
+  for (let i = 0; i < readers.length; i++) total += readers[i].drainBatches(appliers[i], maxBytes);
   return total;
 }
 

@@ -7,7 +7,7 @@
  * Every input metric (kind + name) gets its output names built once, when first seen, and a run of
  * consecutive local output ids; a flush then only writes (id, value) pairs into typed arrays.
  */
-import { fnv1a, MetricKind, RecordFlags, RecordOffset } from '../ingest/statsd-record.js';
+import { fnv1a, MetricKind, MetricTable, RecordFlags, RecordOffset, TailOffset, tailOffset } from '../ingest/index.js';
 import { validateAggregatorOptions, type AggregatorOptions } from './aggregator-options.js';
 import {
   computeTimerStats,
@@ -18,7 +18,6 @@ import {
   TimerStat,
   TimerStatsScratch,
 } from './timer-stats.js';
-import { MetricTable } from './metric-table.js';
 
 export { defaultAggregatorOptions, type AggregatorOptions, type HistogramOption } from './aggregator-options.js';
 
@@ -39,6 +38,7 @@ export interface FlushOutput {
 }
 
 const INITIAL_METRICS = 1024;
+const EMPTY_MAP = new Int32Array(0);
 const INITIAL_TIMER_SAMPLES = 64 * 1024;
 
 /**
@@ -93,6 +93,9 @@ interface HistogramBins {
 }
 
 export class StatsdAggregator {
+  /** Records whose id no named record had announced (a sender bug): dropped. */
+  unknownIds = 0;
+
   private readonly intervalSeconds: number;
   private readonly thresholds: number[];
   private readonly thresholdNames: string[][];
@@ -104,6 +107,8 @@ export class StatsdAggregator {
   private readonly deleteSets: boolean;
 
   private readonly table = new MetricTable();
+  /** Per source ring: sender's record id -> metric index + 1 (0: not announced). */
+  private readonly sources: Int32Array[] = [];
   private readonly nameDecoder = new TextDecoder();
   /**
    * Set members seen this interval, keyed by (set metric index, member bytes): dedupes without
@@ -172,16 +177,22 @@ export class StatsdAggregator {
     this.deleteSets = options.deleteSets || options.deleteIdleStats;
   }
 
-  /** Folds the record at `offset` (layout of statsd-record.ts) into the current interval. */
-  add(view: DataView, bytes: Uint8Array, offset: number): void {
+  /**
+   * Folds the record at `offset` (layout of statsd-record.ts) into the current interval. `source`
+   * is the ring it came from: record ids are numbered by their sender, one numbering per ring.
+   */
+  add(view: DataView, bytes: Uint8Array, offset: number, source = 0): void {
     const kind = bytes[offset + RecordOffset.kind];
     if (kind > MetricKind.Set) return; // not a kind this layout defines: nothing to aggregate
-    const hash = view.getUint32(offset + RecordOffset.hash, true);
-    const nameLen = view.getUint16(offset + RecordOffset.nameLen, true);
-    const nameStart = offset + RecordOffset.name;
-
-    let metric = this.table.find(kind, hash, bytes, nameStart, nameLen);
-    if (metric < 0) metric = this.createMetric(kind, hash, bytes, nameStart, nameLen);
+    const flags = bytes[offset + RecordOffset.flags];
+    const metric =
+      (flags & RecordFlags.Named) !== 0
+        ? this.bindNamed(view, bytes, offset, kind, flags, source)
+        : this.metricOf(source, view.getUint32(offset + RecordOffset.id, true));
+    if (metric < 0) {
+      this.unknownIds++;
+      return;
+    }
     const scalar = this.scalar;
     const at = metric * ROW_F64;
     if (this.counts[metric * ROW_U32 + ACTIVE_WORD] === 0) this.activate(metric);
@@ -189,51 +200,80 @@ export class StatsdAggregator {
     switch (kind) {
       case MetricKind.Counter: {
         const value = view.getFloat64(offset + RecordOffset.value, true);
-        const rate = view.getFloat64(offset + RecordOffset.sampleRate, true);
-        scalar[at] += value * (1 / rate); // Etsy's expression; value/rate can differ in the last bit
+        if ((flags & RecordFlags.Sampled) === 0) scalar[at] += value;
+        else scalar[at] += value * (1 / view.getFloat64(offset + RecordOffset.sampleRate, true)); // Etsy's expression; value/rate can differ in the last bit
         break;
       }
       case MetricKind.Timer: {
-        const rate = view.getFloat64(offset + RecordOffset.sampleRate, true);
         this.addTimerSample(metric, view.getFloat64(offset + RecordOffset.value, true));
-        scalar[at] += 1 / rate;
+        scalar[at] += (flags & RecordFlags.Sampled) === 0 ? 1 : 1 / view.getFloat64(offset + RecordOffset.sampleRate, true);
         break;
       }
       case MetricKind.Gauge: {
         const value = view.getFloat64(offset + RecordOffset.value, true);
-        if (bytes[offset + RecordOffset.flags] & RecordFlags.GaugeDelta) scalar[at] += value;
+        if (flags & RecordFlags.GaugeDelta) scalar[at] += value;
         else scalar[at] = value;
         break;
       }
       case MetricKind.Set: {
-        const memberLen = view.getUint16(offset + RecordOffset.setValueLen, true);
-        if (this.addSetMember(metric, bytes, nameStart + nameLen, memberLen)) scalar[at]++;
+        const tail = tailOffset(offset, flags);
+        const nameLen = view.getUint16(tail + TailOffset.nameLen, true);
+        const memberLen = view.getUint16(tail + TailOffset.setValueLen, true);
+        if (this.addSetMember(metric, bytes, tail + TailOffset.name + nameLen, memberLen)) scalar[at]++;
         break;
       }
     }
   }
 
   /**
-   * `add` for `count` records at `offsets`. With many metrics a record's cost is its cache misses
-   * (slot row, key bytes, state row), one after another; loading those of the whole batch first
-   * lets the misses overlap. Same result as calling `add` for each record in order.
+   * `add` for `count` records at `offsets`, all from `source`. With many metrics a record's cost
+   * is its cache misses (id map, state row), one after another; loading those of the whole batch
+   * first lets the misses overlap. Same result as calling `add` for each record in order.
    */
-  addBatch(view: DataView, bytes: Uint8Array, offsets: Uint32Array, count: number): void {
-    const table = this.table;
+  addBatch(view: DataView, bytes: Uint8Array, offsets: Uint32Array, count: number, source = 0): void {
+    const map = source < this.sources.length ? this.sources[source] : EMPTY_MAP;
+    const mapLength = map.length;
     let sink = 0;
     for (let i = 0; i < count; i++) {
-      const offset = offsets[i];
-      sink ^= table.touchSlot(bytes[offset + RecordOffset.kind], view.getUint32(offset + RecordOffset.hash, true));
+      const id = view.getUint32(offsets[i] + RecordOffset.id, true);
+      if (id < mapLength) sink ^= map[id];
     }
     const counts = this.counts;
     const limit = this.metricCapacity;
     for (let i = 0; i < count; i++) {
-      const offset = offsets[i];
-      const metric = table.touchKey(bytes[offset + RecordOffset.kind], view.getUint32(offset + RecordOffset.hash, true));
+      const id = view.getUint32(offsets[i] + RecordOffset.id, true);
+      const metric = id < mapLength ? map[id] - 1 : -1;
       if (metric >= 0 && metric < limit) sink ^= counts[metric * ROW_U32 + ACTIVE_WORD];
     }
     this.touched = sink;
-    for (let i = 0; i < count; i++) this.add(view, bytes, offsets[i]);
+    for (let i = 0; i < count; i++) this.add(view, bytes, offsets[i], source);
+  }
+
+  /** The metric a sender's id stands for, or -1. */
+  private metricOf(source: number, id: number): number {
+    if (source >= this.sources.length) return -1;
+    const map = this.sources[source];
+    return id < map.length ? map[id] - 1 : -1;
+  }
+
+  /** A named record: finds or creates its metric and remembers it under the sender's id. */
+  private bindNamed(view: DataView, bytes: Uint8Array, offset: number, kind: number, flags: number, source: number): number {
+    const tail = tailOffset(offset, flags);
+    const hash = view.getUint32(tail + TailOffset.hash, true);
+    const nameLen = view.getUint16(tail + TailOffset.nameLen, true);
+    const nameStart = tail + TailOffset.name;
+    let metric = this.table.find(kind, hash, bytes, nameStart, nameLen);
+    if (metric < 0) metric = this.createMetric(kind, hash, bytes, nameStart, nameLen);
+    while (source >= this.sources.length) this.sources.push(EMPTY_MAP);
+    const id = view.getUint32(offset + RecordOffset.id, true);
+    let map = this.sources[source];
+    if (id >= map.length) {
+      const grown = new Int32Array(Math.max(INITIAL_METRICS, id + 1, map.length * 2));
+      grown.set(map);
+      map = this.sources[source] = grown;
+    }
+    map[id] = metric + 1;
+    return metric;
   }
 
   /** Aggregates of the interval that just ended; then resets state per Etsy's delete* rules. */

@@ -51,7 +51,7 @@ function ingest(bytes: Uint8Array, start: number, end: number): void {
     counters.badLines++;
     badLineLog.log(`parser error: ${(err as Error).message}`);
   }
-  sink.publish();
+  sink.publish(); // before `bytes` goes: the sink holds samples back as ranges of it
   stats[ReceiverStat.lines] = counters.lines;
   stats[ReceiverStat.badLines] = counters.badLines;
   stats[ReceiverStat.queueDrops] = sink.drops;

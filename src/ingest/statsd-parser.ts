@@ -28,9 +28,11 @@ import { MetricKind, RecordFlags, fnv1a } from './statsd-record.js';
 
 export interface StatsdSink {
   /**
-   * One parsed sample. The name is `nameBytes[nameStart, nameEnd)`, already normalised, and
-   * `hash` is `fnv1a` of exactly those bytes. Set members are `setBytes[setStart, setEnd)` (empty
-   * for other kinds). Both byte ranges are only valid during the call: copy what you keep.
+   * One parsed sample. `input` is the array given to `parse`: its bytes are the caller's, so a
+   * sink may keep ranges of it for as long as the caller leaves them unchanged. The set member is
+   * `input[setStart, setEnd)` (empty for other kinds). The name, already normalised, is
+   * `nameBytes[nameStart, nameEnd)`, and `hash` is `fnv1a` of exactly those bytes: `nameBytes` is
+   * `input` when the name is used as sent, else parser scratch that is only valid during the call.
    */
   record(
     kind: MetricKind,
@@ -41,7 +43,7 @@ export interface StatsdSink {
     nameBytes: Uint8Array,
     nameStart: number,
     nameEnd: number,
-    setBytes: Uint8Array,
+    input: Uint8Array,
     setStart: number,
     setEnd: number,
   ): void;

@@ -6,7 +6,9 @@ import {
   type AggregatorOptions,
   type FlushOutput,
 } from '../../src/aggregate/statsd-aggregator.js';
-import { fnv1a, MetricKind, RecordFlags, RecordOffset, recordSize } from '../../src/ingest/statsd-record.js';
+import { ByteRingReader, createByteRing, createDoorbell } from '../../src/ingest/byte-ring.js';
+import { RingSink } from '../../src/ingest/ring-sink.js';
+import { fnv1a, MetricKind, RecordFlags } from '../../src/ingest/statsd-record.js';
 
 interface Sample {
   kind: MetricKind;
@@ -26,34 +28,27 @@ const s = (name: string, member: string): Sample => ({ kind: MetricKind.Set, nam
 const encoder = new TextEncoder();
 
 /**
- * Writes samples back to back in the layout of src/ingest/statsd-record.ts into a
- * SharedArrayBuffer (as the rings are), starting 8 bytes in so offsets are never 0.
+ * A receiver's side of one ring, as a test drives it: samples go through a real RingSink (so the
+ * first record of each (kind, name) carries the name and later ones only its id) and come back as
+ * record offsets in the ring, valid until the next `encode`.
  */
-function encodeRecords(samples: Sample[]): { view: DataView; bytes: Uint8Array; offsets: number[] } {
-  const encoded = samples.map((x) => ({ name: encoder.encode(x.name), member: encoder.encode(x.member) }));
-  const total = encoded.reduce((sum, e) => sum + recordSize(e.name.length, e.member.length), 8);
-  const buffer = new SharedArrayBuffer(total);
-  const view = new DataView(buffer);
-  const bytes = new Uint8Array(buffer);
-  const offsets: number[] = [];
-  let offset = 8;
-  samples.forEach((x, i) => {
-    const { name, member } = encoded[i];
-    const size = recordSize(name.length, member.length);
-    view.setUint16(offset + RecordOffset.size, size, true);
-    bytes[offset + RecordOffset.kind] = x.kind;
-    bytes[offset + RecordOffset.flags] = x.flags;
-    view.setUint32(offset + RecordOffset.hash, fnv1a(name, 0, name.length), true);
-    view.setFloat64(offset + RecordOffset.value, x.value, true);
-    view.setFloat64(offset + RecordOffset.sampleRate, x.rate, true);
-    view.setUint16(offset + RecordOffset.nameLen, name.length, true);
-    view.setUint16(offset + RecordOffset.setValueLen, member.length, true);
-    bytes.set(name, offset + RecordOffset.name);
-    bytes.set(member, offset + RecordOffset.name + name.length);
-    offsets.push(offset);
-    offset += size;
-  });
-  return { view, bytes, offsets };
+class Sender {
+  private readonly ring = createByteRing(8 << 20);
+  private readonly sink = new RingSink([this.ring], [createDoorbell()]);
+  private readonly reader = new ByteRingReader(this.ring);
+
+  encode(samples: Sample[]): { view: DataView; bytes: Uint8Array; offsets: number[] } {
+    for (const x of samples) {
+      const name = encoder.encode(x.name);
+      const member = encoder.encode(x.member);
+      this.sink.record(x.kind, x.flags, fnv1a(name, 0, name.length), x.value, x.rate, name, 0, name.length, member, 0, member.length);
+    }
+    this.sink.publish();
+    const offsets: number[] = [];
+    this.reader.drainBatches((_view, _bytes, batch, count) => offsets.push(...batch.subarray(0, count)));
+    assert.equal(offsets.length, samples.length, 'every sample is in the ring');
+    return { view: this.reader.view, bytes: this.reader.bytes, offsets };
+  }
 }
 
 /** Drives an aggregator and keeps the id -> name map a caller keeps. */
@@ -66,8 +61,10 @@ class Harness {
     this.aggregator = new StatsdAggregator({ ...defaultAggregatorOptions, ...options });
   }
 
+  readonly sender = new Sender();
+
   send(...samples: Sample[]): void {
-    const { view, bytes, offsets } = encodeRecords(samples);
+    const { view, bytes, offsets } = this.sender.encode(samples);
     for (const offset of offsets) this.aggregator.add(view, bytes, offset);
   }
 
@@ -401,7 +398,7 @@ describe('addBatch', () => {
     const batched = new Harness({ deleteSets: true });
     for (let interval = 0; interval < 2; interval++) {
       one.send(...samples);
-      const { view, bytes, offsets } = encodeRecords(samples);
+      const { view, bytes, offsets } = batched.sender.encode(samples);
       const all = Uint32Array.from(offsets);
       for (let at = 0, size = 1; at < all.length; at += size, size = (size % 40) + 1) {
         const batch = all.subarray(at, Math.min(at + size, all.length));
@@ -451,5 +448,35 @@ describe('output ids', () => {
     const points = h.flush();
     assert.equal(points.size, 1000 * (9 + 10));
     assert.equal(points.get('stats.timers.t999.upper'), 1000);
+  });
+});
+
+describe('record ids', () => {
+  test('two receivers numbering the same names differently feed the same metrics', () => {
+    const aggregator = new StatsdAggregator({ ...defaultAggregatorOptions });
+    const first = new Sender();
+    const second = new Sender();
+    const feed = (sender: Sender, source: number, samples: Sample[]): void => {
+      const { view, bytes, offsets } = sender.encode(samples);
+      aggregator.addBatch(view, bytes, Uint32Array.from(offsets), offsets.length, source);
+    };
+    feed(first, 0, [c('x', 1), c('y', 10)]);
+    feed(second, 1, [c('y', 100), c('x', 1000)]);
+    feed(first, 0, [c('x', 2), c('y', 20)]);
+    feed(second, 1, [c('y', 200), c('x', 2000)]);
+    const out = aggregator.flush();
+    const points = new Map(out.newNames.map((name, i) => [name, out.values[out.ids.indexOf(out.firstNewId + i)]]));
+    assert.equal(points.get('stats.counters.x.count'), 3003);
+    assert.equal(points.get('stats.counters.y.count'), 330);
+  });
+
+  test('a record whose id was never named is counted and dropped', () => {
+    const aggregator = new StatsdAggregator({ ...defaultAggregatorOptions });
+    const sender = new Sender();
+    sender.encode([c('x', 1)]); // names x on a ring the aggregator never reads
+    const { view, bytes, offsets } = sender.encode([c('x', 5)]);
+    aggregator.add(view, bytes, offsets[0]);
+    assert.equal(aggregator.unknownIds, 1);
+    assert.equal(aggregator.flush().length, 0);
   });
 });

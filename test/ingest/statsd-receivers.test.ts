@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
-import { ByteRingReader, createByteRing, createDoorbell, RecordOffset } from '../../src/ingest/index.js';
+import { ByteRingReader, createByteRing, createDoorbell, RecordFlags, RecordOffset, TailOffset, tailOffset } from '../../src/ingest/index.js';
 import { ReceiverStat } from '../../src/ingest/receiver-stats.js';
 import { startStatsdReceivers, type StatsdReceivers } from '../../src/ingest/statsd-receivers.js';
 
@@ -18,14 +18,17 @@ async function oneReceiver(): Promise<{ receivers: StatsdReceivers; reader: Byte
   return { receivers, reader: new ByteRingReader(ring) };
 }
 
-/** Names of the records in the ring, polled until `last` arrives (bounded). */
+/** Names of the records in the ring (each name is sent once), polled until `last` arrives (bounded). */
 async function namesUntil(reader: ByteRingReader, last: string): Promise<string[]> {
   const names: string[] = [];
   for (let i = 0; i < 200 && names.at(-1) !== last; i++) {
     reader.drainBatches((view, bytes, offsets, count) => {
       for (const offset of offsets.subarray(0, count)) {
-        const length = view.getUint16(offset + RecordOffset.nameLen, true);
-        const start = offset + RecordOffset.name;
+        const flags = bytes[offset + RecordOffset.flags];
+        assert.ok(flags & RecordFlags.Named, 'a name seen for the first time is sent with its record');
+        const tail = tailOffset(offset, flags);
+        const length = view.getUint16(tail + TailOffset.nameLen, true);
+        const start = tail + TailOffset.name;
         names.push(Buffer.from(bytes.subarray(start, start + length)).toString('latin1'));
       }
     });

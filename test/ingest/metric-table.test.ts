@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MetricTable } from '../../src/aggregate/metric-table.js';
+import { MetricTable } from '../../src/ingest/metric-table.js';
 import { fnv1a } from '../../src/ingest/statsd-record.js';
 
 const encoder = new TextEncoder();

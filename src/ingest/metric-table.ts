@@ -26,7 +26,7 @@ const SlotWord = {
  * murmur3's finaliser. Receivers shard by `fnv1a % shards`, so within one shard the low bits of
  * the record hash are correlated; mixing restores a uniform spread over the slots.
  */
-function mixHash(nameHash: number, kind: number): number {
+export function mixHash(nameHash: number, kind: number): number {
   let h = (nameHash ^ Math.imul(kind + 1, 0x9e3779b1)) >>> 0;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
@@ -60,7 +60,11 @@ export class MetricTable {
    * `nameHash` is any 32-bit hash of the name bytes that is the same for equal names.
    */
   find(kind: number, nameHash: number, bytes: Uint8Array, start: number, length: number): number {
-    const hash = mixHash(nameHash, kind);
+    return this.findMixed(mixHash(nameHash, kind), kind, bytes, start, length);
+  }
+
+  /** `find` with `mixHash(nameHash, kind)` already worked out (a batch works it out once). */
+  findMixed(hash: number, kind: number, bytes: Uint8Array, start: number, length: number): number {
     const shape = length | (kind << 24);
     const slots = this.slots;
     const mask = this.slotMask;
@@ -79,22 +83,27 @@ export class MetricTable {
   }
 
   /**
-   * Starts loading the first slot row `find` will probe, and returns a word of it so the load is
+   * Starts loading the first slot row `find` will probe (`mixed` is `mixHash(nameHash, kind)`), and returns a word of it so the load is
    * not optimised away. Issued for a batch of keys ahead of their `find`s, the cache misses of
    * the batch overlap instead of stalling one after another.
    */
-  touchSlot(kind: number, nameHash: number): number {
-    return this.slots[(mixHash(nameHash, kind) & this.slotMask) * ROW + SlotWord.hash];
+  touchSlot(mixed: number): number {
+    return this.slots[(mixed & this.slotMask) * ROW + SlotWord.hash];
   }
 
   /**
    * After `touchSlot`: starts loading the key bytes of the first probed slot and returns its entry
    * (a likely match, to be confirmed by `find`), or -1 if that slot is empty.
    */
-  touchKey(kind: number, nameHash: number): number {
-    const row = (mixHash(nameHash, kind) & this.slotMask) * ROW;
+  touchKey(mixed: number): number {
+    const row = (mixed & this.slotMask) * ROW;
     const entry = this.slots[row + SlotWord.entry] - 1;
-    if (entry >= 0) this.touched ^= this.arena[this.slots[row + SlotWord.keyStart]];
+    if (entry >= 0) {
+      // First and last byte: a key of a few dozen bytes often spans two cache lines.
+      const keyStart = this.slots[row + SlotWord.keyStart];
+      const keyLength = this.slots[row + SlotWord.shape] & 0xffffff;
+      this.touched ^= this.arena[keyStart] ^ this.arena[keyStart + keyLength - 1];
+    }
     return entry;
   }
 
