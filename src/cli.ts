@@ -18,7 +18,7 @@ const USAGE = `usage: carbonado start [options]
   --pickle-port N        Graphite pickle over TCP (default 2004, 0 disables)
   --http-port N          render API, scale API, health (default 8080, 0 disables)
   --flush-interval DUR   StatsD flush interval (default 10s)
-  --workers N            aggregator threads (default: half the CPUs, at least 1)
+  --workers N            aggregator threads (default: number of CPUs)
 
 backtest: replays a pool's history on a running server and prints every decision
   --pool NAME            the pool (see GET /scale/pools)

@@ -81,10 +81,7 @@ export function defaultConfig(): CarbonadoConfig {
     picklePort: 2004,
     httpPort: 8080,
     flushIntervalMs: 10_000,
-    // An aggregator costs ~50-80 ns a line, a receiver several times that: half the cores is
-    // plenty, and each extra aggregator adds rings and wake-ups (2 cores, 1M lines/s, 100k names:
-    // 730-800 ns of CPU a line with one aggregator, 990-1030 with two; statsd-threads.bench.ts).
-    workers: Math.min(Math.max(1, Math.floor(cpus / 2)), MAX_AGGREGATOR_SHARDS),
+    workers: Math.min(cpus, MAX_AGGREGATOR_SHARDS),
     // More receiver threads than this add rings (receivers x workers) faster than throughput.
     receivers: Math.min(cpus, 8),
     statsd: {
