@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { NamePatternError } from '../names/name-pattern-error.js';
 import { compileTagRegex, parseSeriesByTag } from '../names/tag-expression.js';
-import { findInStore, type FoundNode } from '../query/find.js';
+import { findInStore, type FoundNodes } from '../query/find.js';
 import { describeFunction, describeFunctions } from '../query/functions/index.js';
 import { parseGraphiteTime } from '../query/graphite-time.js';
 import { QueryError } from '../query/query-error.js';
@@ -87,8 +87,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     } else if (format !== 'treejson') {
       throw new QueryError(`invalid value for 'format' parameter: '${format}' (use treejson or completer)`);
     }
-    let nodes = findInStore(deps.store, query);
-    if (leavesOnly) nodes = nodes.filter((node) => node.isLeaf);
+    const nodes = findInStore(deps.store, query, leavesOnly);
     const jsonp = parseJsonpCallback(params);
     if (format === 'completer') return jsonTextAnswer(c, completerJson(nodes, wildcards), jsonp);
     return jsonAnswer(c, treeJson(nodes, basePath, wildcards), jsonp);
@@ -102,7 +101,8 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     for (const query of params.getAll('query')) {
       const paths = results.get(query) ?? new Set<string>();
       results.set(query, paths);
-      for (const node of findInStore(deps.store, query)) if (node.isLeaf || !leavesOnly) paths.add(node.path);
+      const nodes = findInStore(deps.store, query, leavesOnly);
+      for (let i = 0; i < nodes.length; i++) paths.add(nodes.path(i));
     }
     let body: PythonJsonValue;
     if (groupByExpr) {
@@ -341,23 +341,27 @@ function* wrapped(prefix: string, pieces: Iterable<string>, suffix: string): Gen
  * from the query's own prefix, text URL-unquoted; a `*` node first when wildcards=1 and more than one
  * node matched. Nodes come sorted by name, so a name's nodes are adjacent and only its first counts.
  */
-function treeJson(nodes: FoundNode[], basePath: string, wildcards: boolean): PythonJsonValue[] {
+function treeJson(nodes: FoundNodes, basePath: string, wildcards: boolean): PythonJsonValue[] {
   const branch = { allowChildren: 1, expandable: 1, leaf: 0 };
   const leaf = { allowChildren: 0, expandable: 0, leaf: 1 };
   const results: PythonJsonValue[] = [];
-  if (nodes.length > 1 && wildcards) {
-    results.push({ text: '*', id: `${basePath}*`, ...(nodes.some((n) => !n.isLeaf) ? branch : leaf) });
+  const count = nodes.length;
+  if (count > 1 && wildcards) {
+    let anyBranch = false;
+    for (let i = 0; i < count && !anyBranch; i++) anyBranch = !nodes.isLeaf(i);
+    results.push({ text: '*', id: `${basePath}*`, ...(anyBranch ? branch : leaf) });
   }
   const branches: PythonJsonValue[] = [];
   const leaves: PythonJsonValue[] = [];
   // All of one name (`*.*.*.latency`) when the first and last agree: then only the first counts.
-  const distinct = nodes.length > 0 && nodes[0].name === nodes[nodes.length - 1].name ? nodes.slice(0, 1) : nodes;
+  const distinct = count > 0 && nodes.name(0) === nodes.name(count - 1) ? 1 : count;
   let previous: string | undefined;
-  for (const node of distinct) {
-    if (node.name === previous) continue;
-    previous = node.name;
-    const entry = { text: unquotePlus(node.name), id: basePath + node.name };
-    if (node.isLeaf) leaves.push({ ...entry, ...leaf });
+  for (let i = 0; i < distinct; i++) {
+    const name = nodes.name(i);
+    if (name === previous) continue;
+    previous = name;
+    const entry = { text: unquotePlus(name), id: basePath + name };
+    if (nodes.isLeaf(i)) leaves.push({ ...entry, ...leaf });
     else branches.push({ ...entry, ...branch });
   }
   return [...results, ...branches, ...leaves];
@@ -368,12 +372,12 @@ function treeJson(nodes: FoundNode[], basePath: string, wildcards: boolean): Pyt
  * is "0" or "1". Written as text directly: a broad query lists 100k nodes, and an object per
  * entry for pythonJson to walk cost more than the walk of the tree.
  */
-function completerJson(nodes: FoundNode[], wildcards: boolean): string {
+function completerJson(nodes: FoundNodes, wildcards: boolean): string {
   const entries: string[] = new Array<string>(nodes.length);
   for (let i = 0; i < nodes.length; i++) {
-    const node = nodes[i];
-    const path = pythonJsonString(node.isLeaf ? node.path : `${node.path}.`);
-    entries[i] = `{"path": ${path}, "name": ${pythonJsonString(node.name)}, "is_leaf": "${node.isLeaf ? 1 : 0}"}`;
+    const isLeaf = nodes.isLeaf(i);
+    const path = pythonJsonString(isLeaf ? nodes.path(i) : `${nodes.path(i)}.`);
+    entries[i] = `{"path": ${path}, "name": ${pythonJsonString(nodes.name(i))}, "is_leaf": "${isLeaf ? 1 : 0}"}`;
   }
   if (nodes.length > 1 && wildcards) entries.push('{"name": "*"}');
   return `{"metrics": [${entries.join(', ')}]}`;

@@ -58,8 +58,8 @@ export interface SeriesStore {
   /** Deletes series by exact name, data included; returns how many existed. */
   deleteSeries?(names: readonly string[]): Promise<number>;
   close(): Promise<void>;
-  /** Nodes of the metric tree (untagged names) matching a glob at its depth, sorted by path. */
-  find?(pattern: string): TreeNodeMatch[];
+  /** Nodes of the metric tree (untagged names) matching a glob at its depth, in path order. */
+  find?(pattern: string): TreeNodes;
   /** Names of the tagged series selected by graphite-web tag expressions (`k=v`, `k=~re`), sorted. */
   seriesByTag?(expressions: readonly string[]): string[];
   /** Tag names of the tagged series, sorted; optionally only those starting with prefix. */
@@ -68,16 +68,23 @@ export interface SeriesStore {
   tagValues?(tag: string, prefix?: string, limit?: number): TagValueCount[];
 }
 
-/** A node of the metric tree that a find pattern matched. */
-export interface TreeNodeMatch {
-  /** Full path of the node: `a.b.c`. */
-  path: string;
+/**
+ * The nodes of the metric tree a find pattern matched, in path order (node by node), read by
+ * index: a broad find matches 100k nodes, and an object and a path string each is what it cost.
+ */
+export interface TreeNodes {
+  readonly length: number;
+  /** Full path of node i: `a.b.c`. */
+  path(i: number): string;
   /** Its last component: `c`. */
-  name: string;
+  name(i: number): string;
+  /** The same number for nodes of the same name, below nameIdLimit: groups names without comparing them. */
+  nameId(i: number): number;
+  readonly nameIdLimit: number;
   /** A series ends here. */
-  isLeaf: boolean;
+  isLeaf(i: number): boolean;
   /** Longer series names continue below; a path can be both a leaf and a branch. */
-  isBranch: boolean;
+  isBranch(i: number): boolean;
 }
 
 /** A tag value and how many series have it. */

@@ -1,6 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PathTrie, splitPattern, type TrieMatch } from '../../src/store/path-trie.js';
+import { PathTrie, splitPattern } from '../../src/store/path-trie.js';
+import type { TreeNodes } from '../../src/store/series-store.js';
+
+/** A find answer as plain objects. */
+function listed(nodes: TreeNodes): { path: string; name: string; isLeaf: boolean; isBranch: boolean }[] {
+  const list = [];
+  for (let i = 0; i < nodes.length; i++) list.push({ path: nodes.path(i), name: nodes.name(i), isLeaf: nodes.isLeaf(i), isBranch: nodes.isBranch(i) });
+  return list;
+}
 
 function trie(...names: string[]): PathTrie {
   const t = new PathTrie();
@@ -22,8 +30,7 @@ test('plain paths and globs resolve node by node', () => {
 
 test('find reports leaves and branches; a path can be both', () => {
   const t = trie('web.a.cpu', 'web.a', 'web.b.mem');
-  const view = ({ path, name, isLeaf, isBranch }: TrieMatch) => ({ path, name, isLeaf, isBranch });
-  assert.deepEqual(t.find('web.*').map(view), [
+  assert.deepEqual(listed(t.find('web.*')), [
     { path: 'web.a', name: 'a', isLeaf: true, isBranch: true },
     { path: 'web.b', name: 'b', isLeaf: false, isBranch: true },
   ]);
@@ -34,7 +41,7 @@ test('remove prunes empty branches and keeps the rest', () => {
   t.remove('a.b.c');
   assert.deepEqual(t.match('a.b.*'), ['a.b.d']);
   t.remove('a.b.d');
-  assert.deepEqual(t.find('a.*').map((m) => m.path), ['a.x']);
+  assert.deepEqual(listed(t.find('a.*')).map((m) => m.path), ['a.x']);
   t.remove('a.nope');
   assert.equal(t.size, 1);
 });
@@ -44,13 +51,13 @@ test('patterns split on dots outside braces and brackets', () => {
   assert.deepEqual(splitPattern('a.[.].b'), ['a', '[.]', 'b']);
 });
 
-test('find answers with read-only views of the tree: a caller cannot change it through them', () => {
-  const t = trie('a.b', 'a.c.d');
-  const [b] = t.find('a.b');
-  assert.throws(() => {
-    (b as { isLeaf: boolean }).isLeaf = false;
-  }, TypeError);
-  assert.deepEqual(t.match('a.*'), ['a.b']);
+test('find names nodes of one name by one id, and ids stay below nameIdLimit', () => {
+  const t = trie('a.x.cpu', 'b.y.cpu', 'b.y.mem', 'c.cpu');
+  const nodes = t.find('*.*.*');
+  assert.deepEqual(listed(nodes).map((m) => m.path), ['a.x.cpu', 'b.y.cpu', 'b.y.mem']);
+  assert.equal(nodes.nameId(0), nodes.nameId(1));
+  assert.notEqual(nodes.nameId(1), nodes.nameId(2));
+  for (let i = 0; i < nodes.length; i++) assert.ok(nodes.nameId(i) < nodes.nameIdLimit);
 });
 
 test('find and match come out in path order, level by level, however names were added', () => {
@@ -58,7 +65,7 @@ test('find and match come out in path order, level by level, however names were 
   const t = trie(...names);
   assert.deepEqual(t.match('*.*.*'), ['a.y.1', 'a.y.3', 'a.z.1', 'b.x.0', 'b.x.1', 'b.y.2']);
   assert.deepEqual(
-    t.find('*.*').map((m) => `${m.path}:${m.isLeaf ? 'L' : ''}${m.isBranch ? 'B' : ''}`),
+    listed(t.find('*.*')).map((m) => `${m.path}:${m.isLeaf ? 'L' : ''}${m.isBranch ? 'B' : ''}`),
     ['a.y:B', 'a.z:LB', 'b.x:B', 'b.y:B', 'c.q:L'],
   );
   // A change after a walk is seen by the next one (the sorted children are rebuilt).
