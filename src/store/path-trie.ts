@@ -23,9 +23,6 @@ const SORTED = 2;
 /** A node with more children than this finds one through a map, not by scanning its run. */
 const SCAN_LIMIT = 16;
 
-/** Reused by pathOf; it never holds anything between calls. */
-const pathScratch: string[] = [];
-
 /** Splits a pattern on dots that are not inside `{...}` or `[...]`. */
 export function splitPattern(pattern: string): string[] {
   const parts: string[] = [];
@@ -80,6 +77,9 @@ export class PathTrie {
   /** Walk scratch: one level's nodes and the next's, swapped per level. */
   private levelA = new Int32Array(1024);
   private levelB = new Int32Array(1024);
+  /** The last path pathOf built at each depth, and its node; emptied by any change, as ids are reused. */
+  private readonly pathNodes: number[] = [];
+  private readonly paths: string[] = [];
   /** Per-query glob results by name id: 0 untested, 1 match, 2 no match. */
   private memo = new Uint8Array(1024);
 
@@ -161,14 +161,23 @@ export class PathTrie {
     return this.runLength[node] > 0;
   }
 
-  /** Built on each call, joined in one go: one flat string rather than a concatenation per level. */
+  /**
+   * Built from its parent's path, which is kept (one per depth) for the next call: a listing in
+   * path order builds each parent's path once for all its children, not once per child.
+   */
   pathOf(node: number): string {
-    const names = pathScratch;
-    names.length = 0;
-    for (; node !== ROOT; node = this.parent[node]) names.push(this.segments.name(this.segment[node]));
-    if (names.length === 1) return names[0];
-    names.reverse();
-    return names.join('.');
+    let depth = 0;
+    for (let up = node; up !== ROOT; up = this.parent[up]) depth++;
+    return this.pathAt(node, depth - 1);
+  }
+
+  private pathAt(node: number, depth: number): string {
+    if (this.pathNodes[depth] === node) return this.paths[depth];
+    const name = this.segments.name(this.segment[node]);
+    const path = depth === 0 ? name : `${this.pathAt(this.parent[node], depth - 1)}.${name}`;
+    this.pathNodes[depth] = node;
+    this.paths[depth] = path;
+    return path;
   }
 
   private child(node: number, id: number): number {
@@ -181,6 +190,7 @@ export class PathTrie {
   }
 
   private newChild(parent: number, name: string): number {
+    this.pathNodes.length = 0;
     const id = this.segments.use(name);
     const node = this.freeNodes.pop() ?? this.nodeLimit++;
     if (node >= this.parent.length) this.growNodes();
@@ -204,6 +214,7 @@ export class PathTrie {
 
   /** Takes node out of parent's run: the run's last child fills its place. */
   private unlink(parent: number, node: number): void {
+    this.pathNodes.length = 0;
     const start = this.runStart[parent];
     const last = this.runLength[parent] - 1;
     const at = this.position[node];

@@ -76,3 +76,56 @@ test('find and match come out in path order, level by level, however names were 
   assert.deepEqual(t.match('{b,c}.*'), ['c.q']);
   assert.equal(t.size, 7);
 });
+
+test('adds and removes in any order agree with a plain list of names (runs moved, compacted, mapped past 16 children)', () => {
+  // A small deterministic generator: the same sequence on every run.
+  let seed = 12345;
+  const random = (n: number) => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  const t = new PathTrie();
+  const names = new Set<string>();
+  for (let round = 0; round < 30_000; round++) {
+    // Wide levels (40 hosts, past the scan limit) and deep ones; `x-1` beside `x` orders differently node by node.
+    const name = [`t${random(3)}`, `h${random(40)}`, ...(random(2) === 0 ? ['x', 'x-1'][random(2)] : []), `m${random(25)}`].join('.');
+    // Phases of mostly adding and mostly removing leave moved and emptied runs behind: compaction.
+    if (random(6) < (Math.floor(round / 2_500) % 2 === 1 ? 5 : 1)) {
+      t.remove(name);
+      names.delete(name);
+    } else {
+      t.add(name);
+      names.add(name);
+    }
+    if (round % 1_500 !== 1_499) continue;
+    assert.equal(t.size, names.size);
+    for (const pattern of ['*.*.*', '*.*.*.*', 't1.*', 't1.h3*.*', '*.h1?.x.m1', 't2.{h1,h2}.*.m[0-4]']) {
+      const depth = pattern.split('.').length;
+      const expected = new Map<string, { leaf: boolean; branch: boolean }>();
+      for (const n of names) {
+        const parts = n.split('.');
+        if (parts.length < depth) continue;
+        const path = parts.slice(0, depth).join('.');
+        const node = expected.get(path) ?? { leaf: false, branch: false };
+        if (parts.length === depth) node.leaf = true;
+        else node.branch = true;
+        expected.set(path, node);
+      }
+      const matcher = new RegExp(`^${pattern.replaceAll('.', '\\.').replaceAll('*', '[^.]*').replaceAll('?', '[^.]').replace(/\{(.*?)\}/g, (_, a: string) => `(${a.replaceAll(',', '|')})`)}$`);
+      const byNode = (a: string, b: string) => {
+        const x = a.split('.');
+        const y = b.split('.');
+        for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+        return 0;
+      };
+      const paths = [...expected.keys()].filter((p) => matcher.test(p)).sort(byNode);
+      const found = listed(t.find(pattern));
+      assert.deepEqual(found.map((m) => m.path), paths, pattern);
+      for (const m of found) {
+        assert.deepEqual({ leaf: m.isLeaf, branch: m.isBranch }, expected.get(m.path), m.path);
+        assert.equal(m.name, m.path.slice(m.path.lastIndexOf('.') + 1));
+      }
+      assert.deepEqual(t.match(pattern), paths.filter((p) => expected.get(p)!.leaf), pattern);
+    }
+  }
+});
