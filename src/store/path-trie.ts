@@ -72,8 +72,8 @@ export class PathTrie {
   private arenaEnd = 0;
   /** Arena slots inside live runs; the rest below arenaEnd is left behind by moved runs. */
   private arenaLive = 0;
-  /** name id -> child, for each node with more than SCAN_LIMIT children. */
-  private readonly childMaps = new Map<number, Map<number, number>>();
+  /** By node id: name id -> child, for each node with more than SCAN_LIMIT children. */
+  private readonly childMaps: (Map<number, number> | undefined)[] = [undefined];
   /** Walk scratch: one level's nodes and the next's, swapped per level. */
   private levelA = new Int32Array(1024);
   private levelB = new Int32Array(1024);
@@ -93,9 +93,10 @@ export class PathTrie {
     for (;;) {
       const dot = path.indexOf('.', start);
       const part = dot < 0 ? (start === 0 ? path : path.slice(start)) : path.slice(start, dot);
+      // A name never seen (a burst of new series: `metric_0012345`) is a new child without a lookup.
       const id = this.segments.id(part);
       const child = id === undefined ? NONE : this.child(node, id);
-      node = child === NONE ? this.newChild(node, part) : child;
+      node = child === NONE ? this.newChild(node, id ?? this.segments.add(part)) : child;
       if (dot < 0) break;
       start = dot + 1;
     }
@@ -182,18 +183,19 @@ export class PathTrie {
 
   private child(node: number, id: number): number {
     const length = this.runLength[node];
-    if (length > SCAN_LIMIT) return this.childMaps.get(node)!.get(id) ?? NONE;
+    if (length > SCAN_LIMIT) return this.childMaps[node]!.get(id) ?? NONE;
     const kidSegments = this.kidSegments;
     const start = this.runStart[node];
     for (let i = start, end = start + length; i < end; i++) if (kidSegments[i] === id) return this.kids[i];
     return NONE;
   }
 
-  private newChild(parent: number, name: string): number {
+  private newChild(parent: number, id: number): number {
     this.pathNodes.length = 0;
-    const id = this.segments.use(name);
+    this.segments.use(id);
     const node = this.freeNodes.pop() ?? this.nodeLimit++;
     if (node >= this.parent.length) this.growNodes();
+    if (node === this.childMaps.length) this.childMaps.push(undefined);
     this.parent[node] = parent;
     this.segment[node] = id;
     this.flags[node] = 0;
@@ -207,8 +209,8 @@ export class PathTrie {
     this.position[node] = length;
     this.runLength[parent] = ++length;
     this.flags[parent] &= ~SORTED;
-    if (length === SCAN_LIMIT + 1) this.childMaps.set(parent, this.mapOfRun(parent));
-    else if (length > SCAN_LIMIT) this.childMaps.get(parent)!.set(id, node);
+    if (length === SCAN_LIMIT + 1) this.childMaps[parent] = this.mapOfRun(parent);
+    else if (length > SCAN_LIMIT) this.childMaps[parent]!.set(id, node);
     return node;
   }
 
@@ -226,8 +228,8 @@ export class PathTrie {
       this.flags[parent] &= ~SORTED;
     }
     this.runLength[parent] = last;
-    if (last === SCAN_LIMIT) this.childMaps.delete(parent);
-    else if (last > SCAN_LIMIT) this.childMaps.get(parent)!.delete(this.segment[node]);
+    if (last === SCAN_LIMIT) this.childMaps[parent] = undefined;
+    else if (last > SCAN_LIMIT) this.childMaps[parent]!.delete(this.segment[node]);
     if (last === 0) {
       this.arenaLive -= this.runRoom[parent];
       this.runRoom[parent] = 0;
