@@ -342,6 +342,8 @@ export class PathTrie {
    */
   private walk(pattern: string): Int32Array {
     const steps = splitPattern(pattern).map((part) => this.step(part));
+    // A plain component no node has: nothing can match (`*.*.*.nope` walks no level).
+    if (steps.some((step) => step.literal === NONE)) return new Int32Array(0);
     let level = this.levelA;
     let next = this.levelB;
     level[0] = ROOT;
@@ -352,7 +354,7 @@ export class PathTrie {
       let found = 0;
       if (literal !== null) {
         if (next.length < count) next = grown(next, Math.max(count, 2 * next.length));
-        for (let i = 0; i < count && literal !== NONE; i++) {
+        for (let i = 0; i < count; i++) {
           const child = this.child(level[i], literal);
           if (child !== NONE && (all || this.runLength[child] > 0)) next[found++] = child;
         }
