@@ -1,4 +1,4 @@
-import type { SeriesStore, TreeNodes } from '../store/series-store.js';
+import { TREE_BRANCH, TREE_LEAF, type SeriesStore, type TreeNodes } from '../store/series-store.js';
 import { compileGlob, type NameMatcher } from '../names/glob.js';
 import { queryErrorFrom } from './query-error.js';
 
@@ -97,26 +97,27 @@ let groupOfName = new Int32Array(1024);
 function orderByName(matches: TreeNodes, leavesOnly: boolean): Int32Array {
   if (groupOfName.length < matches.nameIdLimit) groupOfName = new Int32Array(Math.max(matches.nameIdLimit, 2 * groupOfName.length));
   const groupOf = groupOfName;
-  const nameIds: number[] = [];
+  const { kinds, nameIds } = matches;
+  const names: number[] = [];
   const firsts: number[] = [];
   const sizes: number[] = [];
   let total = 0;
-  for (let i = 0; i < matches.length; i++) {
-    const entries = entriesOf(matches, i, leavesOnly);
+  for (let i = 0; i < kinds.length; i++) {
+    const entries = entriesOf(kinds[i], leavesOnly);
     if (entries === 0) continue;
-    const id = matches.nameId(i);
+    const id = nameIds[i];
     let group = groupOf[id] - 1;
     if (group < 0) {
-      group = nameIds.length;
+      group = names.length;
       groupOf[id] = group + 1;
-      nameIds.push(id);
+      names.push(id);
       firsts.push(i);
       sizes.push(0);
     }
     sizes[group] += entries;
     total += entries;
   }
-  const byName = nameIds.map((_, group) => group);
+  const byName = names.map((_, group) => group);
   if (byName.length > 1) byName.sort((a, b) => compare(matches.name(firsts[a]), matches.name(firsts[b])));
   const next = new Int32Array(byName.length);
   let at = 0;
@@ -125,21 +126,21 @@ function orderByName(matches: TreeNodes, leavesOnly: boolean): Int32Array {
     at += sizes[group];
   }
   const ordered = new Int32Array(total);
-  for (let i = 0; i < matches.length; i++) {
-    const entries = entriesOf(matches, i, leavesOnly);
+  for (let i = 0; i < kinds.length; i++) {
+    const entries = entriesOf(kinds[i], leavesOnly);
     if (entries === 0) continue;
-    const group = groupOf[matches.nameId(i)] - 1;
+    const group = groupOf[nameIds[i]] - 1;
     if (entries === 2) ordered[next[group]++] = 2 * i;
-    ordered[next[group]++] = 2 * i + (matches.isLeaf(i) ? 1 : 0);
+    ordered[next[group]++] = 2 * i + (kinds[i] & TREE_LEAF);
   }
-  for (const id of nameIds) groupOf[id] = 0;
+  for (const id of names) groupOf[id] = 0;
   return ordered;
 }
 
-/** How many entries match i makes: 2 when it is a leaf and a branch (both listed), 0 for a branch with leavesOnly. */
-function entriesOf(matches: TreeNodes, i: number, leavesOnly: boolean): number {
-  if (!matches.isLeaf(i)) return leavesOnly ? 0 : 1;
-  return leavesOnly || !matches.isBranch(i) ? 1 : 2;
+/** How many entries a match of this kind makes: 2 for a leaf and a branch (both listed), 0 for a branch with leavesOnly. */
+function entriesOf(kind: number, leavesOnly: boolean): number {
+  if ((kind & TREE_LEAF) === 0) return leavesOnly ? 0 : 1;
+  return leavesOnly || (kind & TREE_BRANCH) === 0 ? 1 : 2;
 }
 
 /**

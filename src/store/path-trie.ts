@@ -12,7 +12,7 @@
  */
 import { compileGlob, hasGlob, type NameMatcher } from '../names/glob.js';
 import { PathSegments } from './path-segments.js';
-import type { TreeNodes } from './series-store.js';
+import { TREE_BRANCH, TREE_LEAF, type TreeNodes } from './series-store.js';
 
 const ROOT = 0;
 const NONE = -1;
@@ -131,7 +131,15 @@ export class PathTrie {
    * answer reads the tree: read it before the tree changes.
    */
   find(pattern: string): TreeNodes {
-    return new TrieNodes(this, this.walk(pattern));
+    const nodes = this.walk(pattern);
+    const kinds = new Uint8Array(nodes.length);
+    const nameIds = new Int32Array(nodes.length);
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i];
+      kinds[i] = ((this.flags[node] & LEAF) !== 0 ? TREE_LEAF : 0) | (this.runLength[node] > 0 ? TREE_BRANCH : 0);
+      nameIds[i] = this.segment[node];
+    }
+    return new TrieNodes(this, nodes, kinds, nameIds, this.segments.idLimit);
   }
 
   /** Full names of the series (leaves) matching a pattern, in path order. */
@@ -141,25 +149,8 @@ export class PathTrie {
     return paths;
   }
 
-  /** Ids of names run from 0 to this (exclusive). */
-  get nameIdLimit(): number {
-    return this.segments.idLimit;
-  }
-
   nameOf(node: number): string {
     return this.segments.name(this.segment[node]);
-  }
-
-  nameIdOf(node: number): number {
-    return this.segment[node];
-  }
-
-  isLeaf(node: number): boolean {
-    return (this.flags[node] & LEAF) !== 0;
-  }
-
-  isBranch(node: number): boolean {
-    return this.runLength[node] > 0;
   }
 
   /**
@@ -402,14 +393,13 @@ class TrieNodes implements TreeNodes {
   constructor(
     private readonly trie: PathTrie,
     private readonly nodes: Int32Array,
+    readonly kinds: Uint8Array,
+    readonly nameIds: Int32Array,
+    readonly nameIdLimit: number,
   ) {}
 
   get length(): number {
     return this.nodes.length;
-  }
-
-  get nameIdLimit(): number {
-    return this.trie.nameIdLimit;
   }
 
   path(i: number): string {
@@ -418,18 +408,6 @@ class TrieNodes implements TreeNodes {
 
   name(i: number): string {
     return this.trie.nameOf(this.nodes[i]);
-  }
-
-  nameId(i: number): number {
-    return this.trie.nameIdOf(this.nodes[i]);
-  }
-
-  isLeaf(i: number): boolean {
-    return this.trie.isLeaf(this.nodes[i]);
-  }
-
-  isBranch(i: number): boolean {
-    return this.trie.isBranch(this.nodes[i]);
   }
 }
 

@@ -68,6 +68,11 @@ export interface SeriesStore {
   tagValues?(tag: string, prefix?: string, limit?: number): TagValueCount[];
 }
 
+/** TreeNodes.kinds bits: a series ends at the node. */
+export const TREE_LEAF = 1;
+/** TreeNodes.kinds bits: longer series names continue below; a path can be both a leaf and a branch. */
+export const TREE_BRANCH = 2;
+
 /**
  * The nodes of the metric tree a find pattern matched, in path order (node by node), read by
  * index: a broad find matches 100k nodes, and an object and a path string each is what it cost.
@@ -78,13 +83,11 @@ export interface TreeNodes {
   path(i: number): string;
   /** Its last component: `c`. */
   name(i: number): string;
-  /** The same number for nodes of the same name, below nameIdLimit: groups names without comparing them. */
-  nameId(i: number): number;
+  /** TREE_LEAF and/or TREE_BRANCH, per node. */
+  readonly kinds: Uint8Array;
+  /** Per node, the same number for the same name, below nameIdLimit: groups names without comparing them. */
+  readonly nameIds: Int32Array;
   readonly nameIdLimit: number;
-  /** A series ends here. */
-  isLeaf(i: number): boolean;
-  /** Longer series names continue below; a path can be both a leaf and a branch. */
-  isBranch(i: number): boolean;
 }
 
 /** A tag value and how many series have it. */

@@ -1,12 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PathTrie, splitPattern } from '../../src/store/path-trie.js';
-import type { TreeNodes } from '../../src/store/series-store.js';
+import { TREE_BRANCH, TREE_LEAF, type TreeNodes } from '../../src/store/series-store.js';
 
 /** A find answer as plain objects. */
 function listed(nodes: TreeNodes): { path: string; name: string; isLeaf: boolean; isBranch: boolean }[] {
   const list = [];
-  for (let i = 0; i < nodes.length; i++) list.push({ path: nodes.path(i), name: nodes.name(i), isLeaf: nodes.isLeaf(i), isBranch: nodes.isBranch(i) });
+  for (let i = 0; i < nodes.length; i++) list.push({
+      path: nodes.path(i),
+      name: nodes.name(i),
+      isLeaf: (nodes.kinds[i] & TREE_LEAF) !== 0,
+      isBranch: (nodes.kinds[i] & TREE_BRANCH) !== 0,
+    });
   return list;
 }
 
@@ -55,9 +60,9 @@ test('find names nodes of one name by one id, and ids stay below nameIdLimit', (
   const t = trie('a.x.cpu', 'b.y.cpu', 'b.y.mem', 'c.cpu');
   const nodes = t.find('*.*.*');
   assert.deepEqual(listed(nodes).map((m) => m.path), ['a.x.cpu', 'b.y.cpu', 'b.y.mem']);
-  assert.equal(nodes.nameId(0), nodes.nameId(1));
-  assert.notEqual(nodes.nameId(1), nodes.nameId(2));
-  for (let i = 0; i < nodes.length; i++) assert.ok(nodes.nameId(i) < nodes.nameIdLimit);
+  assert.equal(nodes.nameIds[0], nodes.nameIds[1]);
+  assert.notEqual(nodes.nameIds[1], nodes.nameIds[2]);
+  for (const id of nodes.nameIds) assert.ok(id < nodes.nameIdLimit);
 });
 
 test('find and match come out in path order, level by level, however names were added', () => {
