@@ -26,7 +26,8 @@ export interface FoundNodes {
 /**
  * The nodes a find query matches (only the leaves with `leavesOnly`), sorted as findNodes sorts
  * them, from the store's metric tree when it has one (cost follows what matches, not the number
- * of series), else by scanning its names. Read the answer before the store changes.
+ * of series), else by scanning its names. Read the answer before the store changes and before
+ * the next find: it lives in reused arrays.
  */
 export function findInStore(store: Pick<SeriesStore, 'names' | 'find'>, query: string, leavesOnly = false): FoundNodes {
   if (store.find === undefined) {
@@ -88,6 +89,8 @@ class OrderedTreeNodes implements FoundNodes {
 
 /** Scratch by name id: 0 for a name not seen yet, else its group + 1; cleared after each use. */
 let groupOfName = new Int32Array(1024);
+/** The last answer's entries (see OrderedTreeNodes): reused, as the tree reuses its own. */
+let entryScratch = new Int32Array(1024);
 
 /**
  * The tree's matches (in path order) in findNodes' order: by name, then path, a branch before a
@@ -125,7 +128,8 @@ function orderByName(matches: TreeNodes, leavesOnly: boolean): Int32Array {
     next[group] = at;
     at += sizes[group];
   }
-  const ordered = new Int32Array(total);
+  if (entryScratch.length < total) entryScratch = new Int32Array(Math.max(total, 2 * entryScratch.length));
+  const ordered = entryScratch.subarray(0, total);
   for (let i = 0; i < kinds.length; i++) {
     const entries = entriesOf(kinds[i], leavesOnly);
     if (entries === 0) continue;

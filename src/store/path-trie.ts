@@ -80,6 +80,9 @@ export class PathTrie {
   /** The last path pathOf built at each depth, and its node; emptied by any change, as ids are reused. */
   private readonly pathNodes: number[] = [];
   private readonly paths: string[] = [];
+  /** The last find's kinds and name ids. */
+  private kinds = new Uint8Array(1024);
+  private nameIds = new Int32Array(1024);
   /** Per-query glob results by name id: 0 untested, 1 match, 2 no match. */
   private memo = new Uint8Array(1024);
 
@@ -128,12 +131,18 @@ export class PathTrie {
 
   /**
    * Every node at the pattern's depth whose path matches it, in path order (node by node). The
-   * answer reads the tree: read it before the tree changes.
+   * answer reads the tree and lives in its scratch arrays: read it before the tree changes and
+   * before the next find. A broad find then allocates no arrays: 1 MB of them per answer made
+   * the external memory that brought a full collection of the heap every few dozen finds.
    */
   find(pattern: string): TreeNodes {
     const nodes = this.walk(pattern);
-    const kinds = new Uint8Array(nodes.length);
-    const nameIds = new Int32Array(nodes.length);
+    if (this.kinds.length < nodes.length) {
+      this.kinds = new Uint8Array(nodes.length);
+      this.nameIds = new Int32Array(nodes.length);
+    }
+    const kinds = this.kinds.subarray(0, nodes.length);
+    const nameIds = this.nameIds.subarray(0, nodes.length);
     for (let i = 0; i < nodes.length; i++) {
       const node = nodes[i];
       kinds[i] = ((this.flags[node] & LEAF) !== 0 ? TREE_LEAF : 0) | (this.runLength[node] > 0 ? TREE_BRANCH : 0);
@@ -371,7 +380,7 @@ export class PathTrie {
     }
     this.levelA = level;
     this.levelB = next;
-    return level.slice(0, count);
+    return level.subarray(0, count);
   }
 
   /** A glob tested once per distinct name per query. */

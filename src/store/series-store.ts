@@ -58,7 +58,7 @@ export interface SeriesStore {
   /** Deletes series by exact name, data included; returns how many existed. */
   deleteSeries?(names: readonly string[]): Promise<number>;
   close(): Promise<void>;
-  /** Nodes of the metric tree (untagged names) matching a glob at its depth, in path order. */
+  /** Nodes of the metric tree (untagged names) matching a glob at its depth, in path order; valid until the next find. */
   find?(pattern: string): TreeNodes;
   /** Names of the tagged series selected by graphite-web tag expressions (`k=v`, `k=~re`), sorted. */
   seriesByTag?(expressions: readonly string[]): string[];
@@ -76,6 +76,7 @@ export const TREE_BRANCH = 2;
 /**
  * The nodes of the metric tree a find pattern matched, in path order (node by node), read by
  * index: a broad find matches 100k nodes, and an object and a path string each is what it cost.
+ * Valid until the tree changes or the next find.
  */
 export interface TreeNodes {
   readonly length: number;
