@@ -35,6 +35,19 @@ export function pythonJsonString(text: string): string {
     : json;
 }
 
+/** Characters JSON.stringify or ensure_ascii would escape; a string without any is quoted as it is. */
+export const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f-\uffff]/;
+
+/**
+ * pythonJson of a list of strings. One scan of them all decides, in the usual case (100k metric
+ * paths), that quoting is all there is to do, instead of a JSON.stringify and a test per string.
+ */
+export function pythonJsonStringList(texts: readonly string[]): string {
+  if (texts.length === 0) return '[]';
+  if (NEEDS_ESCAPE.test(texts.join(''))) return `[${texts.map(pythonJsonString).join(', ')}]`;
+  return `["${texts.join('", "')}"]`;
+}
+
 /** Serialises a value the way Python's json.dumps does with default arguments. */
 export function pythonJson(value: PythonJsonValue): string {
   if (value === null) return 'null';

@@ -1,123 +1,27 @@
 /**
  * The metric tree of untagged series names, one node per path component, so a glob is resolved
- * node by node: a plain component is one map lookup, a wildcard tests only that node's children.
+ * node by node: a plain component is one lookup, a wildcard tests only that node's children.
  * `/metrics/find` and glob targets cost what they match, not the number of series.
+ *
+ * Laid out in typed arrays rather than an object per node: a node is an index into them, its
+ * name an interned id (PathSegments), and a node's children one run of (child, name id) pairs in
+ * a shared arena. A wildcard level then reads runs of integers, a plain component is an integer
+ * compare per child, and a glob is tested once per distinct name, not per node: a broad find
+ * over a million names is bound by those reads, where a tree of objects and Maps chased a
+ * pointer per node.
  */
 import { compileGlob, hasGlob, type NameMatcher } from '../names/glob.js';
+import { PathSegments } from './path-segments.js';
+import { TREE_BRANCH, TREE_LEAF, type TreeNodes } from './series-store.js';
 
-/** A node of the tree as find reports it: a read-only view of the live node, not a copy. */
-export interface TrieMatch {
-  /** Full path of the node: `a.b.c`. */
-  readonly path: string;
-  /** Last component: `c`. */
-  readonly name: string;
-  readonly isLeaf: boolean;
-  /** Has children (a branch); a path can be both a leaf and a branch. */
-  readonly isBranch: boolean;
-}
-
-/**
- * The children of a node with two or more, by name, and in name order for wildcard walks, sorted
- * by the first walk after a change. Sorting there, once, lets a walk emit in path order without
- * sorting per visit (`*.*.*.x` visits 100k nodes). A Map subclass rather than a Map field: a
- * lookup is one pointer less to chase, and a broad find does one per matched parent.
- */
-class Children extends Map<string, TrieNode> {
-  /** The children in name order; null after a change until the next wildcard walk. */
-  sorted: TrieNode[] | null = null;
-
-  sort(): TrieNode[] {
-    const nodes = [...this.values()];
-    nodes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return (this.sorted = nodes);
-  }
-}
-
-/** Reused by TrieNode.path; it never holds anything between calls. */
-const pathScratch: string[] = [];
-
-/**
- * A node keeps its first child inline and moves to Children only at the second: most nodes of a
- * metric tree have one child (`host42` -> `latency`), and a Map per node is most of the cost of
- * adding a million series. A node knows its name and parent, so find can answer with the nodes
- * themselves and build a path only when a caller reads it: a find matching 100k nodes then
- * allocates one array, not 100k objects and paths, which is what kept the garbage collector busy.
- */
-class TrieNode implements TrieMatch {
-  onlyChild: TrieNode | null = null;
-  /** Set only with two or more children (then onlyChild is null). */
-  many: Children | null = null;
-  /** A series ends here. */
-  leaf = false;
-
-  constructor(
-    readonly name: string,
-    readonly parent: TrieNode | null,
-  ) {}
-
-  get isLeaf(): boolean {
-    return this.leaf;
-  }
-
-  get isBranch(): boolean {
-    return this.many !== null || this.onlyChild !== null;
-  }
-
-  /** Built on each read, joined in one go: one flat string rather than a concatenation per level. */
-  get path(): string {
-    if (this.parent === null || this.parent.parent === null) return this.name;
-    const names = pathScratch;
-    names.length = 0;
-    for (let node: TrieNode = this; node.parent !== null; node = node.parent) names.push(node.name);
-    names.reverse();
-    return names.join('.');
-  }
-
-  child(name: string): TrieNode | undefined {
-    if (this.many !== null) return this.many.get(name);
-    const only = this.onlyChild;
-    return only !== null && only.name === name ? only : undefined;
-  }
-
-  /** The child named `name`, created if missing. */
-  childOrNew(name: string): TrieNode {
-    const many = this.many;
-    if (many !== null) {
-      const existing = many.get(name);
-      if (existing !== undefined) return existing;
-      const created = new TrieNode(name, this);
-      many.set(name, created);
-      many.sorted = null;
-      return created;
-    }
-    const only = this.onlyChild;
-    if (only !== null && only.name === name) return only;
-    const created = new TrieNode(name, this);
-    if (only === null) this.onlyChild = created;
-    else {
-      this.many = new Children();
-      this.many.set(only.name, only);
-      this.many.set(name, created);
-      this.onlyChild = null;
-    }
-    return created;
-  }
-
-  deleteChild(name: string): void {
-    const many = this.many;
-    if (many !== null) {
-      many.delete(name);
-      many.sorted = null;
-      // Back to inline at one child: `many` always holds two or more, so it means "has children".
-      if (many.size === 1) {
-        for (const only of many.values()) this.onlyChild = only;
-        this.many = null;
-      }
-    } else if (this.onlyChild !== null && this.onlyChild.name === name) {
-      this.onlyChild = null;
-    }
-  }
-}
+const ROOT = 0;
+const NONE = -1;
+/** flags: a series ends at the node. */
+const LEAF = 1;
+/** flags: the node's run is in name order; cleared by any change to it, restored by the next wildcard walk. */
+const SORTED = 2;
+/** A node with more children than this finds one through a map, not by scanning its run. */
+const SCAN_LIMIT = 16;
 
 /** Splits a pattern on dots that are not inside `{...}` or `[...]`. */
 export function splitPattern(pattern: string): string[] {
@@ -138,124 +42,390 @@ export function splitPattern(pattern: string): string[] {
 }
 
 /**
- * One pattern component, compiled once per query: a literal is looked up, `*` takes every child
- * untested, anything else is tested with its matcher.
+ * One pattern component, compiled once per query: a literal is its name id (NONE when no node
+ * has that name: nothing matches), `*` takes every child untested, anything else is a matcher.
  */
 interface Step {
-  literal: string | null;
+  literal: number | null;
   /** null for `*` and for literals. */
   matches: NameMatcher | null;
 }
 
 export class PathTrie {
-  private readonly root = new TrieNode('', null);
+  private readonly segments = new PathSegments();
   private leaves = 0;
+  /** Node ids run from 0 (the root) to this (exclusive); freed ones are reused. */
+  private nodeLimit = 1;
+  private readonly freeNodes: number[] = [];
+  private parent = new Int32Array(1024);
+  private segment = new Int32Array(1024);
+  private flags = new Uint8Array(1024);
+  /** The node's run of children in the arena: start, length, and room (capacity). */
+  private runStart = new Int32Array(1024);
+  private runLength = new Int32Array(1024);
+  private runRoom = new Int32Array(1024);
+  /** Index of the node in its parent's run, so removing it needs no scan of a long run. */
+  private position = new Int32Array(1024);
+  /** The arena: children's node ids, and their name ids beside them for lookups. */
+  private kids = new Int32Array(4096);
+  private kidSegments = new Int32Array(4096);
+  private arenaEnd = 0;
+  /** Arena slots inside live runs; the rest below arenaEnd is left behind by moved runs. */
+  private arenaLive = 0;
+  /** By node id: name id -> child, for each node with more than SCAN_LIMIT children. */
+  private readonly childMaps: (Map<number, number> | undefined)[] = [undefined];
+  /** Walk scratch: one level's nodes and the next's, swapped per level. */
+  private levelA = new Int32Array(1024);
+  private levelB = new Int32Array(1024);
+  /** The last path pathOf built at each depth, and its node; emptied by any change, as ids are reused. */
+  private readonly pathNodes: number[] = [];
+  private readonly paths: string[] = [];
+  /** The last find's kinds and name ids. */
+  private kinds = new Uint8Array(1024);
+  private nameIds = new Int32Array(1024);
+  /** Per-query glob results by name id: 0 untested, 1 match, 2 no match. */
+  private memo = new Uint8Array(1024);
 
   get size(): number {
     return this.leaves;
   }
 
   add(path: string): void {
-    let node = this.root;
+    let node = ROOT;
     let start = 0;
-    for (let dot = path.indexOf('.'); dot >= 0; dot = path.indexOf('.', start)) {
-      node = node.childOrNew(path.slice(start, dot));
+    for (;;) {
+      const dot = path.indexOf('.', start);
+      const part = dot < 0 ? (start === 0 ? path : path.slice(start)) : path.slice(start, dot);
+      // A name never seen (a burst of new series: `metric_0012345`) is a new child without a lookup.
+      const id = this.segments.id(part);
+      const child = id === undefined ? NONE : this.child(node, id);
+      node = child === NONE ? this.newChild(node, id ?? this.segments.add(part)) : child;
+      if (dot < 0) break;
       start = dot + 1;
     }
-    node = node.childOrNew(start === 0 ? path : path.slice(start));
-    if (!node.leaf) this.leaves++;
-    node.leaf = true;
+    if ((this.flags[node] & LEAF) === 0) {
+      this.flags[node] |= LEAF;
+      this.leaves++;
+    }
   }
 
   remove(path: string): void {
-    let node: TrieNode | undefined = this.root;
+    let node = ROOT;
     for (const part of path.split('.')) {
-      node = node.child(part);
-      if (node === undefined) return;
+      const id = this.segments.id(part);
+      node = id === undefined ? NONE : this.child(node, id);
+      if (node === NONE) return;
     }
-    if (!node.leaf) return;
-    node.leaf = false;
+    if ((this.flags[node] & LEAF) === 0) return;
+    this.flags[node] &= ~LEAF;
     this.leaves--;
     // Prune empty nodes upwards.
-    while (node.parent !== null && !node.leaf && !node.isBranch) {
-      node.parent.deleteChild(node.name);
-      node = node.parent;
+    while (node !== ROOT && (this.flags[node] & LEAF) === 0 && this.runLength[node] === 0) {
+      const parent = this.parent[node];
+      this.unlink(parent, node);
+      this.segments.release(this.segment[node]);
+      this.freeNodes.push(node);
+      node = parent;
     }
   }
 
   /**
-   * Every node at the pattern's depth whose path matches it, sorted by path. The matches are the
-   * tree's own nodes, read-only: read them before the tree changes.
+   * Every node at the pattern's depth whose path matches it, in path order (node by node). The
+   * answer reads the tree and lives in its scratch arrays: read it before the tree changes and
+   * before the next find. A broad find then allocates no arrays: 1 MB of them per answer made
+   * the external memory that brought a full collection of the heap every few dozen finds.
    */
-  find(pattern: string): TrieMatch[] {
-    return this.walk(pattern, null);
+  find(pattern: string): TreeNodes {
+    const nodes = this.walk(pattern);
+    if (this.kinds.length < nodes.length) {
+      this.kinds = new Uint8Array(nodes.length);
+      this.nameIds = new Int32Array(nodes.length);
+    }
+    const kinds = this.kinds.subarray(0, nodes.length);
+    const nameIds = this.nameIds.subarray(0, nodes.length);
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i];
+      kinds[i] = ((this.flags[node] & LEAF) !== 0 ? TREE_LEAF : 0) | (this.runLength[node] > 0 ? TREE_BRANCH : 0);
+      nameIds[i] = this.segment[node];
+    }
+    return new TrieNodes(this, nodes, kinds, nameIds, this.segments.idLimit);
   }
 
-  /** Full names of the series (leaves) matching a pattern, sorted. */
+  /** Full names of the series (leaves) matching a pattern, in path order. */
   match(pattern: string): string[] {
     const paths: string[] = [];
-    this.walk(pattern, paths);
+    for (const node of this.walk(pattern)) if ((this.flags[node] & LEAF) !== 0) paths.push(this.pathOf(node));
     return paths;
   }
 
+  nameOf(node: number): string {
+    return this.segments.name(this.segment[node]);
+  }
+
   /**
-   * The matching nodes, level by level; with `leafPaths`, also the path of each node on the way
-   * (a parent's path is built once for all its children) and of the matching leaves into it.
+   * Built from its parent's path, which is kept (one per depth) for the next call: a listing in
+   * path order builds each parent's path once for all its children, not once per child.
    */
-  private walk(pattern: string, leafPaths: string[] | null): TrieNode[] {
-    const steps = compileSteps(pattern);
-    const last = steps.length - 1;
-    let level: TrieNode[] = [this.root];
-    let paths: string[] = [''];
-    for (let depth = 0; depth <= last; depth++) {
-      const next: TrieNode[] = [];
-      const nextPaths: string[] = [];
-      for (let i = 0; i < level.length; i++) {
-        const from = next.length;
-        matchingChildren(level[i], steps[depth], depth === last, next);
-        if (leafPaths === null) continue;
-        const prefix = paths[i];
-        for (let j = from; j < next.length; j++) {
-          const path = prefix === '' ? next[j].name : `${prefix}.${next[j].name}`;
-          if (depth < last) nextPaths.push(path);
-          else if (next[j].leaf) leafPaths.push(path);
+  pathOf(node: number): string {
+    let depth = 0;
+    for (let up = node; up !== ROOT; up = this.parent[up]) depth++;
+    return this.pathAt(node, depth - 1);
+  }
+
+  private pathAt(node: number, depth: number): string {
+    if (this.pathNodes[depth] === node) return this.paths[depth];
+    const name = this.segments.name(this.segment[node]);
+    const path = depth === 0 ? name : `${this.pathAt(this.parent[node], depth - 1)}.${name}`;
+    this.pathNodes[depth] = node;
+    this.paths[depth] = path;
+    return path;
+  }
+
+  private child(node: number, id: number): number {
+    const length = this.runLength[node];
+    if (length > SCAN_LIMIT) return this.childMaps[node]!.get(id) ?? NONE;
+    const kidSegments = this.kidSegments;
+    const start = this.runStart[node];
+    for (let i = start, end = start + length; i < end; i++) if (kidSegments[i] === id) return this.kids[i];
+    return NONE;
+  }
+
+  private newChild(parent: number, id: number): number {
+    this.pathNodes.length = 0;
+    this.segments.use(id);
+    const node = this.freeNodes.pop() ?? this.nodeLimit++;
+    if (node >= this.parent.length) this.growNodes();
+    if (node === this.childMaps.length) this.childMaps.push(undefined);
+    this.parent[node] = parent;
+    this.segment[node] = id;
+    this.flags[node] = 0;
+    this.runLength[node] = 0;
+    this.runRoom[node] = 0;
+    let length = this.runLength[parent];
+    if (length === this.runRoom[parent]) this.widenRun(parent);
+    const at = this.runStart[parent] + length;
+    this.kids[at] = node;
+    this.kidSegments[at] = id;
+    this.position[node] = length;
+    this.runLength[parent] = ++length;
+    this.flags[parent] &= ~SORTED;
+    if (length === SCAN_LIMIT + 1) this.childMaps[parent] = this.mapOfRun(parent);
+    else if (length > SCAN_LIMIT) this.childMaps[parent]!.set(id, node);
+    return node;
+  }
+
+  /** Takes node out of parent's run: the run's last child fills its place. */
+  private unlink(parent: number, node: number): void {
+    this.pathNodes.length = 0;
+    const start = this.runStart[parent];
+    const last = this.runLength[parent] - 1;
+    const at = this.position[node];
+    if (at !== last) {
+      const moved = this.kids[start + last];
+      this.kids[start + at] = moved;
+      this.kidSegments[start + at] = this.kidSegments[start + last];
+      this.position[moved] = at;
+      this.flags[parent] &= ~SORTED;
+    }
+    this.runLength[parent] = last;
+    if (last === SCAN_LIMIT) this.childMaps[parent] = undefined;
+    else if (last > SCAN_LIMIT) this.childMaps[parent]!.delete(this.segment[node]);
+    if (last === 0) {
+      this.arenaLive -= this.runRoom[parent];
+      this.runRoom[parent] = 0;
+    }
+  }
+
+  private mapOfRun(node: number): Map<number, number> {
+    const map = new Map<number, number>();
+    const start = this.runStart[node];
+    for (let i = start, end = start + this.runLength[node]; i < end; i++) map.set(this.kidSegments[i], this.kids[i]);
+    return map;
+  }
+
+  /**
+   * Gives node's run more room: in place when it ends the arena (children added one after
+   * another, the usual ingest order), else moved to the end with twice the room.
+   */
+  private widenRun(node: number): void {
+    const room = this.runRoom[node];
+    const wanted = room === 0 ? 1 : room < 4 ? 4 : room * 2;
+    const start = this.runStart[node];
+    if (room > 0 && start + room === this.arenaEnd && start + wanted <= this.kids.length) {
+      this.arenaEnd = start + wanted;
+      this.arenaLive += wanted - room;
+      this.runRoom[node] = wanted;
+      return;
+    }
+    this.reserve(wanted);
+    // Compaction may have moved the run and trimmed its room.
+    const from = this.runStart[node];
+    const length = this.runLength[node];
+    const to = this.arenaEnd;
+    this.kids.copyWithin(to, from, from + length);
+    this.kidSegments.copyWithin(to, from, from + length);
+    this.arenaLive += wanted - this.runRoom[node];
+    this.runStart[node] = to;
+    this.runRoom[node] = wanted;
+    this.arenaEnd = to + wanted;
+  }
+
+  /** Room for `slots` more at the arena's end: compacted when as much is left behind as is live, else grown. */
+  private reserve(slots: number): void {
+    if (this.arenaEnd + slots <= this.kids.length) return;
+    const live = this.arenaLive;
+    if (this.arenaEnd - live >= live) this.compact(Math.max(4096, 2 * (live + slots)));
+    else {
+      const size = Math.max(2 * this.kids.length, this.arenaEnd + slots);
+      this.kids = grown(this.kids, size);
+      this.kidSegments = grown(this.kidSegments, size);
+    }
+  }
+
+  /**
+   * Copies every live run into fresh arrays, level by level from the root, each with just its
+   * length as room: a wildcard level then reads its parents' runs one after another.
+   */
+  private compact(size: number): void {
+    const kids = new Int32Array(size);
+    const kidSegments = new Int32Array(size);
+    const queue = new Int32Array(this.nodeLimit);
+    let queued = 1;
+    let end = 0;
+    for (let q = 0; q < queued; q++) {
+      const node = queue[q];
+      const start = this.runStart[node];
+      const length = this.runLength[node];
+      kids.set(this.kids.subarray(start, start + length), end);
+      kidSegments.set(this.kidSegments.subarray(start, start + length), end);
+      this.runStart[node] = end;
+      this.runRoom[node] = length;
+      for (let i = end; i < end + length; i++) if (this.runLength[kids[i]] > 0) queue[queued++] = kids[i];
+      end += length;
+    }
+    this.kids = kids;
+    this.kidSegments = kidSegments;
+    this.arenaEnd = end;
+    this.arenaLive = end;
+  }
+
+  private growNodes(): void {
+    const size = this.parent.length * 2;
+    this.parent = grown(this.parent, size);
+    this.segment = grown(this.segment, size);
+    this.flags = grown(this.flags, size);
+    this.runStart = grown(this.runStart, size);
+    this.runLength = grown(this.runLength, size);
+    this.runRoom = grown(this.runRoom, size);
+    this.position = grown(this.position, size);
+  }
+
+  /** Puts node's run in name order (once after each change), so walks emit in path order without sorting per visit. */
+  private sortRun(node: number): void {
+    this.flags[node] |= SORTED;
+    const length = this.runLength[node];
+    if (length < 2) return;
+    const start = this.runStart[node];
+    const order = Array.from(this.kids.subarray(start, start + length));
+    order.sort((a, b) => compare(this.nameOf(a), this.nameOf(b)));
+    for (let i = 0; i < length; i++) {
+      this.kids[start + i] = order[i];
+      this.kidSegments[start + i] = this.segment[order[i]];
+      this.position[order[i]] = i;
+    }
+  }
+
+  /**
+   * The nodes matching a pattern, level by level: each level is in path order, and so are the
+   * children each node adds after those of the node before it. Only branches go on to the next
+   * level.
+   */
+  private walk(pattern: string): Int32Array {
+    const steps = splitPattern(pattern).map((part) => this.step(part));
+    // A plain component no node has: nothing can match (`*.*.*.nope` walks no level).
+    if (steps.some((step) => step.literal === NONE)) return new Int32Array(0);
+    let level = this.levelA;
+    let next = this.levelB;
+    level[0] = ROOT;
+    let count = 1;
+    for (let depth = 0; depth < steps.length && count > 0; depth++) {
+      const { literal, matches } = steps[depth];
+      const all = depth === steps.length - 1;
+      let found = 0;
+      if (literal !== null) {
+        if (next.length < count) next = grown(next, Math.max(count, 2 * next.length));
+        for (let i = 0; i < count; i++) {
+          const child = this.child(level[i], literal);
+          if (child !== NONE && (all || this.runLength[child] > 0)) next[found++] = child;
+        }
+      } else {
+        if (matches !== null) this.memo.fill(0, 0, Math.min(this.memo.length, this.segments.idLimit));
+        for (let i = 0; i < count; i++) {
+          const node = level[i];
+          const length = this.runLength[node];
+          if (length === 0) continue;
+          if ((this.flags[node] & SORTED) === 0) this.sortRun(node);
+          if (next.length < found + length) next = grown(next, Math.max(found + length, 2 * next.length));
+          const start = this.runStart[node];
+          for (let j = start; j < start + length; j++) {
+            const kid = this.kids[j];
+            if (!all && this.runLength[kid] === 0) continue;
+            if (matches !== null && !this.matchesName(matches, this.kidSegments[j])) continue;
+            next[found++] = kid;
+          }
         }
       }
-      level = next;
-      paths = nextPaths;
+      [level, next] = [next, level];
+      count = found;
     }
-    return level;
+    this.levelA = level;
+    this.levelB = next;
+    return level.subarray(0, count);
   }
-}
 
-/**
- * Appends node's children that match step to out, in name order; only branches unless `all`.
- * Walking level by level keeps path order: each level is in path order, and so are the children
- * each node adds after those of the node before it.
- */
-function matchingChildren(node: TrieNode, step: Step, all: boolean, out: TrieNode[]): void {
-  if (step.literal !== null) {
-    const child = node.child(step.literal);
-    if (child !== undefined && (all || child.isBranch)) out.push(child);
-    return;
+  /** A glob tested once per distinct name per query. */
+  private matchesName(matches: NameMatcher, id: number): boolean {
+    if (id >= this.memo.length) this.memo = grown(this.memo, Math.max(this.segments.idLimit, 2 * this.memo.length));
+    let known = this.memo[id];
+    if (known === 0) this.memo[id] = known = matches(this.segments.name(id)) ? 1 : 2;
+    return known === 1;
   }
-  const many = node.many;
-  if (many === null) {
-    const only = node.onlyChild;
-    if (only !== null && (all || only.isBranch) && (step.matches === null || step.matches(only.name))) out.push(only);
-    return;
-  }
-  const sorted = many.sorted ?? many.sort();
-  const matches = step.matches;
-  for (let i = 0; i < sorted.length; i++) {
-    const child = sorted[i];
-    if ((all || child.isBranch) && (matches === null || matches(child.name))) out.push(child);
-  }
-}
 
-function compileSteps(pattern: string): Step[] {
-  return splitPattern(pattern).map((part) => {
-    if (!hasGlob(part)) return { literal: part, matches: null };
+  private step(part: string): Step {
+    if (!hasGlob(part)) return { literal: this.segments.id(part) ?? NONE, matches: null };
     return { literal: null, matches: part === '*' ? null : compileGlob(part) };
-  });
+  }
+}
+
+/** A find's answer: node ids into the tree, read through it. */
+class TrieNodes implements TreeNodes {
+  constructor(
+    private readonly trie: PathTrie,
+    private readonly nodes: Int32Array,
+    readonly kinds: Uint8Array,
+    readonly nameIds: Int32Array,
+    readonly nameIdLimit: number,
+  ) {}
+
+  get length(): number {
+    return this.nodes.length;
+  }
+
+  path(i: number): string {
+    return this.trie.pathOf(this.nodes[i]);
+  }
+
+  name(i: number): string {
+    return this.trie.nameOf(this.nodes[i]);
+  }
+}
+
+function grown<T extends Int32Array | Uint8Array>(array: T, size: number): T {
+  const bigger = new (array.constructor as new (size: number) => T)(size);
+  bigger.set(array);
+  return bigger;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

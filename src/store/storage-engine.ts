@@ -15,13 +15,13 @@ import { decodeChunkInto, decodeChunkIntoGrid, encodeChunk } from './chunk/index
 import { DecodedWindowCache } from './decoded-cache.js';
 import { Head, POINTS_PER_CHUNK } from './head.js';
 import { HotRing } from './hot-ring.js';
-import { PathTrie, type TrieMatch } from './path-trie.js';
+import { PathTrie } from './path-trie.js';
 import { TagIndex } from './tag-index.js';
 import { parseSeriesByTag } from '../names/tag-expression.js';
 import { chunkKey, chunkStartFromKey, KeyPrefix, layoutKey, metaKey, seriesIdFromKey, seriesKey } from './keys.js';
 import { aggregateValues, type Aggregation, type Archive, type RetentionPolicy } from './retention/index.js';
 import { SeriesIndex } from './series-index.js';
-import { REJECTED_SERIES, type SeriesRange, type SeriesShape, type SeriesStore, type SeriesVisitor, type TagValueCount } from './series-store.js';
+import { REJECTED_SERIES, type SeriesRange, type SeriesShape, type SeriesStore, type SeriesVisitor, type TagValueCount, type TreeNodes } from './series-store.js';
 import { WriteAheadLog, type WalReplayStats } from './wal.js';
 
 export interface StorageEngineOptions {
@@ -325,7 +325,7 @@ export class StorageEngine implements SeriesStore {
   }
 
   /** Nodes of the metric tree matching a glob at its depth (for /metrics/find). */
-  find(pattern: string): TrieMatch[] {
+  find(pattern: string): TreeNodes {
     return this.tree.find(pattern);
   }
 

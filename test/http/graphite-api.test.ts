@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { unpack } from '../support/msgpack-reader.js';
 import { createHttpApp } from '../../src/http/app.js';
 import type { SeriesStore } from '../../src/store/series-store.js';
-import { engineApp, T0 } from './engine-app.js';
+import { engineApp, NOW, T0 } from './engine-app.js';
+import { openTempEngine } from '../support/temp-engine.js';
 
 const range = `from=${T0}&until=${T0 + 30}`;
 
@@ -161,5 +162,29 @@ describe('request limits', () => {
     const response = await app.request(`/render?target=web.b.*&${range}`);
     assert.equal(response.status, 503);
     assert.match(await response.text(), /render\.timeoutMs/);
+  });
+});
+
+describe('/metrics/find and /metrics/expand over the metric tree', () => {
+  it('sort whole paths, list a leaf that is also a branch twice, and escape as Python does', async (t) => {
+    const { store } = await openTempEngine(t, { now: () => NOW });
+    for (const name of ['web.a.cpu', 'web.a-1.cpu', 'web.a', 'web.snow\u2603.x']) store.seriesId(name);
+    const app = createHttpApp({ store, health: () => ({}) });
+    const expanded = await app.request('/metrics/expand?query=web.*.*');
+    // Node by node `a` comes before `a-1`; as whole strings `web.a-1.cpu` comes first ('-' < '.').
+    assert.equal(await expanded.text(), '{"results": ["web.a-1.cpu", "web.a.cpu", "web.snow\\u2603.x"]}');
+    const both = await app.request('/metrics/expand?query=web.*');
+    assert.equal(await both.text(), '{"results": ["web.a", "web.a-1", "web.snow\\u2603"]}');
+    const completer = await app.request('/metrics/find?query=web.&format=completer');
+    assert.equal(
+      await completer.text(),
+      '{"metrics": [{"path": "web.a.", "name": "a", "is_leaf": "0"}, {"path": "web.a", "name": "a", "is_leaf": "1"}, ' +
+        '{"path": "web.a-1.", "name": "a-1", "is_leaf": "0"}, {"path": "web.snow\\u2603.", "name": "snow\\u2603", "is_leaf": "0"}]}',
+    );
+    const tree = await app.request('/metrics/find?query=web.*&wildcards=1');
+    assert.deepEqual(
+      ((await tree.json()) as { id: string; leaf: number }[]).map((node) => [node.id, node.leaf]),
+      [['web.*', 0], ['web.a', 0], ['web.a-1', 0], ['web.snow\u2603', 0]],
+    );
   });
 });

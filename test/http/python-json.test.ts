@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatPythonFloat, MAX_FLOAT_BYTES, pythonJson, pythonJsonFloat, pythonJsonString, writePythonJsonFloat } from '../../src/http/python-json.js';
+import { formatPythonFloat, MAX_FLOAT_BYTES, pythonJson, pythonJsonFloat, pythonJsonString, pythonJsonStringList, writePythonJsonFloat } from '../../src/http/python-json.js';
 
 describe('formatPythonFloat', () => {
   // Expected strings are what Python 3 prints for repr(float).
@@ -121,5 +121,13 @@ describe('pythonJson', () => {
     assert.equal(pythonJsonString('café\u007f"\n'), '"caf\\u00e9\\u007f\\"\\n"');
     assert.equal(pythonJsonString('😀'), '"\\ud83d\\ude00"');
     assert.equal(JSON.parse(pythonJsonString('café😀')), 'café😀');
+  });
+});
+
+describe('pythonJsonStringList', () => {
+  it('writes what pythonJson writes for a list of strings, escaped or not', () => {
+    for (const list of [[], ['a.b'], ['a.b', 'c.d', ''], ['plain', 'caf\u00e9', 'q"uote', 'back\\slash', 'tab\t', '\u007f', 'snow\u2603']]) {
+      assert.equal(pythonJsonStringList(list), pythonJson(list), JSON.stringify(list));
+    }
   });
 });

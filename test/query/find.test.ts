@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findInStore, findNodes } from '../../src/query/find.js';
+import { findInStore, findNodes, type FoundNodes } from '../../src/query/find.js';
 import { PathTrie } from '../../src/store/path-trie.js';
 import { QueryError } from '../../src/query/query-error.js';
 
@@ -52,9 +52,14 @@ describe('findInStore', () => {
     const trie = new PathTrie();
     for (const name of tree) trie.add(name);
     const store = { names: () => tree, find: (pattern: string) => trie.find(pattern) };
-    const plain = (nodes: { path: string; name: string; isLeaf: boolean }[]) => nodes.map(({ path, name, isLeaf }) => ({ path, name, isLeaf }));
+    const plain = (nodes: FoundNodes) => Array.from({ length: nodes.length }, (_, i) => ({ path: nodes.path(i), name: nodes.name(i), isLeaf: nodes.isLeaf(i) }));
+    const expected = (query: string, leavesOnly: boolean) =>
+      findNodes(tree, query).filter((node) => node.isLeaf || !leavesOnly).map(({ path, name, isLeaf }) => ({ path, name, isLeaf }));
     for (const query of ['*', '*.*', '*.*.*', '*.*.cpu', '*.h2', 'web*.h1*', '*.*.{cpu,mem}', '*.*.*.*', 'db.h2', 'nope.*']) {
-      assert.deepEqual(plain(findInStore(store, query)), plain(findNodes(tree, query)), query);
+      for (const leavesOnly of [false, true]) {
+        assert.deepEqual(plain(findInStore(store, query, leavesOnly)), expected(query, leavesOnly), `${query} leavesOnly=${leavesOnly}`);
+        assert.deepEqual(plain(findInStore({ names: () => tree }, query, leavesOnly)), expected(query, leavesOnly), `${query} from names`);
+      }
     }
   });
 });

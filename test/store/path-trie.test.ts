@@ -1,6 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PathTrie, splitPattern, type TrieMatch } from '../../src/store/path-trie.js';
+import { PathTrie, splitPattern } from '../../src/store/path-trie.js';
+import { TREE_BRANCH, TREE_LEAF, type TreeNodes } from '../../src/store/series-store.js';
+
+/** A find answer as plain objects. */
+function listed(nodes: TreeNodes): { path: string; name: string; isLeaf: boolean; isBranch: boolean }[] {
+  const list = [];
+  for (let i = 0; i < nodes.length; i++) list.push({
+      path: nodes.path(i),
+      name: nodes.name(i),
+      isLeaf: (nodes.kinds[i] & TREE_LEAF) !== 0,
+      isBranch: (nodes.kinds[i] & TREE_BRANCH) !== 0,
+    });
+  return list;
+}
 
 function trie(...names: string[]): PathTrie {
   const t = new PathTrie();
@@ -22,8 +35,7 @@ test('plain paths and globs resolve node by node', () => {
 
 test('find reports leaves and branches; a path can be both', () => {
   const t = trie('web.a.cpu', 'web.a', 'web.b.mem');
-  const view = ({ path, name, isLeaf, isBranch }: TrieMatch) => ({ path, name, isLeaf, isBranch });
-  assert.deepEqual(t.find('web.*').map(view), [
+  assert.deepEqual(listed(t.find('web.*')), [
     { path: 'web.a', name: 'a', isLeaf: true, isBranch: true },
     { path: 'web.b', name: 'b', isLeaf: false, isBranch: true },
   ]);
@@ -34,7 +46,7 @@ test('remove prunes empty branches and keeps the rest', () => {
   t.remove('a.b.c');
   assert.deepEqual(t.match('a.b.*'), ['a.b.d']);
   t.remove('a.b.d');
-  assert.deepEqual(t.find('a.*').map((m) => m.path), ['a.x']);
+  assert.deepEqual(listed(t.find('a.*')).map((m) => m.path), ['a.x']);
   t.remove('a.nope');
   assert.equal(t.size, 1);
 });
@@ -44,13 +56,13 @@ test('patterns split on dots outside braces and brackets', () => {
   assert.deepEqual(splitPattern('a.[.].b'), ['a', '[.]', 'b']);
 });
 
-test('find answers with read-only views of the tree: a caller cannot change it through them', () => {
-  const t = trie('a.b', 'a.c.d');
-  const [b] = t.find('a.b');
-  assert.throws(() => {
-    (b as { isLeaf: boolean }).isLeaf = false;
-  }, TypeError);
-  assert.deepEqual(t.match('a.*'), ['a.b']);
+test('find names nodes of one name by one id, and ids stay below nameIdLimit', () => {
+  const t = trie('a.x.cpu', 'b.y.cpu', 'b.y.mem', 'c.cpu');
+  const nodes = t.find('*.*.*');
+  assert.deepEqual(listed(nodes).map((m) => m.path), ['a.x.cpu', 'b.y.cpu', 'b.y.mem']);
+  assert.equal(nodes.nameIds[0], nodes.nameIds[1]);
+  assert.notEqual(nodes.nameIds[1], nodes.nameIds[2]);
+  for (const id of nodes.nameIds) assert.ok(id < nodes.nameIdLimit);
 });
 
 test('find and match come out in path order, level by level, however names were added', () => {
@@ -58,7 +70,7 @@ test('find and match come out in path order, level by level, however names were 
   const t = trie(...names);
   assert.deepEqual(t.match('*.*.*'), ['a.y.1', 'a.y.3', 'a.z.1', 'b.x.0', 'b.x.1', 'b.y.2']);
   assert.deepEqual(
-    t.find('*.*').map((m) => `${m.path}:${m.isLeaf ? 'L' : ''}${m.isBranch ? 'B' : ''}`),
+    listed(t.find('*.*')).map((m) => `${m.path}:${m.isLeaf ? 'L' : ''}${m.isBranch ? 'B' : ''}`),
     ['a.y:B', 'a.z:LB', 'b.x:B', 'b.y:B', 'c.q:L'],
   );
   // A change after a walk is seen by the next one (the sorted children are rebuilt).
@@ -68,4 +80,57 @@ test('find and match come out in path order, level by level, however names were 
   assert.deepEqual(t.match('*.*.*'), ['a.w.9', 'a.y.1', 'a.y.3', 'a.z.1', 'b.y.2']);
   assert.deepEqual(t.match('{b,c}.*'), ['c.q']);
   assert.equal(t.size, 7);
+});
+
+test('adds and removes in any order agree with a plain list of names (runs moved, compacted, mapped past 16 children)', () => {
+  // A small deterministic generator: the same sequence on every run.
+  let seed = 12345;
+  const random = (n: number) => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  const t = new PathTrie();
+  const names = new Set<string>();
+  for (let round = 0; round < 30_000; round++) {
+    // Wide levels (40 hosts, past the scan limit) and deep ones; `x-1` beside `x` orders differently node by node.
+    const name = [`t${random(3)}`, `h${random(40)}`, ...(random(2) === 0 ? ['x', 'x-1'][random(2)] : []), `m${random(25)}`].join('.');
+    // Phases of mostly adding and mostly removing leave moved and emptied runs behind: compaction.
+    if (random(6) < (Math.floor(round / 2_500) % 2 === 1 ? 5 : 1)) {
+      t.remove(name);
+      names.delete(name);
+    } else {
+      t.add(name);
+      names.add(name);
+    }
+    if (round % 1_500 !== 1_499) continue;
+    assert.equal(t.size, names.size);
+    for (const pattern of ['*.*.*', '*.*.*.*', 't1.*', 't1.h3*.*', '*.h1?.x.m1', 't2.{h1,h2}.*.m[0-4]']) {
+      const depth = pattern.split('.').length;
+      const expected = new Map<string, { leaf: boolean; branch: boolean }>();
+      for (const n of names) {
+        const parts = n.split('.');
+        if (parts.length < depth) continue;
+        const path = parts.slice(0, depth).join('.');
+        const node = expected.get(path) ?? { leaf: false, branch: false };
+        if (parts.length === depth) node.leaf = true;
+        else node.branch = true;
+        expected.set(path, node);
+      }
+      const matcher = new RegExp(`^${pattern.replaceAll('.', '\\.').replaceAll('*', '[^.]*').replaceAll('?', '[^.]').replace(/\{(.*?)\}/g, (_, a: string) => `(${a.replaceAll(',', '|')})`)}$`);
+      const byNode = (a: string, b: string) => {
+        const x = a.split('.');
+        const y = b.split('.');
+        for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+        return 0;
+      };
+      const paths = [...expected.keys()].filter((p) => matcher.test(p)).sort(byNode);
+      const found = listed(t.find(pattern));
+      assert.deepEqual(found.map((m) => m.path), paths, pattern);
+      for (const m of found) {
+        assert.deepEqual({ leaf: m.isLeaf, branch: m.isBranch }, expected.get(m.path), m.path);
+        assert.equal(m.name, m.path.slice(m.path.lastIndexOf('.') + 1));
+      }
+      assert.deepEqual(t.match(pattern), paths.filter((p) => expected.get(p)!.leaf), pattern);
+    }
+  }
 });
