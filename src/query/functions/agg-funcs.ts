@@ -107,38 +107,7 @@ function sumColumns(columns: readonly Float64Array[], length: number, out: Float
   const full = columns.filter((column) => column.length >= length);
   const short = columns.filter((column) => column.length < length);
   let c = 0;
-  for (; c + 3 < full.length; c += 4) {
-    const a = full[c];
-    const b = full[c + 1];
-    const d = full[c + 2];
-    const e = full[c + 3];
-    for (let i = 0; i < length; i++) {
-      let sum = out[i];
-      let count = known[i];
-      const va = a[i];
-      const vb = b[i];
-      const vd = d[i];
-      const ve = e[i];
-      if (va === va) {
-        sum += va;
-        count++;
-      }
-      if (vb === vb) {
-        sum += vb;
-        count++;
-      }
-      if (vd === vd) {
-        sum += vd;
-        count++;
-      }
-      if (ve === ve) {
-        sum += ve;
-        count++;
-      }
-      out[i] = sum;
-      known[i] = count;
-    }
-  }
+  for (; c + 3 < full.length; c += 4) sum4(out, known, 0, length, full[c], 0, full[c + 1], 0, full[c + 2], 0, full[c + 3], 0);
   for (const column of [...full.slice(c), ...short]) {
     const end = Math.min(length, column.length);
     for (let i = 0; i < end; i++) {
