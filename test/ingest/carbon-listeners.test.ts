@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { connect, createServer, type Socket } from 'node:net';
+import { DEFAULT_BATCHER_LIMITS } from '../../src/ingest/carbon-batcher.js';
 import { startCarbonListeners, type CarbonListeners } from '../../src/ingest/carbon-listeners.js';
 import type { PointBatch, PointWriter } from '../../src/points.js';
 import { openTempEngine } from '../support/temp-engine.js';
@@ -199,7 +200,8 @@ test('with the store behind, TCP reading pauses instead of queueing without boun
   const writer = new CollectingWriter();
   writer.appendMs = 100;
   const carbon = await startListeners(writer, true);
-  const total = 60_000;
+  // Sixty batches' worth: about 23 can be read in 1.5 s (the window of 8, then 15 appends).
+  const total = 60 * DEFAULT_BATCHER_LIMITS.maxPoints;
   const conn = await tcpConnect(carbon.plaintextPort!);
   conn.on('error', () => {});
   conn.write(Array.from({ length: total }, (_, i) => `slow.s${i % 1000} ${i} 1700000000\n`).join(''));
