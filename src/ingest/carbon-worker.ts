@@ -132,10 +132,22 @@ function plaintextConnection(conn: TcpSocket): void {
       discarding = false;
       rest = chunk.subarray(newline + 1);
     }
+    if (pending) {
+      const newline = rest.indexOf(10);
+      if (newline >= 0) {
+        // Only the line split across reads is joined; the rest of the chunk is parsed where it is.
+        // Joining whole chunks copied nearly every read into a fresh buffer: this thread's CPU per
+        // point was a third higher in the carbon ingest bench.
+        const line = Buffer.concat([pending, rest.subarray(0, newline + 1)]);
+        pending = null;
+        lastSeq = parsePlaintext(line, line.length, lastSeq);
+        rest = rest.subarray(newline + 1);
+      }
+    }
     const buf = pending ? Buffer.concat([pending, rest]) : rest;
     const lastNewline = buf.lastIndexOf(10);
     if (lastNewline < 0) {
-      pending = buf;
+      pending = buf.length > 0 ? buf : null;
       if (buf.length > MAX_LINE) {
         discarding = true;
         counters.lines++;

@@ -77,6 +77,32 @@ test('a plaintext line longer than the limit is dropped whole, not its tail take
   }
 });
 
+test('plaintext lines split across reads, one of them over three, come out whole and in order', { timeout: 20_000 }, async () => {
+  const writer = new CollectingWriter();
+  const carbon = await startListeners(writer, true);
+  try {
+    const conn = await tcpConnect(carbon.plaintextPort!);
+    conn.setNoDelay(true);
+    const pieces = ['a.one 1 170000', '0000\nb.two 2 1700000000\nc.th', 'ree 3', ' 1700000000\n', '\nd.four 4 1700000000\ne.five 5 17000000', '00\n'];
+    for (const piece of pieces) {
+      conn.write(piece);
+      await new Promise((r) => setTimeout(r, 30)); // each piece its own read
+    }
+    conn.end();
+    await until(() => writer.points.length === 5);
+    assert.deepEqual(writer.points, [
+      'a.one 1 1700000000',
+      'b.two 2 1700000000',
+      'c.three 3 1700000000',
+      'd.four 4 1700000000',
+      'e.five 5 1700000000',
+    ]);
+    assert.equal(carbon.counters.badLines, 1); // the empty line
+  } finally {
+    await carbon.stop();
+  }
+});
+
 test('stop() returns while plaintext and pickle clients keep their connections open', { timeout: 20_000 }, async () => {
   const writer = new CollectingWriter();
   const carbon = await startListeners(writer);
