@@ -14,7 +14,7 @@
  * BENCH_QUICK=1: 10k series only, carbonado only. BENCH_PEERS=0 skips the peers in a full run.
  */
 import { type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -214,6 +214,27 @@ function tcpOpen(port: number): Promise<boolean> {
 
 // ---- carbonado -----------------------------------------------------------------------------
 
+/**
+ * CPU seconds of a process's threads, summed by thread name (MainThread, WorkerThread: the carbon
+ * listener, V8Worker: GC and compiler helpers...): the whole-process figure hides which thread is the limit.
+ */
+function threadCpuSeconds(pid: number): Map<string, number> {
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  const byName = new Map<string, number>();
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const name = stat.slice(stat.indexOf('(') + 1, close);
+      const fields = stat.slice(close + 2).split(' ');
+      byName.set(name, (byName.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) / ticksPerSecond);
+    } catch {
+      // the thread exited meanwhile
+    }
+  }
+  return byName;
+}
+
 interface Carbonado {
   child: ChildProcess;
   carbonPort: number;
@@ -299,7 +320,14 @@ async function runCarbonado(scenario: (typeof SCENARIOS)[number], restarts: stri
   // Self metrics are stamped with their interval's start, and render's `from` is exclusive of its slot.
   const startedAt = Math.floor(Date.now() / 1000) - 60;
   const end = Math.floor(Date.now() / 1000 / STEP) * STEP - 60;
+  const threads0 = threadCpuSeconds(server.child.pid!);
   const { sent, cpuS, otherCpuS } = await generate({ port: server.carbonPort, series: scenario.series, points: scenario.points, conns: CONNS, end }, server.child.pid!);
+  const threads1 = threadCpuSeconds(server.child.pid!);
+  const nsPerPoint = (thread: string): string => fmt((1e9 * ((threads1.get(thread) ?? 0) - (threads0.get(thread) ?? 0))) / sent.points);
+  console.log(
+    `  ${scenario.label}: server CPU per point by thread: main ${nsPerPoint('MainThread')} ns, carbon worker ${nsPerPoint('WorkerThread')} ns, ` +
+      `V8 helpers ${nsPerPoint('V8Worker')} ns, libuv pool ${nsPerPoint('libuv-worker')} ns`,
+  );
   const rssBytes = processRssBytes(server.child.pid!);
   const counted = await carbonLinesCounted(server.httpPort, startedAt, sent.points);
   const sample = await checkSample(server.httpPort, scenario.series, scenario.points, sent);

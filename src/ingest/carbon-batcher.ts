@@ -17,7 +17,10 @@ export interface CarbonBatcherLimits {
 }
 
 export const DEFAULT_BATCHER_LIMITS: CarbonBatcherLimits = {
-  maxPoints: 1024,
+  // Each message costs both threads a fixed overhead (clone, transfer, event-loop turn, ack, WAL
+  // write): 4096 points rather than 1024 cut main's CPU per point by about a quarter and the
+  // worker's by 8% in the carbon ingest bench; 8192 gained nothing more and doubles a turn.
+  maxPoints: 4096,
   maxNewNames: 256,
   maxNames: 1 << 22,
 };

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { connect, createServer, type Socket } from 'node:net';
+import { DEFAULT_BATCHER_LIMITS } from '../../src/ingest/carbon-batcher.js';
 import { startCarbonListeners, type CarbonListeners } from '../../src/ingest/carbon-listeners.js';
 import type { PointBatch, PointWriter } from '../../src/points.js';
 import { openTempEngine } from '../support/temp-engine.js';
@@ -71,6 +72,32 @@ test('a plaintext line longer than the limit is dropped whole, not its tail take
     await until(() => writer.points.some((p) => p.startsWith('last.')));
     assert.deepEqual(writer.points, ['ok.metric 2 1700000000', 'last.metric 3 1700000000']);
     assert.equal(carbon.counters.badLines, 1);
+  } finally {
+    await carbon.stop();
+  }
+});
+
+test('plaintext lines split across reads, one of them over three, come out whole and in order', { timeout: 20_000 }, async () => {
+  const writer = new CollectingWriter();
+  const carbon = await startListeners(writer, true);
+  try {
+    const conn = await tcpConnect(carbon.plaintextPort!);
+    conn.setNoDelay(true);
+    const pieces = ['a.one 1 170000', '0000\nb.two 2 1700000000\nc.th', 'ree 3', ' 1700000000\n', '\nd.four 4 1700000000\ne.five 5 17000000', '00\n'];
+    for (const piece of pieces) {
+      conn.write(piece);
+      await new Promise((r) => setTimeout(r, 30)); // each piece its own read
+    }
+    conn.end();
+    await until(() => writer.points.length === 5);
+    assert.deepEqual(writer.points, [
+      'a.one 1 1700000000',
+      'b.two 2 1700000000',
+      'c.three 3 1700000000',
+      'd.four 4 1700000000',
+      'e.five 5 1700000000',
+    ]);
+    assert.equal(carbon.counters.badLines, 1); // the empty line
   } finally {
     await carbon.stop();
   }
@@ -199,7 +226,8 @@ test('with the store behind, TCP reading pauses instead of queueing without boun
   const writer = new CollectingWriter();
   writer.appendMs = 100;
   const carbon = await startListeners(writer, true);
-  const total = 60_000;
+  // Sixty batches' worth: about 23 can be read in 1.5 s (the window of 8, then 15 appends).
+  const total = 60 * DEFAULT_BATCHER_LIMITS.maxPoints;
   const conn = await tcpConnect(carbon.plaintextPort!);
   conn.on('error', () => {});
   conn.write(Array.from({ length: total }, (_, i) => `slow.s${i % 1000} ${i} 1700000000\n`).join(''));
