@@ -19,7 +19,7 @@ import type { SeriesRange, SeriesStore } from '../store/series-store.js';
 import { backtest, type BacktestResult, lastScaleAction, MAX_BACKTEST_EVALUATIONS } from './backtest.js';
 import { type Decision, explain, judge, Judgement, SampleColumns } from './decision.js';
 import type { PoolConfig } from '../config/pool-config.js';
-import { type PoolSeries, sampleRange, sampleSeriesSet, sampleWindowInto, type SeriesValues } from './sampler.js';
+import { type PoolSeries, sampleRange, sampleWindowInto, type SeriesValues } from './sampler.js';
 
 /** What a pool's targets rendered to, and the targets that could not be rendered. */
 export interface RenderedPool {
@@ -203,13 +203,9 @@ export async function estimateCapacity(store: SeriesStore, config: PoolConfig, f
   if (count < 2) return none('the range holds fewer than two samples');
   const rendered = await renderPool(store, config, from, until);
   const at = from + count * interval;
-  const { series } = rendered;
-  const qps = sampleSeriesSet(series.qps, at, interval, count, 'average', 'sum');
-  const instances =
-    typeof series.instances === 'number'
-      ? new Float64Array(count).fill(series.instances)
-      : sampleSeriesSet(series.instances, at, interval, count, 'last', 'sum');
-  const health = config.health.map((_, i) => sampleSeriesSet(series.health[i] ?? [], at, interval, count, 'average', 'max'));
+  const window = new SampleColumns(count, config.health.length);
+  sampleWindowInto(config, rendered.series, at, window);
+  const { qps, instances, health } = window;
   const degradedBy = (k: number): number => config.health.findIndex((check, i) => health[i][k] > check.above);
 
   let wasHealthy = false;

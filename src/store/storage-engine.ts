@@ -930,6 +930,17 @@ export class StorageEngine implements SeriesStore {
     count: new Int32Array(0),
   };
 
+  /** The run scratch with room for `windows` windows. */
+  private runFor(windows: number): typeof this.run {
+    const run = this.run;
+    if (run.at.length < windows) {
+      run.at = new Int32Array(windows);
+      run.skip = new Int32Array(windows);
+      run.count = new Int32Array(windows);
+    }
+    return run;
+  }
+
   /** The step every read of `reads` has, when they also share from and until; 0 otherwise. */
   private commonGrid(reads: readonly ReadRequest[]): number {
     const { from, until } = reads[0];
@@ -948,13 +959,8 @@ export class StorageEngine implements SeriesStore {
       const { from, until } = slice[0];
       const span = windowSeconds(step);
       const length = (until - from) / step;
-      const run = this.run;
       const windows = Math.ceil((until - (from - (from % span))) / span);
-      if (run.at.length < windows) {
-        run.at = new Int32Array(windows);
-        run.skip = new Int32Array(windows);
-        run.count = new Int32Array(windows);
-      }
+      const run = this.runFor(windows);
       for (let k = 0, start = from - (from % span); k < windows; k++, start += span) {
         const at = (start - from) / step;
         const first = Math.max(0, -at);
@@ -991,12 +997,7 @@ export class StorageEngine implements SeriesStore {
   private handOverArrays(slice: readonly ReadRequest[], values: Float64Array[], visitor: SeriesVisitor): boolean {
     if (visitor.run && this.commonGrid(slice) > 0) {
       for (const w of slice) if (!visitor.series(this.shapeOf(w))) return false;
-      const run = this.run;
-      if (run.at.length < 1) {
-        run.at = new Int32Array(1);
-        run.skip = new Int32Array(1);
-        run.count = new Int32Array(1);
-      }
+      const run = this.runFor(1);
       run.at[0] = 0;
       run.skip[0] = 0;
       run.count[0] = values[0].length;
