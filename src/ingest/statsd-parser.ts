@@ -24,14 +24,14 @@
  * record of that line is emitted (Etsy StatsD would keep the parts before the bad one; all-or-
  * nothing makes a bad line's effect easy to state and to count).
  */
-import { MetricKind, RecordFlags, fnv1a } from './statsd-record.js';
+import { MetricKind, NAME_HASH_SEED, RecordFlags, nameHash, nameHashFinish, nameHashStep } from './statsd-record.js';
 
 export interface StatsdSink {
   /**
    * One parsed sample. `input` is the array given to `parse`: its bytes are the caller's, so a
    * sink may keep ranges of it for as long as the caller leaves them unchanged. The set member is
    * `input[setStart, setEnd)` (empty for other kinds). The name, already normalised, is
-   * `nameBytes[nameStart, nameEnd)`, and `hash` is `fnv1a` of exactly those bytes: `nameBytes` is
+   * `nameBytes[nameStart, nameEnd)`, and `hash` is `nameHash` of exactly those bytes: `nameBytes` is
    * `input` when the name is used as sent, else parser scratch that is only valid during the call.
    */
   record(
@@ -323,17 +323,26 @@ export class StatsdParser {
 
   /** One non-empty line; emits its records and returns Bad.None, or emits nothing and says why. */
   private parseLine(bytes: Uint8Array, start: number, end: number, sink: StatsdSink): Bad {
-    // Name: hash it while looking for ':', and note whether it can be used as it is.
-    let hash = 0x811c9dc5;
-    let plainName = true;
+    // Name: hash it (nameHash's steps) while looking for ':', and note whether it can be used as
+    // it is. Four name bytes at a time while they last; the word holding the ':' ends that.
+    let hash = NAME_HASH_SEED;
     let p = start;
+    for (; p + 4 <= end; p += 4) {
+      const b0 = bytes[p];
+      const b1 = bytes[p + 1];
+      const b2 = bytes[p + 2];
+      const b3 = bytes[p + 3];
+      if ((NAME_BYTE[b0] & NAME_BYTE[b1] & NAME_BYTE[b2] & NAME_BYTE[b3]) === 0) break;
+      hash = nameHashStep(hash, b0 | (b1 << 8) | (b2 << 16) | (b3 << 24));
+    }
+    let plainName = true;
     for (; p < end; p++) {
       const b = bytes[p];
       if (NAME_BYTE[b] === 0) {
         if (b === COLON) break;
         plainName = false;
       }
-      hash = Math.imul(hash ^ b, 0x01000193);
+      hash = nameHashStep(hash, b); // only used when the name is plain: then these are its last 0-3 bytes
     }
     if (p === end) return Bad.NoColon;
     const nameEnd = p;
@@ -408,7 +417,7 @@ export class StatsdParser {
     let nameStart = start;
     let nameStop = nameEnd;
     if (plainName && tagsStart < 0) {
-      hash >>>= 0;
+      hash = nameHashFinish(hash, nameEnd - start);
       if (nameEnd - start > this.maxNameLength) return Bad.NameTooLong;
     } else {
       const bad = this.normaliseName(bytes, start, nameEnd, tagsStart, tagsEnd);
@@ -417,7 +426,7 @@ export class StatsdParser {
       nameStart = 0;
       nameStop = this.normalisedLength;
       if (nameStop > this.maxNameLength) return Bad.NameTooLong;
-      hash = fnv1a(nameBytes, 0, nameStop);
+      hash = nameHash(nameBytes, 0, nameStop);
     }
 
     for (let k = 0; k < parts; k++) {

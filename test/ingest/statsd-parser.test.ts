@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StatsdParser, parseDecimal, type ParseCounters, type StatsdSink } from '../../src/ingest/statsd-parser.js';
-import { MetricKind, RecordFlags, fnv1a } from '../../src/ingest/statsd-record.js';
+import { MetricKind, RecordFlags, nameHash } from '../../src/ingest/statsd-record.js';
 
 const { Counter, Timer, Gauge, Set } = MetricKind;
 const { GaugeDelta } = RecordFlags;
@@ -32,7 +32,7 @@ class CollectingSink implements StatsdSink {
     setStart: number,
     setEnd: number,
   ): void {
-    assert.equal(hash, fnv1a(nameBytes, nameStart, nameEnd), 'hash is fnv1a of the emitted name');
+    assert.equal(hash, nameHash(nameBytes, nameStart, nameEnd), 'hash is nameHash of the emitted name');
     const name = Buffer.from(nameBytes.subarray(nameStart, nameEnd)).toString('latin1');
     const sample: Sample = { kind, name, value, rate: sampleRate, flags };
     if (kind === Set) sample.member = Buffer.from(setBytes.subarray(setStart, setEnd)).toString('utf8');
