@@ -40,6 +40,11 @@ const MAX_TCP_LINE = 64 * 1024;
 const DRAIN_PAUSE_MS = 1;
 /** Drain buffer: several datagrams are parsed into it before the rings are published. */
 const DRAIN_BUFFER_BYTES = 8 * MAX_DATAGRAM_BYTES;
+/**
+ * Datagrams read in one turn of the event loop at most: a receiver that falls behind would
+ * otherwise never find the socket empty, and never see a stop request or a TCP client.
+ */
+const DRAIN_TURN_DATAGRAMS = 1024;
 const NEWLINE = 0x0a;
 
 const data = workerData as ReceiverWorkerData;
@@ -87,17 +92,18 @@ function publish(): void {
  */
 let drain: DatagramDrain | null = null;
 const drainBuffer = new Uint8Array(DRAIN_BUFFER_BYTES);
-let drainTimer: NodeJS.Timeout | null = null;
+/** A drainSocket call is scheduled: the socket's events are paused meanwhile. */
+let draining = false;
 let stopped = false;
 
 function drainSocket(): void {
-  drainTimer = null;
+  draining = false;
   if (stopped || drain === null) return;
   let datagrams = 0;
   let used = 0;
   let bytes = 0;
   try {
-    for (;;) {
+    while (datagrams < DRAIN_TURN_DATAGRAMS) {
       if (used + MAX_DATAGRAM_BYTES + 1 > drainBuffer.length) {
         publish();
         used = 0;
@@ -124,8 +130,13 @@ function drainSocket(): void {
     publish();
   }
   if (drain === null) return;
-  if (datagrams === 0) drain.resumeEvents();
-  else drainTimer = setTimeout(drainSocket, DRAIN_PAUSE_MS);
+  if (datagrams === 0) {
+    drain.resumeEvents();
+    return;
+  }
+  draining = true;
+  if (datagrams === DRAIN_TURN_DATAGRAMS) setImmediate(drainSocket); // more queued: go on after one turn
+  else setTimeout(drainSocket, DRAIN_PAUSE_MS);
 }
 
 function startUdp(): Promise<Socket> {
@@ -140,9 +151,10 @@ function startUdp(): Promise<Socket> {
       stats[ReceiverStat.packets]++;
       stats[ReceiverStat.bytes] += msg.length;
       ingest(msg, 0, msg.length);
-      if (drain !== null && drainTimer === null) {
+      if (drain !== null && !draining) {
         drain.pauseEvents();
-        drainTimer = setTimeout(drainSocket, DRAIN_PAUSE_MS);
+        draining = true;
+        setTimeout(drainSocket, DRAIN_PAUSE_MS);
       }
     });
     socket.bind(data.port, data.host, () => {
@@ -220,8 +232,7 @@ async function main(): Promise<void> {
 
   port.on('message', (msg: { type: 'stop' }) => {
     if (msg.type !== 'stop') return;
-    stopped = true;
-    if (drainTimer !== null) clearTimeout(drainTimer);
+    stopped = true; // a scheduled drainSocket now returns at once
     udp.close();
     tcp?.close();
     for (const conn of connections) conn.destroy();
