@@ -45,7 +45,6 @@ const DRAIN_BUFFER_BYTES = 8 * MAX_DATAGRAM_BYTES;
  * otherwise never find the socket empty, and never see a stop request or a TCP client.
  */
 const DRAIN_TURN_DATAGRAMS = 1024;
-const NEWLINE = 0x0a;
 
 const data = workerData as ReceiverWorkerData;
 const port = parentPort!;
@@ -104,7 +103,7 @@ function drainSocket(): void {
   let bytes = 0;
   try {
     while (datagrams < DRAIN_TURN_DATAGRAMS) {
-      if (used + MAX_DATAGRAM_BYTES + 1 > drainBuffer.length) {
+      if (used + MAX_DATAGRAM_BYTES > drainBuffer.length) {
         publish();
         used = 0;
       }
@@ -112,11 +111,8 @@ function drainSocket(): void {
       if (length < 0) break;
       datagrams++;
       bytes += length;
-      // The parser finds line ends with the native indexOf, which has no end bound: without this
-      // newline its search for the datagram's last line would run on through the whole buffer.
-      drainBuffer[used + length] = NEWLINE;
       parse(drainBuffer, used, used + length);
-      used += length + 1;
+      used += length;
     }
   } catch (err) {
     // Not a read this thread can make after all: back to 'message' events for good.

@@ -276,6 +276,26 @@ test('only bytes[start, end) are parsed; the last line needs no newline', () => 
   assert.deepEqual(counters, { lines: 4, badLines: 1 }, "'bar:2' cut before its type is a bad line");
 });
 
+test('a range that ends inside or right after a name never borrows the bytes past its end', () => {
+  const bytes = Buffer.from('abcdefgh:1|c\nxyz\n');
+  const cases: [number, string][] = [
+    [8, "no ':' after the name"], // 'abcdefgh': the ':' just past the end does not count
+    [6, "no ':' after the name"], // the end falls inside a four-byte step of the name
+    [9, "missing '|type'"], // 'abcdefgh:'
+  ];
+  for (const [end, reason] of cases) {
+    const bad: string[] = [];
+    const parser = new StatsdParser({}, (_line, why) => bad.push(why));
+    const counters: ParseCounters = { lines: 0, badLines: 0 };
+    parser.parse(bytes, 0, end, new CollectingSink(), counters);
+    assert.deepEqual(counters, { lines: 1, badLines: 1 }, `end ${end}`);
+    assert.deepEqual(bad, [reason], `end ${end}`);
+  }
+  const out = parse('name with space\nok:1|c\n  \t\r\nxyz');
+  assert.deepEqual(out.counters, { lines: 3, badLines: 2 }, 'a line without a colon ends at its newline');
+  assert.deepEqual(out.samples, [c('ok', 1)]);
+});
+
 test('counters accumulate over calls; the caller owns them', () => {
   const parser = new StatsdParser();
   const sink = new CollectingSink();
