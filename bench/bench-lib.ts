@@ -205,3 +205,28 @@ export function table(header: readonly string[], rows: readonly (readonly string
   const line = (cells: readonly string[]): string => cells.map((c, i) => (c ?? '').padStart(widths[i])).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
+
+/**
+ * CPU seconds of a process's threads summed by thread name, with a trailing `-N` dropped so
+ * numbered threads of one kind add up (statsd-recv-0 and statsd-recv-1 -> statsd-recv).
+ */
+export function threadCpuSecondsByName(pid: number): Map<string, number> {
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  const byName = new Map<string, number>();
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
+        const close = stat.lastIndexOf(')');
+        const name = stat.slice(stat.indexOf('(') + 1, close).replace(/-\d+$/, '');
+        const fields = stat.slice(close + 2).split(' ');
+        byName.set(name, (byName.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) / ticksPerSecond);
+      } catch {
+        // the thread exited meanwhile
+      }
+    }
+  } catch {
+    // the process is gone
+  }
+  return byName;
+}

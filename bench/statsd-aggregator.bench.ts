@@ -6,7 +6,7 @@
 import { defaultAggregatorOptions, StatsdAggregator } from '../src/aggregate/statsd-aggregator.js';
 import { ByteRingReader, createByteRing, createDoorbell } from '../src/ingest/byte-ring.js';
 import { RingSink } from '../src/ingest/ring-sink.js';
-import { fnv1a, MetricKind, RecordFlags } from '../src/ingest/statsd-record.js';
+import { nameHash, MetricKind, RecordFlags } from '../src/ingest/statsd-record.js';
 
 const METRIC_COUNTS = (process.env.BENCH_METRICS ?? '10000,100000').split(',').map(Number);
 const RECORDS_PER_PASS = 500_000;
@@ -37,7 +37,7 @@ interface Records {
  */
 function buildRecords(METRICS: number): { first: Records; steady: Records } {
   const names = Array.from({ length: METRICS }, (_, i) => encoder.encode(`app.svc${i % 97}.host${i}.requests.latency`));
-  const hashes = names.map((n) => fnv1a(n, 0, n.length));
+  const hashes = names.map((n) => nameHash(n, 0, n.length));
   const members = Array.from({ length: 64 }, (_, i) => encoder.encode(`user${i}`));
   const ring = createByteRing(64 << 20);
   const sink = new RingSink([ring], [createDoorbell()]);

@@ -32,6 +32,7 @@ import {
   spawnTracked,
   stopChild,
   table,
+  threadCpuSecondsByName,
   waitFor,
 } from './bench-lib.js';
 import { udpKernelDrops } from '../src/pipeline/self-metrics.js';
@@ -444,6 +445,8 @@ interface StepResult {
   /** Datagrams the kernel dropped on the server's sockets (receive buffers full). */
   kernelDrops: number;
   serverCpuPercent: number;
+  /** Server CPU by thread name (statsd-recv, statsd-agg, MainThread, V8Worker...), % of a core. */
+  serverThreadCpuPercent: Record<string, number>;
   serverRssMB: number;
   serverPeakRssMB: number;
   generatorCpuPercent: number;
@@ -460,16 +463,19 @@ async function runStep(sys: System, names: number, rate: number, label: string):
   await sys.beginStep();
   const drops0 = udpKernelDrops(sys.port);
   let cpu0 = 0;
+  let threads0 = new Map<string, number>();
   let busy0 = 0;
   let t0 = 0;
   const load = await generateLoad(sys.port, names, rate, STEP_SECONDS, GENERATORS, () => {
     // sampled when the generators are ready, so that the window is the sending only
     cpu0 = processTreeCpuSeconds(sys.pid);
+    threads0 = threadCpuSecondsByName(sys.pid);
     busy0 = machineBusySeconds();
     t0 = performance.now();
   });
   const wall = (performance.now() - t0) / 1000;
   const cpu1 = processTreeCpuSeconds(sys.pid);
+  const threads1 = threadCpuSecondsByName(sys.pid);
   const busy1 = machineBusySeconds();
   const rss = processRssBytes(sys.pid);
   const counts = await sys.endStep(load.counterSum);
@@ -492,6 +498,12 @@ async function runStep(sys: System, names: number, rate: number, label: string):
     queueDrops: counts.queueDrops,
     kernelDrops: drops1 - drops0,
     serverCpuPercent: (serverCpu / wall) * 100,
+    serverThreadCpuPercent: Object.fromEntries(
+      [...threads1]
+        .map(([name, seconds]) => [name, ((seconds - (threads0.get(name) ?? 0)) / wall) * 100] as const)
+        .filter(([, percent]) => percent >= 1)
+        .sort((a, b) => b[1] - a[1]),
+    ),
     serverRssMB: rss / 2 ** 20,
     serverPeakRssMB: processPeakRssBytes(sys.pid) / 2 ** 20,
     generatorCpuPercent: load.generatorCpuPercent,
@@ -508,6 +520,8 @@ async function runStep(sys: System, names: number, rate: number, label: string):
       `cpu ${fmt(r.serverCpuPercent)}%  rss ${fmt(r.serverRssMB)} MB  drops ${fmt(r.kernelDrops)}  ${r.pass ? 'PASS' : 'FAIL'}` +
       (r.lateSeconds > 0 ? `  (counts landed ${r.lateSeconds}s late)` : ''),
   );
+  const threads = Object.entries(r.serverThreadCpuPercent);
+  if (threads.length > 1) console.log(`    server cpu by thread: ${threads.map(([name, percent]) => `${name} ${fmt(percent)}%`).join(', ')}`);
   return r;
 }
 

@@ -10,6 +10,7 @@
  * BENCH_RECEIVERS, BENCH_WORKERS (the configuration's defaults).
  */
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startAggregatorPool } from '../src/aggregate/aggregator-pool.js';
@@ -54,6 +55,27 @@ function generate(seconds: number): Promise<GeneratorReport> {
   });
 }
 
+/** User and system CPU seconds of this process's threads, summed by thread name (statsd-recv-N, statsd-agg-N, ...). */
+function threadCpu(): Map<string, { user: number; system: number }> {
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  const byName = new Map<string, { user: number; system: number }>();
+  for (const task of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const name = stat.slice(stat.indexOf('(') + 1, close).replace(/-\d+$/, '');
+      const fields = stat.slice(close + 2).split(' ');
+      const sum = byName.get(name) ?? { user: 0, system: 0 };
+      sum.user += Number(fields[11]) / ticksPerSecond;
+      sum.system += Number(fields[12]) / ticksPerSecond;
+      byName.set(name, sum);
+    } catch {
+      // the thread exited meanwhile
+    }
+  }
+  return byName;
+}
+
 const received = (): number => receivers.stats.reduce((n, s) => n + s[ReceiverStat.lines], 0);
 
 try {
@@ -61,17 +83,29 @@ try {
   await pool.flush();
   const linesBefore = received();
   const cpuBefore = process.cpuUsage();
+  const threadsBefore = threadCpu();
   const report = await generate(SECONDS);
   await new Promise((r) => setTimeout(r, 300)); // the sockets' last datagrams
   await pool.flush();
   const cpu = process.cpuUsage(cpuBefore);
+  const threadsAfter = threadCpu();
   const lines = received() - linesBefore;
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const perLine = (seconds: number): string => ((seconds * 1e9) / lines).toFixed(0);
+  const byThread = [...threadsAfter]
+    .map(([name, t]) => {
+      const before = threadsBefore.get(name) ?? { user: 0, system: 0 };
+      return { name, user: t.user - before.user, system: t.system - before.system };
+    })
+    .filter((t) => t.user + t.system > 0)
+    .sort((a, b) => b.user + b.system - (a.user + a.system))
+    .map((t) => `${t.name} ${perLine(t.user)}+${perLine(t.system)}`);
   console.log(
     `statsd threads: ${RECEIVERS} receivers, ${WORKERS} aggregators, ${NAMES} names, target ${RATE} lines/s: ` +
       `sent ${report.lines}, received ${lines} (${((1 - lines / report.lines) * 100).toFixed(2)}% short), ` +
       `${((cpuSeconds * 1e9) / lines).toFixed(0)} ns CPU per line over all threads (${((cpuSeconds / SECONDS) * 100).toFixed(0)}% of a core)`,
   );
+  console.log(`  ns per line by thread (all threads of a name summed), user+system: ${byThread.join(', ')}`);
 } finally {
   await receivers.stop();
   await pool.stop();

@@ -28,7 +28,10 @@ export function startAggregatorPool(
   });
   const workers = ringsByAggregator.map((rings, index) => {
     const data: AggregatorWorkerData = { index, rings, doorbell: doorbells[index], options };
-    const worker = new Worker(new URL('./aggregator-worker.js', import.meta.url), { workerData: data });
+    const worker = new Worker(new URL('./aggregator-worker.js', import.meta.url), {
+      workerData: data,
+      name: `statsd-agg-${index}`, // the OS thread name: per-thread CPU in /proc and top -H
+    });
     worker.on('message', (reply: AggregatorFlushReply) => pending[index].get(reply.id)?.(reply));
     worker.on('error', (err) => console.error(`carbonado: aggregator thread ${index} failed: ${err.stack ?? err.message}`));
     worker.once('exit', () => {

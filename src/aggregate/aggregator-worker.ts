@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { ByteRingReader, waitForDoorbell, type ByteRingHandle } from '../ingest/index.js';
+import { lowerThisThreadPriority } from '../ingest/thread-priority.js';
 import { StatsdAggregator, type AggregatorOptions } from './statsd-aggregator.js';
 
 export interface AggregatorWorkerData {
@@ -37,6 +38,16 @@ const DRAIN_SLICE = 1 << 20;
  * (ring-sink.ts), so a trickle is picked up by this timeout (or by the next flush, which drains).
  */
 const IDLE_WAIT_MS = 100;
+
+/**
+ * Nice increment of this thread. When the CPUs are saturated a receiver that misses its turn loses
+ * datagrams (the kernel's receive buffer is capped at rmem_max, a few tens of ms at 2M lines/s)
+ * while an aggregator that misses its turn loses nothing (its rings hold seconds), so the
+ * aggregators yield to the receivers and catch up when they idle.
+ */
+const NICE_INCREMENT = 5;
+
+lowerThisThreadPriority(NICE_INCREMENT);
 
 const data = workerData as AggregatorWorkerData;
 const port = parentPort!;

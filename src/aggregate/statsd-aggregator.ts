@@ -7,7 +7,7 @@
  * Every input metric (kind + name) gets its output names built once, when first seen, and a run of
  * consecutive local output ids; a flush then only writes (id, value) pairs into typed arrays.
  */
-import { fnv1a, MetricKind, MetricTable, RecordFlags, RecordOffset, TailOffset, tailOffset } from '../ingest/index.js';
+import { nameHash, MetricKind, MetricTable, RecordFlags, RecordOffset, TailOffset, tailOffset } from '../ingest/index.js';
 import { validateAggregatorOptions, type AggregatorOptions } from './aggregator-options.js';
 import {
   computeTimerStats,
@@ -379,7 +379,7 @@ export class StatsdAggregator {
     key[2] = (metric >>> 16) & 0xff;
     key[3] = metric >>> 24;
     for (let i = 0; i < length; i++) key[4 + i] = bytes[start + i];
-    const hash = fnv1a(key, 0, 4 + length);
+    const hash = nameHash(key, 0, 4 + length);
     if (this.setMembers.find(MetricKind.Set, hash, key, 0, 4 + length) >= 0) return false;
     this.setMembers.insert(MetricKind.Set, hash, key, 0, 4 + length);
     return true;

@@ -9,6 +9,6 @@ export {
   hasTail,
   tailOffset,
   recordSize,
-  fnv1a,
+  nameHash,
 } from './statsd-record.js';
 export { MetricTable } from './metric-table.js';

@@ -23,7 +23,7 @@ const SlotWord = {
 } as const;
 
 /**
- * murmur3's finaliser. Receivers shard by `fnv1a % shards`, so within one shard the low bits of
+ * murmur3's finaliser. Receivers shard by `nameHash % shards`, so within one shard the low bits of
  * the record hash are correlated; mixing restores a uniform spread over the slots.
  */
 export function mixHash(nameHash: number, kind: number): number {

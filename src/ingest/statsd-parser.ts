@@ -24,14 +24,14 @@
  * record of that line is emitted (Etsy StatsD would keep the parts before the bad one; all-or-
  * nothing makes a bad line's effect easy to state and to count).
  */
-import { MetricKind, RecordFlags, fnv1a } from './statsd-record.js';
+import { MetricKind, NAME_HASH_SEED, RecordFlags, nameHash, nameHashFinish, nameHashStep } from './statsd-record.js';
 
 export interface StatsdSink {
   /**
    * One parsed sample. `input` is the array given to `parse`: its bytes are the caller's, so a
    * sink may keep ranges of it for as long as the caller leaves them unchanged. The set member is
    * `input[setStart, setEnd)` (empty for other kinds). The name, already normalised, is
-   * `nameBytes[nameStart, nameEnd)`, and `hash` is `fnv1a` of exactly those bytes: `nameBytes` is
+   * `nameBytes[nameStart, nameEnd)`, and `hash` is `nameHash` of exactly those bytes: `nameBytes` is
    * `input` when the name is used as sent, else parser scratch that is only valid during the call.
    */
   record(
@@ -106,8 +106,6 @@ const EXACT_POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 /** A decimal mantissa of at most this many digits is an exact double (10^15 < 2^53). */
 const MAX_EXACT_DIGITS = 15;
 
-/** TypedArray's native indexOf: much faster than a JS loop or Buffer's wrapper of it. */
-const typedIndexOf = Uint8Array.prototype.indexOf;
 const TRUE_BYTES = new TextEncoder().encode('true');
 const lineDecoder = new TextDecoder('utf-8');
 
@@ -301,8 +299,32 @@ export class StatsdParser {
   parse(bytes: Uint8Array, start: number, end: number, sink: StatsdSink, counters: ParseCounters): void {
     let lineStart = start;
     while (lineStart < end) {
-      let newline = typedIndexOf.call(bytes, NEWLINE, lineStart);
-      if (newline < 0 || newline > end) newline = end;
+      // Name first: hash it (nameHash's steps) while looking for the ':' or the line's end, and
+      // note whether it can be used as it is. Four name bytes at a time while they last; the word
+      // holding the ':' (or a newline) ends that. The search for the newline then covers only the
+      // few bytes after the ':', not the whole line.
+      let hash = NAME_HASH_SEED;
+      let p = lineStart;
+      for (; p + 4 <= end; p += 4) {
+        const b0 = bytes[p];
+        const b1 = bytes[p + 1];
+        const b2 = bytes[p + 2];
+        const b3 = bytes[p + 3];
+        if ((NAME_BYTE[b0] & NAME_BYTE[b1] & NAME_BYTE[b2] & NAME_BYTE[b3]) === 0) break;
+        hash = nameHashStep(hash, b0 | (b1 << 8) | (b2 << 16) | (b3 << 24));
+      }
+      let plainName = true;
+      for (; p < end; p++) {
+        const b = bytes[p];
+        if (NAME_BYTE[b] === 0) {
+          if (b === COLON || b === NEWLINE) break;
+          plainName = false;
+        }
+        hash = nameHashStep(hash, b); // only used when the name is plain: then these are its last 0-3 bytes
+      }
+      const colon = p < end && bytes[p] === COLON ? p : -1;
+      let newline = p;
+      while (newline < end && bytes[newline] !== NEWLINE) newline++;
       let lineEnd = newline;
       while (lineEnd > lineStart) {
         const last = bytes[lineEnd - 1];
@@ -311,7 +333,13 @@ export class StatsdParser {
       }
       if (lineEnd > lineStart) {
         counters.lines++;
-        const bad = this.parseLine(bytes, lineStart, lineEnd, sink);
+        // A ':' is never trailing whitespace, so a line that has one keeps it after trimming.
+        const bad =
+          colon < 0
+            ? Bad.NoColon
+            : colon === lineStart
+              ? Bad.EmptyName
+              : this.parseLine(bytes, lineStart, lineEnd, colon, plainName ? nameHashFinish(hash, colon - lineStart) : -1, sink);
         if (bad !== Bad.None) {
           counters.badLines++;
           if (this.onBadLine !== undefined) this.reportBadLine(bytes, lineStart, lineEnd, bad);
@@ -321,24 +349,13 @@ export class StatsdParser {
     }
   }
 
-  /** One non-empty line; emits its records and returns Bad.None, or emits nothing and says why. */
-  private parseLine(bytes: Uint8Array, start: number, end: number, sink: StatsdSink): Bad {
-    // Name: hash it while looking for ':', and note whether it can be used as it is.
-    let hash = 0x811c9dc5;
-    let plainName = true;
-    let p = start;
-    for (; p < end; p++) {
-      const b = bytes[p];
-      if (NAME_BYTE[b] === 0) {
-        if (b === COLON) break;
-        plainName = false;
-      }
-      hash = Math.imul(hash ^ b, 0x01000193);
-    }
-    if (p === end) return Bad.NoColon;
-    const nameEnd = p;
-    if (nameEnd === start) return Bad.EmptyName;
-
+  /**
+   * One non-empty line whose name ends at `nameEnd` (its ':'); `plainHash` is the name's nameHash
+   * when it is plain (used as sent), else -1. Emits its records and returns Bad.None, or emits
+   * nothing and says why.
+   */
+  private parseLine(bytes: Uint8Array, start: number, end: number, nameEnd: number, plainHash: number, sink: StatsdSink): Bad {
+    let p = nameEnd;
     // Parts: value ranges first; kinds, values and rates once a part's type is known.
     let parts = 0;
     let untypedFrom = 0;
@@ -407,8 +424,8 @@ export class StatsdParser {
     let nameBytes = bytes;
     let nameStart = start;
     let nameStop = nameEnd;
-    if (plainName && tagsStart < 0) {
-      hash >>>= 0;
+    let hash = plainHash;
+    if (plainHash >= 0 && tagsStart < 0) {
       if (nameEnd - start > this.maxNameLength) return Bad.NameTooLong;
     } else {
       const bad = this.normaliseName(bytes, start, nameEnd, tagsStart, tagsEnd);
@@ -417,7 +434,7 @@ export class StatsdParser {
       nameStart = 0;
       nameStop = this.normalisedLength;
       if (nameStop > this.maxNameLength) return Bad.NameTooLong;
-      hash = fnv1a(nameBytes, 0, nameStop);
+      hash = nameHash(nameBytes, 0, nameStop);
     }
 
     for (let k = 0; k < parts; k++) {

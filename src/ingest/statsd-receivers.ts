@@ -26,7 +26,10 @@ export interface StatsdReceivers {
 }
 
 function startReceiver(data: ReceiverWorkerData): Promise<{ worker: Worker; listening: Extract<ReceiverMessage, { type: 'listening' }> }> {
-  const worker = new Worker(new URL('./receiver-worker.js', import.meta.url), { workerData: data });
+  const worker = new Worker(new URL('./receiver-worker.js', import.meta.url), {
+    workerData: data,
+    name: `statsd-recv-${data.index}`, // the OS thread name: per-thread CPU in /proc and top -H
+  });
   return new Promise((resolve, reject) => {
     worker.once('error', reject);
     worker.once('message', (msg: ReceiverMessage) => {

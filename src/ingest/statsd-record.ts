@@ -16,7 +16,7 @@
  *
  * then, for named records and for sets, a tail (at 16, or 24 when sampled):
  *
- *   +0 u32 hash        FNV-1a of the normalised name bytes (shard key)
+ *   +0 u32 hash        nameHash of the normalised name bytes (shard key)
  *   +4 u16 nameLen     0 unless named
  *   +6 u16 setValueLen 0 unless a set
  *   +8 name bytes (normalised: sanitised, tags sorted), then set-member bytes, then padding
@@ -78,12 +78,36 @@ export function recordSize(kind: number, flags: number, nameLen: number, setValu
   return (size + 7) & ~7;
 }
 
-/** FNV-1a 32-bit over a byte range; the shard key for a series name. */
-export function fnv1a(bytes: Uint8Array, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) {
-    h ^= bytes[i];
-    h = Math.imul(h, 0x01000193);
+/** Seed of nameHash, and the multiplier of its 4-byte steps (murmur2's). */
+export const NAME_HASH_SEED = 0x811c9dc5;
+const WORD_MULTIPLIER = 0x5bd1e995;
+
+/**
+ * The shard key and table hash of a series name: 4 bytes (little-endian) per step, then the last
+ * 0-3 bytes one by one, then murmur3's finaliser so every bit counts in `hash % shards`. The
+ * parser folds the same steps into its scan of the name (`nameHashStep`, `nameHashFinish`).
+ */
+export function nameHash(bytes: Uint8Array, start: number, end: number): number {
+  let h = NAME_HASH_SEED;
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    h = nameHashStep(h, bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24));
   }
+  for (; i < end; i++) h = nameHashStep(h, bytes[i]);
+  return nameHashFinish(h, end - start);
+}
+
+export function nameHashStep(h: number, word: number): number {
+  h = Math.imul(h ^ word, WORD_MULTIPLIER);
+  return h ^ (h >>> 15);
+}
+
+export function nameHashFinish(h: number, length: number): number {
+  h ^= length;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return h >>> 0;
 }

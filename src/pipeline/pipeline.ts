@@ -188,9 +188,10 @@ export async function startPipeline(config: CarbonadoConfig, options: PipelineOp
       .then(async () => {
         const started = performance.now();
         const replies = statsd ? (final ? await statsd.pool.stop() : await statsd.pool.flush()) : [];
+        const collectedMs = performance.now() - started;
         const timestamp = Math.floor(intervalStartMs / 1000);
-        writer?.write(replies, timestamp);
-        selfMetrics.report(timestamp, replies, performance.now() - started);
+        const writeMs = writer ? await writer.write(replies, timestamp, !final) : 0;
+        selfMetrics.report(timestamp, replies, collectedMs + writeMs);
       })
       .catch((err: Error) => console.error(`carbonado: flush failed: ${err.stack ?? err.message}`));
     return flushChain;

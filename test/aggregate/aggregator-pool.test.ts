@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startAggregatorPool } from '../../src/aggregate/aggregator-pool.js';
 import { defaultAggregatorOptions } from '../../src/aggregate/statsd-aggregator.js';
-import { createByteRing, createDoorbell, fnv1a, MetricKind } from '../../src/ingest/index.js';
+import { createByteRing, createDoorbell, nameHash, MetricKind } from '../../src/ingest/index.js';
 import { RingSink } from '../../src/ingest/ring-sink.js';
 
 test('a flush and a stop still complete when an aggregator thread has died', { timeout: 20_000 }, async () => {
@@ -30,7 +30,7 @@ test('an aggregator thread keeps the record ids of each receiver ring apart', { 
   const second = new RingSink([rings[1]], [doorbell]);
   const send = (sink: RingSink, name: string, value: number): void => {
     const bytes = Buffer.from(name, 'latin1');
-    sink.record(MetricKind.Counter, 0, fnv1a(bytes, 0, bytes.length), value, 1, bytes, 0, bytes.length, bytes, 0, 0);
+    sink.record(MetricKind.Counter, 0, nameHash(bytes, 0, bytes.length), value, 1, bytes, 0, bytes.length, bytes, 0, 0);
   };
   const round = (): void => {
     send(first, 'x', 1);

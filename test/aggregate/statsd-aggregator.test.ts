@@ -8,7 +8,7 @@ import {
 } from '../../src/aggregate/statsd-aggregator.js';
 import { ByteRingReader, createByteRing, createDoorbell } from '../../src/ingest/byte-ring.js';
 import { RingSink } from '../../src/ingest/ring-sink.js';
-import { fnv1a, MetricKind, RecordFlags } from '../../src/ingest/statsd-record.js';
+import { nameHash, MetricKind, RecordFlags } from '../../src/ingest/statsd-record.js';
 
 interface Sample {
   kind: MetricKind;
@@ -41,7 +41,7 @@ class Sender {
     for (const x of samples) {
       const name = encoder.encode(x.name);
       const member = encoder.encode(x.member);
-      this.sink.record(x.kind, x.flags, fnv1a(name, 0, name.length), x.value, x.rate, name, 0, name.length, member, 0, member.length);
+      this.sink.record(x.kind, x.flags, nameHash(name, 0, name.length), x.value, x.rate, name, 0, name.length, member, 0, member.length);
     }
     this.sink.publish();
     const offsets: number[] = [];

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MetricTable } from '../../src/ingest/metric-table.js';
-import { fnv1a } from '../../src/ingest/statsd-record.js';
+import { nameHash } from '../../src/ingest/statsd-record.js';
 
 const encoder = new TextEncoder();
 
 function key(name: string): { bytes: Uint8Array; hash: number } {
   const bytes = encoder.encode(name);
-  return { bytes, hash: fnv1a(bytes, 0, bytes.length) };
+  return { bytes, hash: nameHash(bytes, 0, bytes.length) };
 }
 
 function insertNew(table: MetricTable, kind: number, name: string, hash?: number): number {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ByteRingReader, createByteRing, createDoorbell } from '../../src/ingest/byte-ring.js';
 import { RingSink } from '../../src/ingest/ring-sink.js';
-import { MetricKind, RecordFlags, RecordOffset, TailOffset, fnv1a, tailOffset } from '../../src/ingest/statsd-record.js';
+import { MetricKind, RecordFlags, RecordOffset, TailOffset, nameHash, tailOffset } from '../../src/ingest/statsd-record.js';
 
 interface Seen {
   kind: number;
@@ -38,7 +38,7 @@ function drain(reader: ByteRingReader): Seen[] {
 
 function send(sink: RingSink, kind: number, name: string, value: number, rate = 1, member = ''): void {
   const input = Buffer.from(`${name}${member}`, 'latin1');
-  sink.record(kind, 0, fnv1a(input, 0, name.length), value, rate, input, 0, name.length, input, name.length, input.length);
+  sink.record(kind, 0, nameHash(input, 0, name.length), value, rate, input, 0, name.length, input, name.length, input.length);
 }
 
 test('a name goes down the ring once, then only its id; each kind has its own id', () => {

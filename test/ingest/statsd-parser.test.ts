@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StatsdParser, parseDecimal, type ParseCounters, type StatsdSink } from '../../src/ingest/statsd-parser.js';
-import { MetricKind, RecordFlags, fnv1a } from '../../src/ingest/statsd-record.js';
+import { MetricKind, RecordFlags, nameHash } from '../../src/ingest/statsd-record.js';
 
 const { Counter, Timer, Gauge, Set } = MetricKind;
 const { GaugeDelta } = RecordFlags;
@@ -32,7 +32,7 @@ class CollectingSink implements StatsdSink {
     setStart: number,
     setEnd: number,
   ): void {
-    assert.equal(hash, fnv1a(nameBytes, nameStart, nameEnd), 'hash is fnv1a of the emitted name');
+    assert.equal(hash, nameHash(nameBytes, nameStart, nameEnd), 'hash is nameHash of the emitted name');
     const name = Buffer.from(nameBytes.subarray(nameStart, nameEnd)).toString('latin1');
     const sample: Sample = { kind, name, value, rate: sampleRate, flags };
     if (kind === Set) sample.member = Buffer.from(setBytes.subarray(setStart, setEnd)).toString('utf8');
@@ -274,6 +274,26 @@ test('only bytes[start, end) are parsed; the last line needs no newline', () => 
   assert.deepEqual(sink.samples, [c('foo', 1), c('bar', 2)]);
   parser.parse(bytes, start, start + 'foo:1|c\nbar:2'.length, sink, counters);
   assert.deepEqual(counters, { lines: 4, badLines: 1 }, "'bar:2' cut before its type is a bad line");
+});
+
+test('a range that ends inside or right after a name never borrows the bytes past its end', () => {
+  const bytes = Buffer.from('abcdefgh:1|c\nxyz\n');
+  const cases: [number, string][] = [
+    [8, "no ':' after the name"], // 'abcdefgh': the ':' just past the end does not count
+    [6, "no ':' after the name"], // the end falls inside a four-byte step of the name
+    [9, "missing '|type'"], // 'abcdefgh:'
+  ];
+  for (const [end, reason] of cases) {
+    const bad: string[] = [];
+    const parser = new StatsdParser({}, (_line, why) => bad.push(why));
+    const counters: ParseCounters = { lines: 0, badLines: 0 };
+    parser.parse(bytes, 0, end, new CollectingSink(), counters);
+    assert.deepEqual(counters, { lines: 1, badLines: 1 }, `end ${end}`);
+    assert.deepEqual(bad, [reason], `end ${end}`);
+  }
+  const out = parse('name with space\nok:1|c\n  \t\r\nxyz');
+  assert.deepEqual(out.counters, { lines: 3, badLines: 2 }, 'a line without a colon ends at its newline');
+  assert.deepEqual(out.samples, [c('ok', 1)]);
 });
 
 test('counters accumulate over calls; the caller owns them', () => {

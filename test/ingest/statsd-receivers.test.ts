@@ -72,3 +72,30 @@ test('stop() returns while a TCP client keeps its connection open', { timeout: 2
   conn.destroy();
   assert.equal(stopped, true, 'stop() did not return within 5 s');
 });
+
+test('a burst of datagrams faster than events are handled is counted in full', { timeout: 20_000 }, async () => {
+  const { receivers, reader } = await oneReceiver();
+  const client = (await import('node:dgram')).createSocket('udp4');
+  try {
+    const datagrams = 3000;
+    const lines = 20;
+    const payload = Buffer.from(Array.from({ length: lines }, (_, i) => `burst.m${i}:1|c`).join('\n'));
+    for (let i = 0; i < datagrams; i++) {
+      client.send(payload, receivers.udpPort, '127.0.0.1');
+      // A pause now and then: the kernel's buffer (1 MiB here) must not overflow on a busy machine.
+      if (i % 200 === 199) await new Promise((r) => setTimeout(r, 5));
+    }
+    let records = 0;
+    for (let i = 0; i < 400 && receivers.stats[0][ReceiverStat.lines] < datagrams * lines; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await new Promise((r) => setTimeout(r, 20));
+    reader.drainBatches((_view, _bytes, _offsets, count) => (records += count));
+    assert.equal(receivers.stats[0][ReceiverStat.packets], datagrams);
+    assert.equal(receivers.stats[0][ReceiverStat.lines], datagrams * lines);
+    assert.equal(records, datagrams * lines, 'every line reaches the ring');
+  } finally {
+    client.close();
+    await receivers.stop();
+  }
+});
