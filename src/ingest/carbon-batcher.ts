@@ -57,7 +57,11 @@ export class CarbonBatcher implements CarbonSink {
     this.arrays = this.allocate();
   }
 
-  point(name: string, value: number, timestamp: number): void {
+  /** Changes when the names are forgotten (see maxNames): local ids handed out before are void. */
+  epoch = 0;
+
+  /** The local id of a name; a new one is sent to main with the batch of its first point. */
+  seriesOf(name: string): number {
     let id = this.localIds.get(name);
     if (id === undefined) {
       if (this.nextId >= this.limits.maxNames) this.forgetNames();
@@ -65,9 +69,14 @@ export class CarbonBatcher implements CarbonSink {
       this.localIds.set(name, id);
       this.newNames.push(name);
     }
+    return id;
+  }
+
+  /** Adds a point of the series with local id `series` (from seriesOf). */
+  point(series: number, value: number, timestamp: number): void {
     const i = this.length++;
     const a = this.arrays;
-    a.ids[i] = id;
+    a.ids[i] = series;
     a.timestamps[i] = timestamp;
     a.values[i] = value;
     this.points++;
@@ -110,6 +119,7 @@ export class CarbonBatcher implements CarbonSink {
   private forgetNames(): void {
     this.flush(); // its ids belong to the names being forgotten
     this.localIds.clear();
+    this.epoch++;
     this.nextId = 0;
     this.firstNewId = 0;
     this.resetNames = true;

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CarbonPlaintextParser, parseDecimal, type CarbonParseCounters } from '../../src/ingest/carbon-plaintext-parser.js';
+import { recordingSink } from '../support/recording-sink.js';
 
 const NOW = 1_700_000_500;
 
@@ -14,7 +15,7 @@ function parse(text: string | Uint8Array, options: { maxNameLength?: number } = 
   const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;
   const result: Parsed = { points: [], bad: [], counters: { lines: 0, badLines: 0 } };
   const p = parser ?? new CarbonPlaintextParser({ ...options, now: () => NOW }, (line, reason) => result.bad.push([line, reason]));
-  p.parse(bytes, 0, bytes.length, { point: (name, value, ts) => result.points.push([name, value, ts]) }, result.counters);
+  p.parse(bytes, 0, bytes.length, recordingSink((name, value, ts) => result.points.push([name, value, ts])), result.counters);
   return result;
 }
 
@@ -111,7 +112,7 @@ test('only the given range is parsed, and counters accumulate', () => {
   const points: string[] = [];
   const counters = { lines: 7, badLines: 3 };
   const parser = new CarbonPlaintextParser();
-  parser.parse(bytes, 3, 17, { point: (name) => points.push(name) }, counters);
+  parser.parse(bytes, 3, 17, recordingSink((name) => points.push(name)), counters);
   assert.deepEqual(points, ['a', 'b']);
   assert.deepEqual(counters, { lines: 9, badLines: 3 });
 });
@@ -120,7 +121,7 @@ test('the clock is read at most once per parse call, and only when needed', () =
   let reads = 0;
   const parser = new CarbonPlaintextParser({ now: () => ++reads * 1000 });
   const stamps: number[] = [];
-  const sink = { point: (_n: string, _v: number, ts: number) => stamps.push(ts) };
+  const sink = recordingSink((_n, _v, ts) => stamps.push(ts));
   const counters = { lines: 0, badLines: 0 };
   const run = (text: string) => {
     const bytes = new TextEncoder().encode(text);
@@ -133,21 +134,60 @@ test('the clock is read at most once per parse call, and only when needed', () =
   assert.deepEqual(stamps, [5, 1000, 1000, 2000]);
 });
 
-test('repeated names: cached names stay right through collisions, growth and the cache starting over', () => {
+test('repeated names: known names stay right through collisions, growth and the table starting over', () => {
   const parser = new CarbonPlaintextParser({ now: () => NOW });
-  // 70k distinct names, more than the cache holds, every tenth one tagged with unsorted tags.
+  // 70k distinct names, more than the name table holds, every tenth one tagged with unsorted tags.
   const names: string[] = [];
   const expected: string[] = [];
   for (let i = 0; i < 70_000; i++) {
     names.push(i % 10 === 0 ? `host${i}.m;b=${i % 3};a=1` : `host${i}.m`);
     expected.push(i % 10 === 0 ? `host${i}.m;a=1;b=${i % 3}` : `host${i}.m`);
   }
-  const text = names.map((n) => `${n} 1 1`).join('\n');
+  const bytes = new TextEncoder().encode(names.map((n, i) => `${n} ${i} 1`).join('\n'));
+  let got: string[] = [];
+  let values: number[] = [];
+  const sink = recordingSink((name, value) => {
+    got.push(name);
+    values.push(value);
+  });
   for (let pass = 0; pass < 3; pass++) {
-    const r = parse(text, {}, parser);
-    assert.equal(r.points.length, names.length);
-    assert.equal(r.points.map((p) => p[0]).join('\n'), expected.join('\n'), `pass ${pass}`);
+    got = [];
+    values = [];
+    const counters = { lines: 0, badLines: 0 };
+    parser.parse(bytes, 0, bytes.length, sink, counters);
+    assert.deepEqual(counters, { lines: names.length, badLines: 0 });
+    assert.equal(got.join('\n'), expected.join('\n'), `pass ${pass}`);
+    assert.ok(values.every((v, i) => v === i), `pass ${pass}`);
   }
+});
+
+test('a known name is looked up again once the sink forgets its handles', () => {
+  const parser = new CarbonPlaintextParser();
+  const handles = new Map<string, number>();
+  let asked = 0;
+  const seen: number[] = [];
+  const sink = {
+    epoch: 0,
+    seriesOf(name: string) {
+      asked++;
+      if (!handles.has(name)) handles.set(name, handles.size);
+      return handles.get(name)!;
+    },
+    point(series: number) {
+      seen.push(series);
+    },
+  };
+  const bytes = new TextEncoder().encode('a 1 1\nb 1 1\na 1 1\n');
+  const counters = { lines: 0, badLines: 0 };
+  parser.parse(bytes, 0, bytes.length, sink, counters);
+  assert.equal(asked, 2, 'the second "a" is known');
+  handles.clear();
+  handles.set('a', 5);
+  handles.set('b', 7);
+  sink.epoch++;
+  parser.parse(bytes, 0, bytes.length, sink, counters);
+  assert.equal(asked, 4);
+  assert.deepEqual(seen, [0, 1, 0, 5, 7, 5]);
 });
 
 test('parseDecimal matches Number() on the fast path', () => {
