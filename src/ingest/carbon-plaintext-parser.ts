@@ -119,19 +119,26 @@ function parseTimestamp(bytes: Uint8Array, start: number, end: number): number {
 }
 
 /**
- * Raw name bytes → the sink's handle for the normalised name, so a line whose name was seen before
- * costs a hash and a byte compare: no decode, no tag parse, no string, no Map lookup. Open
- * addressing with linear probing; a slot is four int32s (hash, handle, arena offset, length), so a
- * probe reads one cache line, and the name bytes are copied into an arena. Sized to the name set (a
- * small table stays in cache); at its largest, or with its arena full, it is emptied and starts over,
- * a bounded cost for name sets larger than it.
+ * Raw name bytes → the sink's handle for the normalised name, so that a line whose name was seen
+ * before costs no decode, no tag parse, no string and no Map lookup. Names are entries, numbered as
+ * they are added; their bytes are copied into an arena. Clients send their series in the same order
+ * at every interval, so the entry that followed the previous line's last time is tried first, by a
+ * word-wise compare with no hashing; otherwise the name is hashed and looked up (open addressing,
+ * linear probing). Sized to the name set (a small table stays in cache); at its largest, or with
+ * its arena full, it is emptied and starts over, a bounded cost for name sets larger than it.
  */
 class RawNameTable {
+  /** Per slot: hash, entry + 1 (0: a free slot). */
   private slots = new Int32Array(0);
   private mask = 0;
-  private size = 0;
+  /** Per entry: arena offset, length, handle, the entry seen after it last time (-1: none). */
+  private entries = new Int32Array(0);
+  private count = 0;
   private arena: Uint8Array;
+  private arenaView: DataView;
   private arenaUsed = 0;
+  /** The entry of the name seen last, or -1. */
+  private last = -1;
 
   constructor(
     initialSlots: number,
@@ -141,29 +148,52 @@ class RawNameTable {
   ) {
     this.allocate(initialSlots);
     this.arena = new Uint8Array(initialArenaBytes);
+    this.arenaView = new DataView(this.arena.buffer);
   }
 
-  /** The handle stored for these bytes, or -1. */
-  get(bytes: Uint8Array, start: number, end: number, hash: number): number {
-    const length = end - start;
-    const { slots, arena, mask } = this;
+  /**
+   * The entry seen after the last one the time before, if `bytes` (seen through `view`) hold its
+   * name from `start` on, followed by a space before `end`; else -1.
+   */
+  predicted(bytes: Uint8Array, view: DataView, start: number, end: number): number {
+    if (this.last < 0) return -1;
+    const entry = this.entries[this.last * 4 + 3];
+    if (entry < 0) return -1;
+    const nameEnd = start + this.entries[entry * 4 + 1];
+    if (nameEnd >= end || bytes[nameEnd] !== 0x20) return -1;
+    return this.holds(entry, bytes, view, start, nameEnd) ? entry : -1;
+  }
+
+  /** The entry of the name in bytes[start, end), whose hash is `hash`, or -1. */
+  find(bytes: Uint8Array, view: DataView, start: number, end: number, hash: number): number {
+    const { slots, mask } = this;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const at = slot << 2;
-      const slotLength = slots[at + 3];
-      if (slotLength === 0) return -1; // names are never empty: length 0 marks a free slot
-      if (slots[at] !== hash || slotLength !== length) continue;
-      const offset = slots[at + 2] - start;
-      let i = start;
-      while (i < end && arena[offset + i] === bytes[i]) i++;
-      if (i === end) return slots[at + 1];
+      const at = slot << 1;
+      const entryPlusOne = slots[at + 1];
+      if (entryPlusOne === 0) return -1;
+      if (slots[at] === hash && this.holds(entryPlusOne - 1, bytes, view, start, end)) return entryPlusOne - 1;
     }
   }
 
-  /** Adds a name that get() just missed; one longer than the whole arena is not kept. */
-  add(bytes: Uint8Array, start: number, end: number, hash: number, handle: number): void {
+  /** Records that `entry`'s name was seen, after the one seen before it. */
+  seen(entry: number): void {
+    if (this.last >= 0) this.entries[this.last * 4 + 3] = entry;
+    this.last = entry;
+  }
+
+  handleOf(entry: number): number {
+    return this.entries[entry * 4 + 2];
+  }
+
+  lengthOf(entry: number): number {
+    return this.entries[entry * 4 + 1];
+  }
+
+  /** Adds a name that find() just missed; returns its entry, or -1 for one longer than the whole arena. */
+  add(bytes: Uint8Array, start: number, end: number, hash: number, handle: number): number {
     const length = end - start;
-    if (length > this.maxArenaBytes) return;
-    if (this.size >= (this.mask + 1) >>> 1) {
+    if (length > this.maxArenaBytes) return -1;
+    if (this.count >= (this.mask + 1) >>> 1) {
       if (this.mask + 1 < this.maxSlots) this.grow();
       else this.clear();
     }
@@ -176,38 +206,61 @@ class RawNameTable {
     const offset = this.arenaUsed;
     this.arena.set(bytes.subarray(start, end), offset);
     this.arenaUsed += length;
-    this.insert(hash, handle, offset, length);
+    const entry = this.count++;
+    this.entries[entry * 4] = offset;
+    this.entries[entry * 4 + 1] = length;
+    this.entries[entry * 4 + 2] = handle;
+    this.entries[entry * 4 + 3] = -1;
+    this.insert(hash, entry);
+    return entry;
   }
 
   /** Forgets every name. */
   clear(): void {
     this.slots.fill(0);
-    this.size = 0;
+    this.count = 0;
     this.arenaUsed = 0;
+    this.last = -1;
   }
 
-  private insert(hash: number, handle: number, offset: number, length: number): void {
+  /** Whether bytes[start, end) is the entry's name; four bytes at a time. */
+  private holds(entry: number, bytes: Uint8Array, view: DataView, start: number, end: number): boolean {
+    const length = end - start;
+    if (this.entries[entry * 4 + 1] !== length) return false;
+    const offset = this.entries[entry * 4];
+    const arenaView = this.arenaView;
+    let i = 0;
+    for (; i + 4 <= length; i += 4) {
+      if (view.getInt32(start + i, true) !== arenaView.getInt32(offset + i, true)) return false;
+    }
+    const arena = this.arena;
+    for (; i < length; i++) {
+      if (bytes[start + i] !== arena[offset + i]) return false;
+    }
+    return true;
+  }
+
+  private insert(hash: number, entry: number): void {
     let slot = hash & this.mask;
-    while (this.slots[(slot << 2) + 3] !== 0) slot = (slot + 1) & this.mask;
-    const at = slot << 2;
-    this.slots[at] = hash;
-    this.slots[at + 1] = handle;
-    this.slots[at + 2] = offset;
-    this.slots[at + 3] = length;
-    this.size++;
+    while (this.slots[(slot << 1) + 1] !== 0) slot = (slot + 1) & this.mask;
+    this.slots[slot << 1] = hash;
+    this.slots[(slot << 1) + 1] = entry + 1;
   }
 
+  /** Slots for `slotCount` hashes, entries for half as many names: the table is never more than half full. */
   private allocate(slotCount: number): void {
-    this.slots = new Int32Array(slotCount * 4);
+    this.slots = new Int32Array(slotCount * 2);
     this.mask = slotCount - 1;
-    this.size = 0;
+    const entries = new Int32Array(slotCount * 2);
+    entries.set(this.entries.subarray(0, this.count * 4));
+    this.entries = entries;
   }
 
   private grow(): void {
     const old = this.slots;
     this.allocate((this.mask + 1) * 2);
-    for (let at = 0; at < old.length; at += 4) {
-      if (old[at + 3] !== 0) this.insert(old[at], old[at + 1], old[at + 2], old[at + 3]);
+    for (let at = 0; at < old.length; at += 2) {
+      if (old[at + 1] !== 0) this.insert(old[at], old[at + 1] - 1);
     }
   }
 
@@ -217,6 +270,7 @@ class RawNameTable {
     const grown = new Uint8Array(Math.min(capacity, this.maxArenaBytes));
     grown.set(this.arena.subarray(0, this.arenaUsed));
     this.arena = grown;
+    this.arenaView = new DataView(grown.buffer);
   }
 }
 
@@ -253,11 +307,12 @@ export class CarbonPlaintextParser {
   parse(bytes: Uint8Array, start: number, end: number, sink: CarbonSink, counters: CarbonParseCounters): void {
     if (sink !== this.sink || sink.epoch !== this.epoch) this.follow(sink);
     this.now = -1;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let lineStart = start;
     while (lineStart < end) {
       counters.lines++;
-      const next = this.commonLine(bytes, lineStart, end, sink);
-      lineStart = next >= 0 ? next : this.anyLine(bytes, lineStart, end, sink, counters);
+      const next = this.commonLine(bytes, view, lineStart, end, sink);
+      lineStart = next >= 0 ? next : this.anyLine(bytes, view, lineStart, end, sink, counters);
     }
   }
 
@@ -273,16 +328,24 @@ export class CarbonPlaintextParser {
    * name seen before, a plain decimal value and an integer timestamp. Returns the next line's
    * start, or -1 (nothing consumed) for anyLine() to read it by the full rules.
    */
-  private commonLine(bytes: Uint8Array, lineStart: number, end: number, sink: CarbonSink): number {
-    let i = lineStart;
+  private commonLine(bytes: Uint8Array, view: DataView, lineStart: number, end: number, sink: CarbonSink): number {
+    const names = this.names;
+    let entry = names.predicted(bytes, view, lineStart, end);
+    let i: number;
     let c = 0;
-    let hash = 0;
-    while (i < end && (c = bytes[i]) > 0x20) {
-      hash = (Math.imul(hash, 31) + c) | 0;
-      i++;
+    if (entry >= 0) {
+      i = lineStart + names.lengthOf(entry);
+    } else {
+      i = lineStart;
+      let hash = 0;
+      while (i < end && (c = bytes[i]) > 0x20) {
+        hash = (Math.imul(hash, 31) + c) | 0;
+        i++;
+      }
+      if (c !== 0x20 || i === lineStart || i - lineStart > this.maxNameLength) return -1;
+      entry = names.find(bytes, view, lineStart, i, hash);
+      if (entry < 0) return -1;
     }
-    const nameEnd = i;
-    if (c !== 0x20 || nameEnd === lineStart || nameEnd - lineStart > this.maxNameLength) return -1;
 
     i++;
     const negative = bytes[i] === 0x2d; /* - */
@@ -314,14 +377,13 @@ export class CarbonPlaintextParser {
     }
     if (i === timeStart || i - timeStart > 10 || timestamp > MAX_TIMESTAMP || (i < end && c !== LF)) return -1;
 
-    const series = this.names.get(bytes, lineStart, nameEnd, hash);
-    if (series < 0) return -1;
-    sink.point(series, negative ? -magnitude : magnitude, timestamp);
+    names.seen(entry);
+    sink.point(names.handleOf(entry), negative ? -magnitude : magnitude, timestamp);
     return i + 1;
   }
 
   /** Any line, by every rule in the header; returns the next line's start. */
-  private anyLine(bytes: Uint8Array, lineStart: number, end: number, sink: CarbonSink, counters: CarbonParseCounters): number {
+  private anyLine(bytes: Uint8Array, view: DataView, lineStart: number, end: number, sink: CarbonSink, counters: CarbonParseCounters): number {
     // Fields: [nameStart, nameEnd) [valueStart, valueEnd) [timeStart, timeEnd); one pass, the
     // name hashed on the way for the name table. Most bytes are not separators: test > 0x20 first.
     let i = lineStart;
@@ -375,7 +437,7 @@ export class CarbonPlaintextParser {
     }
     let series = -1;
     if (problem === null) {
-      series = this.seriesOf(bytes, nameStart, nameEnd, ascii < 0x80, hash, sink);
+      series = this.seriesOf(bytes, view, nameStart, nameEnd, ascii < 0x80, hash, sink);
       if (series < 0) problem = this.nameProblem;
     }
 
@@ -388,32 +450,36 @@ export class CarbonPlaintextParser {
   private nameProblem = '';
 
   /** The sink's handle for the name in these bytes, or -1 (reason in nameProblem). */
-  private seriesOf(bytes: Uint8Array, start: number, end: number, ascii: boolean, hash: number, sink: CarbonSink): number {
-    const known = this.names.get(bytes, start, end, hash);
-    if (known >= 0) return known;
-    let raw: string;
-    if (ascii) {
-      raw = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
-    } else {
+  private seriesOf(bytes: Uint8Array, view: DataView, start: number, end: number, ascii: boolean, hash: number, sink: CarbonSink): number {
+    const names = this.names;
+    let entry = names.find(bytes, view, start, end, hash);
+    if (entry < 0) {
+      let raw: string;
+      if (ascii) {
+        raw = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
+      } else {
+        try {
+          raw = utf8.decode(bytes.subarray(start, end));
+        } catch {
+          this.nameProblem = 'name is not valid UTF-8';
+          return -1;
+        }
+      }
+      let name: string;
       try {
-        raw = utf8.decode(bytes.subarray(start, end));
-      } catch {
-        this.nameProblem = 'name is not valid UTF-8';
+        name = normaliseSeriesName(raw);
+      } catch (err) {
+        if (!(err instanceof GraphiteTagError)) throw err;
+        this.nameProblem = err.message;
         return -1;
       }
+      const series = sink.seriesOf(name);
+      if (sink.epoch !== this.epoch) this.follow(sink); // the sink has just forgotten its handles
+      entry = names.add(bytes, start, end, hash, series);
+      if (entry < 0) return series;
     }
-    let name: string;
-    try {
-      name = normaliseSeriesName(raw);
-    } catch (err) {
-      if (!(err instanceof GraphiteTagError)) throw err;
-      this.nameProblem = err.message;
-      return -1;
-    }
-    const series = sink.seriesOf(name);
-    if (sink.epoch !== this.epoch) this.follow(sink); // the sink has just forgotten its handles
-    this.names.add(bytes, start, end, hash, series);
-    return series;
+    names.seen(entry);
+    return names.handleOf(entry);
   }
 
   private reject(bytes: Uint8Array, lineStart: number, lineEnd: number, reason: string, counters: CarbonParseCounters): void {

@@ -161,6 +161,42 @@ test('repeated names: known names stay right through collisions, growth and the 
   }
 });
 
+test('known names in a changing order, prefixes of one another, and followed by other blanks', () => {
+  const parser = new CarbonPlaintextParser({ now: () => NOW });
+  const names = ['a', 'a.b', 'a.bc', 'a.bcd', 'a.bcde', 'a.bcdf', 'a.bcdef.g', 'a.bcdef.h', 'x;t=1', 'caf\u00e9.b', 'a.bcde\u00e9'];
+  let got: [string, number, number][] = [];
+  const sink = recordingSink((name, value, ts) => got.push([name, value, ts]));
+  let seed = 7;
+  const random = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+  for (let round = 0; round < 50; round++) {
+    // Mostly the same order, as clients send; now and then swapped, dropped or separated by a tab.
+    const order = names.map((_, i) => i);
+    if (round % 3 === 1) [order[random(11)], order[random(11)]] = [order[random(11)], order[random(11)]];
+    if (round % 5 === 2) order.splice(random(order.length), 1);
+    const expected: [string, number, number][] = [];
+    const lines = order.map((i, k) => {
+      expected.push([names[i], round + k / 4, 1_700_000_000 + round]);
+      return `${names[i]}${round % 7 === 3 && k === 2 ? '\t' : ' '}${round + k / 4} ${1_700_000_000 + round}\n`;
+    });
+    const bytes = new TextEncoder().encode(lines.join(''));
+    got = [];
+    const counters = { lines: 0, badLines: 0 };
+    parser.parse(bytes, 0, bytes.length, sink, counters);
+    assert.deepEqual(counters, { lines: order.length, badLines: 0 }, `round ${round}`);
+    assert.deepEqual(got, expected, `round ${round}`);
+  }
+});
+
+test('a known name followed by more than a space is not taken for that name', () => {
+  const r = parse('m.0 1 1700000000\nm.1 2 1700000000\nm.0 3 1700000010\nm.1-5 1700000010\n');
+  assert.deepEqual(r.points, [
+    ['m.0', 1, 1700000000],
+    ['m.1', 2, 1700000000],
+    ['m.0', 3, 1700000010],
+  ]);
+  assert.deepEqual(r.bad, [['m.1-5 1700000010', 'expected 3 fields: path value timestamp']]);
+});
+
 test('a known name is looked up again once the sink forgets its handles', () => {
   const parser = new CarbonPlaintextParser();
   const handles = new Map<string, number>();
