@@ -8,7 +8,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CarbonBatcher } from '../src/ingest/carbon-batcher.js';
+import { CarbonBatcher, DEFAULT_BATCHER_LIMITS } from '../src/ingest/carbon-batcher.js';
 import { CarbonBatchWriter } from '../src/ingest/carbon-batch-writer.js';
 import { CarbonPlaintextParser } from '../src/ingest/carbon-plaintext-parser.js';
 import type { CarbonBatchMessage } from '../src/ingest/carbon-protocol.js';
@@ -18,11 +18,14 @@ import { loadRetentionPolicy } from '../src/store/retention/index.js';
 import { StorageEngine } from '../src/store/storage-engine.js';
 import { fmt, table } from './bench-lib.js';
 
-const SERIES = 10_000;
-const POINTS = 180;
+/** SERIES=1000000 POINTS=3 is the end-to-end bench's other scenario. */
+const SERIES = Number(process.env.SERIES ?? 10_000);
+const POINTS = Number(process.env.POINTS ?? 180);
 const STEP = 10;
 const READ_BYTES = 64 * 1024;
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
+/** Points per batch; BATCH_POINTS=4096 shows what a larger batch saves. */
+const BATCH_POINTS = Number(process.env.BATCH_POINTS ?? DEFAULT_BATCHER_LIMITS.maxPoints);
 
 const seriesName = (i: number): string => `cb.host_${String(i % 100).padStart(2, '0')}.metric_${String(i).padStart(6, '0')}`;
 const pointValue = (i: number, k: number): number => ((i * 31 + k * 17) % 1000) / 10;
@@ -83,7 +86,7 @@ function parseAll(keep: CarbonBatchMessage[] | null): number {
   const batcher: CarbonBatcher = new CarbonBatcher((batch) => {
     if (keep) keep.push(batch);
     else batcher.recycle(batch.ids, batch.timestamps, batch.values);
-  });
+  }, { ...DEFAULT_BATCHER_LIMITS, maxPoints: BATCH_POINTS });
   for (const chunk of input) {
     parser.parse(chunk, 0, chunk.length, batcher, counters);
     batcher.flush();
@@ -116,11 +119,14 @@ async function applyAll(): Promise<{ ns: number; gcNs: number }> {
   return result;
 }
 
+/** STAGE=worker or STAGE=main runs that stage alone (for a profile of it). */
+const STAGE = process.env.STAGE;
+const skipped = { ns: NaN, gcNs: NaN };
 const rows: string[][] = [];
 for (let round = 0; round < ROUNDS; round++) {
-  const worker = measure(() => parseAll(null));
-  const main = await applyAll();
+  const worker = STAGE === 'main' ? skipped : measure(() => parseAll(null));
+  const main = STAGE === 'worker' ? skipped : await applyAll();
   rows.push([String(round + 1), fmt(worker.ns), fmt(worker.gcNs), fmt(main.ns), fmt(main.gcNs)]);
 }
-console.log(`carbon ingest stages, ${fmt(SERIES)} series x ${POINTS} points, CPU ns per point`);
+console.log(`carbon ingest stages, ${fmt(SERIES)} series x ${POINTS} points, batches of ${fmt(BATCH_POINTS)}, CPU ns per point`);
 console.log(table(['round', 'worker parse', 'GC and helpers', 'main apply', 'GC and helpers'], rows));
