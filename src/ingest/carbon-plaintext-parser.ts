@@ -30,6 +30,11 @@ export interface CarbonPlaintextOptions {
   maxNameLength?: number;
   /** The current Unix time in seconds, for `-1`/`N` timestamps. Default: the system clock. */
   now?: () => number;
+  /**
+   * Distinct names whose bytes are remembered before they are all forgotten, a power of two.
+   * Default 2^21: the 1M-series case stays a lookup, at up to 64 bytes of table and arena a name.
+   */
+  maxKnownNames?: number;
 }
 
 /** Largest timestamp a PointBatch (Uint32Array) can hold. */
@@ -274,20 +279,17 @@ class RawNameTable {
   }
 }
 
-/**
- * The name table starts small and holds up to 64k distinct names (or 16 MiB of them) before it
- * starts over.
- */
+/** The name table starts small, and starts over past maxKnownNames or 64 MiB of names. */
 const NAME_TABLE_INITIAL_SLOTS = 1 << 10;
-const NAME_TABLE_MAX_SLOTS = 1 << 17;
+const DEFAULT_MAX_KNOWN_NAMES = 1 << 21;
 const NAME_ARENA_INITIAL_BYTES = 1 << 16;
-const NAME_ARENA_MAX_BYTES = 1 << 24;
+const NAME_ARENA_MAX_BYTES = 1 << 26;
 
 export class CarbonPlaintextParser {
   private readonly maxNameLength: number;
   private readonly clock: () => number;
   private readonly onBadLine: ((line: string, reason: string) => void) | undefined;
-  private readonly names = new RawNameTable(NAME_TABLE_INITIAL_SLOTS, NAME_TABLE_MAX_SLOTS, NAME_ARENA_INITIAL_BYTES, NAME_ARENA_MAX_BYTES);
+  private readonly names: RawNameTable;
   /** The sink, and its epoch, whose handles `names` holds. */
   private sink: CarbonSink | null = null;
   private epoch = 0;
@@ -296,6 +298,8 @@ export class CarbonPlaintextParser {
 
   constructor(options: CarbonPlaintextOptions = {}, onBadLine?: (line: string, reason: string) => void) {
     this.maxNameLength = options.maxNameLength ?? 1024;
+    const maxSlots = 2 * (options.maxKnownNames ?? DEFAULT_MAX_KNOWN_NAMES);
+    this.names = new RawNameTable(Math.min(NAME_TABLE_INITIAL_SLOTS, maxSlots), maxSlots, NAME_ARENA_INITIAL_BYTES, NAME_ARENA_MAX_BYTES);
     this.clock = options.now ?? (() => Math.floor(Date.now() / 1000));
     this.onBadLine = onBadLine;
   }

@@ -135,7 +135,7 @@ test('the clock is read at most once per parse call, and only when needed', () =
 });
 
 test('repeated names: known names stay right through collisions, growth and the table starting over', () => {
-  const parser = new CarbonPlaintextParser({ now: () => NOW });
+  const parser = new CarbonPlaintextParser({ now: () => NOW, maxKnownNames: 1 << 15 });
   // 70k distinct names, more than the name table holds, every tenth one tagged with unsorted tags.
   const names: string[] = [];
   const expected: string[] = [];
