@@ -26,6 +26,8 @@ const READ_BYTES = 64 * 1024;
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 /** Points per batch; BATCH_POINTS=4096 shows what a larger batch saves. */
 const BATCH_POINTS = Number(process.env.BATCH_POINTS ?? DEFAULT_BATCHER_LIMITS.maxPoints);
+/** Points main appends per event-loop turn (carbon-listeners.ts). */
+const SLICE_POINTS = 1024;
 
 const seriesName = (i: number): string => `cb.host_${String(i % 100).padStart(2, '0')}.metric_${String(i).padStart(6, '0')}`;
 const pointValue = (i: number, k: number): number => ((i * 31 + k * 17) % 1000) / 10;
@@ -109,7 +111,7 @@ async function applyAll(): Promise<{ ns: number; gcNs: number }> {
     let points = 0;
     for (const batch of copies) {
       now = batch.timestamps[batch.length - 1] + 60;
-      writer.write(batch);
+      while (!writer.appendNext(batch, SLICE_POINTS));
       points += batch.length;
     }
     return points;
