@@ -2,7 +2,7 @@
  * The carbon worker's side of a batch: parsed points become (local id, timestamp, value) in typed
  * arrays, each series name interned to a dense worker-local id that is sent to main once. A batch
  * is sent when it is full or has many new names (each costs main a store lookup), so main's work
- * per message stays around a millisecond; otherwise the caller flushes it once per I/O turn.
+ * per event-loop turn stays around a millisecond; otherwise the caller flushes it once per I/O turn.
  */
 import type { CarbonBatchMessage } from './carbon-protocol.js';
 import type { CarbonSink } from './carbon-plaintext-parser.js';

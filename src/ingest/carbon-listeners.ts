@@ -2,8 +2,8 @@
  * Graphite carbon listeners: plaintext over TCP and UDP, pickle over TCP, served by a worker
  * thread (carbon-worker.ts) so that sockets and parsing do not compete with the store and the
  * HTTP API for the main event loop. Main appends the worker's batches in slices, one per
- * event-loop turn, so HTTP requests interleave with ingest, and acknowledges each once it is in the write-ahead
- * log; a TCP connection is closed (the end of a carbon-send) only after that.
+ * event-loop turn, so HTTP requests interleave with ingest, and acknowledges each batch once it
+ * is in the write-ahead log; a TCP connection is closed (the end of a carbon-send) only after that.
  */
 import { Worker } from 'node:worker_threads';
 import type { PointWriter } from '../points.js';
