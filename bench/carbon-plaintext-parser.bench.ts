@@ -81,6 +81,7 @@ let checksum = 0;
 const handles = new Map<string, number>();
 const sink: CarbonSink = {
   epoch: 0,
+  newSeries: (name) => sink.seriesOf(name),
   seriesOf(name) {
     let handle = handles.get(name);
     if (handle === undefined) handles.set(name, (handle = handles.size));

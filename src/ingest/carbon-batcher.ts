@@ -64,12 +64,20 @@ export class CarbonBatcher implements CarbonSink {
   seriesOf(name: string): number {
     let id = this.localIds.get(name);
     if (id === undefined) {
-      if (this.nextId >= this.limits.maxNames) this.forgetNames();
-      id = this.nextId++;
+      id = this.newSeries(name);
       this.localIds.set(name, id);
-      this.newNames.push(name);
     }
     return id;
+  }
+
+  /**
+   * A new local id for a name, without looking it up (nor remembering it for seriesOf). A name
+   * with an id already gets a second one, which main maps to the same series.
+   */
+  newSeries(name: string): number {
+    if (this.nextId >= this.limits.maxNames) this.forgetNames();
+    this.newNames.push(name);
+    return this.nextId++;
   }
 
   /** Adds a point of the series with local id `series` (from seriesOf). */

@@ -13,6 +13,11 @@ import { GraphiteTagError, normaliseSeriesName } from './graphite-tags.js';
 export interface CarbonSink {
   /** The handle of a series (a normalised name), which point() takes. */
   seriesOf(name: string): number;
+  /**
+   * A handle for a name the caller has not asked about in this epoch, given without a lookup. A
+   * name the sink knew already gets a second handle, which must serve as well as the first.
+   */
+  newSeries(name: string): number;
   point(series: number, value: number, timestamp: number): void;
   /** Changes when the handles given so far stop being valid: a parser may keep them until then. */
   readonly epoch: number;
@@ -144,6 +149,8 @@ class RawNameTable {
   private arenaUsed = 0;
   /** The entry of the name seen last, or -1. */
   private last = -1;
+  /** Counts the times every name was forgotten. */
+  clears = 0;
 
   constructor(
     initialSlots: number,
@@ -222,6 +229,7 @@ class RawNameTable {
 
   /** Forgets every name. */
   clear(): void {
+    this.clears++;
     this.slots.fill(0);
     this.count = 0;
     this.arenaUsed = 0;
@@ -293,6 +301,11 @@ export class CarbonPlaintextParser {
   /** The sink, and its epoch, whose handles `names` holds. */
   private sink: CarbonSink | null = null;
   private epoch = 0;
+  /**
+   * names.clears when the sink was last followed. While it stays the same, every name asked of
+   * the sink is still in `names`, so a name missing there is new to the sink: no lookup needed.
+   */
+  private followedAt = 0;
   /** The clock as read for this parse() call, or -1: read once per call, and only if a line asks for it. */
   private now = -1;
 
@@ -325,6 +338,7 @@ export class CarbonPlaintextParser {
     this.names.clear();
     this.sink = sink;
     this.epoch = sink.epoch;
+    this.followedAt = this.names.clears;
   }
 
   /**
@@ -477,7 +491,8 @@ export class CarbonPlaintextParser {
         this.nameProblem = err.message;
         return -1;
       }
-      const series = sink.seriesOf(name);
+      // At 1M series, a lookup among every name seen costs more than the rest of the line.
+      const series = names.clears === this.followedAt ? sink.newSeries(name) : sink.seriesOf(name);
       if (sink.epoch !== this.epoch) this.follow(sink); // the sink has just forgotten its handles
       entry = names.add(bytes, start, end, hash, series);
       if (entry < 0) return series;

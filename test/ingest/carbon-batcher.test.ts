@@ -82,3 +82,13 @@ test('past maxNames every name is forgotten: the batch says so and local ids res
   ]);
   assert.equal(batcher.epoch, 1, 'a parser keeping local ids can tell they changed');
 });
+
+test('newSeries hands out a fresh id without a lookup; seriesOf remembers its names', () => {
+  const { batcher, sent } = collecting({ maxPoints: 100, maxNewNames: 100, maxNames: 100 });
+  batcher.point(batcher.newSeries('a'), 1, 1700000000);
+  batcher.point(batcher.newSeries('a'), 2, 1700000000);
+  batcher.point(batcher.seriesOf('b'), 3, 1700000000);
+  batcher.point(batcher.seriesOf('b'), 4, 1700000000);
+  batcher.flush();
+  assert.deepEqual(sent.map((b) => [b.ids, b.newNames]), [[[0, 1, 2, 2], ['a', 'a', 'b']]]);
+});

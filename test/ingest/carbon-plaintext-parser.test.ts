@@ -197,33 +197,57 @@ test('a known name followed by more than a space is not taken for that name', ()
   assert.deepEqual(r.bad, [['m.1-5 1700000010', 'expected 3 fields: path value timestamp']]);
 });
 
-test('a known name is looked up again once the sink forgets its handles', () => {
-  const parser = new CarbonPlaintextParser();
+/** A sink that counts how names are asked for: newSeries (no lookup) or seriesOf. */
+function countingSink() {
   const handles = new Map<string, number>();
-  let asked = 0;
-  const seen: number[] = [];
   const sink = {
     epoch: 0,
+    asked: [] as string[],
+    seen: [] as number[],
     seriesOf(name: string) {
-      asked++;
+      sink.asked.push(`seriesOf ${name}`);
+      if (!handles.has(name)) handles.set(name, handles.size);
+      return handles.get(name)!;
+    },
+    newSeries(name: string) {
+      sink.asked.push(`newSeries ${name}`);
       if (!handles.has(name)) handles.set(name, handles.size);
       return handles.get(name)!;
     },
     point(series: number) {
-      seen.push(series);
+      sink.seen.push(series);
     },
   };
+  return { sink, handles };
+}
+
+test('a name new to the parser is new to the sink, until the sink forgets its handles', () => {
+  const parser = new CarbonPlaintextParser();
+  const { sink, handles } = countingSink();
   const bytes = new TextEncoder().encode('a 1 1\nb 1 1\na 1 1\n');
   const counters = { lines: 0, badLines: 0 };
   parser.parse(bytes, 0, bytes.length, sink, counters);
-  assert.equal(asked, 2, 'the second "a" is known');
+  assert.deepEqual(sink.asked, ['newSeries a', 'newSeries b'], 'the second "a" is known');
   handles.clear();
   handles.set('a', 5);
   handles.set('b', 7);
   sink.epoch++;
   parser.parse(bytes, 0, bytes.length, sink, counters);
-  assert.equal(asked, 4);
-  assert.deepEqual(seen, [0, 1, 0, 5, 7, 5]);
+  assert.deepEqual(sink.asked, ['newSeries a', 'newSeries b', 'newSeries a', 'newSeries b']);
+  assert.deepEqual(sink.seen, [0, 1, 0, 5, 7, 5]);
+});
+
+test('once the name table has started over, names are looked up: the sink may know them', () => {
+  const parser = new CarbonPlaintextParser({ maxKnownNames: 4 });
+  const { sink } = countingSink();
+  const names = ['a', 'b', 'c', 'd', 'e'];
+  const bytes = new TextEncoder().encode(names.map((n) => `${n} 1 1\n`).join(''));
+  const counters = { lines: 0, badLines: 0 };
+  parser.parse(bytes, 0, bytes.length, sink, counters);
+  parser.parse(bytes, 0, bytes.length, sink, counters);
+  // The fifth name fills the table: it starts over, and from then on every miss is looked up.
+  assert.deepEqual(sink.asked, [...names.map((n) => `newSeries ${n}`), ...names.map((n) => `seriesOf ${n}`)]);
+  assert.deepEqual(sink.seen, [0, 1, 2, 3, 4, 0, 1, 2, 3, 4]);
 });
 
 test('parseDecimal matches Number() on the fast path', () => {

@@ -4,8 +4,9 @@ import type { CarbonSink } from '../../src/ingest/carbon-plaintext-parser.js';
 export function recordingSink(onPoint: (name: string, value: number, timestamp: number) => void): CarbonSink {
   const names: string[] = [];
   const handles = new Map<string, number>();
-  return {
+  const sink: CarbonSink = {
     epoch: 0,
+    newSeries: (name) => sink.seriesOf(name),
     seriesOf(name) {
       let handle = handles.get(name);
       if (handle === undefined) {
@@ -19,4 +20,5 @@ export function recordingSink(onPoint: (name: string, value: number, timestamp: 
       onPoint(names[series], value, timestamp);
     },
   };
+  return sink;
 }
