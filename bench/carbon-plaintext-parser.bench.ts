@@ -78,9 +78,17 @@ function run(seconds: number, step: () => number): { perCpuSecond: number; perWa
 }
 
 let checksum = 0;
+const handles = new Map<string, number>();
 const sink: CarbonSink = {
-  point(name, value, timestamp) {
-    checksum += name.length + value + timestamp;
+  epoch: 0,
+  newSeries: (name) => sink.seriesOf(name),
+  seriesOf(name) {
+    let handle = handles.get(name);
+    if (handle === undefined) handles.set(name, (handle = handles.size));
+    return handle;
+  },
+  point(series, value, timestamp) {
+    checksum += series + value + timestamp;
   },
 };
 

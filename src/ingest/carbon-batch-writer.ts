@@ -20,21 +20,43 @@ export class CarbonBatchWriter {
 
   constructor(private readonly writer: PointWriter) {}
 
-  /** Appends the batch as one PointBatch; its `ids` are overwritten with series ids. */
-  write(batch: CarbonBatchMessage): void {
-    if (batch.resetNames) {
-      this.seriesOf.fill(REJECTED_SERIES);
-      this.unresolved.clear();
+  /** The batch being appended in slices, and how many of its points are appended. */
+  private current: CarbonBatchMessage | null = null;
+  private done = 0;
+
+  /**
+   * Appends the batch's next points, at most `maxPoints`, as one PointBatch, with their `ids`
+   * overwritten by series ids; true once the whole batch is appended. Called again with the same
+   * batch until then, so a large batch can be spread over several event-loop turns.
+   */
+  appendNext(batch: CarbonBatchMessage, maxPoints: number): boolean {
+    if (batch !== this.current) {
+      this.current = batch;
+      this.done = 0;
+      if (batch.resetNames) {
+        this.seriesOf.fill(REJECTED_SERIES);
+        this.unresolved.clear();
+      }
+      this.remember(batch.firstNewId, batch.newNames);
     }
-    this.remember(batch.firstNewId, batch.newNames);
-    const { ids, length } = batch;
+    const { ids, timestamps, values, length } = batch;
+    const from = this.done;
+    const to = Math.min(length, from + maxPoints);
     const seriesOf = this.seriesOf;
-    for (let i = 0; i < length; i++) {
+    for (let i = from; i < to; i++) {
       let id = seriesOf[ids[i]];
       if (id === REJECTED_SERIES) id = this.resolve(ids[i]);
       ids[i] = id;
     }
-    this.writer.append({ length, seriesIds: ids, timestamps: batch.timestamps, values: batch.values });
+    if (from === 0 && to === length) {
+      this.writer.append({ length, seriesIds: ids, timestamps, values });
+    } else {
+      this.writer.append({ length: to - from, seriesIds: ids.subarray(from, to), timestamps: timestamps.subarray(from, to), values: values.subarray(from, to) });
+    }
+    this.done = to;
+    if (to < length) return false;
+    this.current = null;
+    return true;
   }
 
   private remember(firstNewId: number, names: readonly string[]): void {

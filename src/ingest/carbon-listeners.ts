@@ -1,9 +1,9 @@
 /**
  * Graphite carbon listeners: plaintext over TCP and UDP, pickle over TCP, served by a worker
  * thread (carbon-worker.ts) so that sockets and parsing do not compete with the store and the
- * HTTP API for the main event loop. Main appends the worker's batches one per event-loop turn,
- * so HTTP requests interleave with ingest, and acknowledges each once it is in the write-ahead
- * log; a TCP connection is closed (the end of a carbon-send) only after that.
+ * HTTP API for the main event loop. Main appends the worker's batches in slices, one per
+ * event-loop turn, so HTTP requests interleave with ingest, and acknowledges each batch once it
+ * is in the write-ahead log; a TCP connection is closed (the end of a carbon-send) only after that.
  */
 import { Worker } from 'node:worker_threads';
 import type { PointWriter } from '../points.js';
@@ -43,6 +43,12 @@ export interface CarbonListeners {
   /** Closes the listeners and drops open connections; every point already read is appended. */
   stop(): Promise<void>;
 }
+
+/**
+ * Points appended per event-loop turn. The worker's batches are larger (fewer messages, wake-ups
+ * and acknowledgements); a scale poll waiting behind ingest waits for one slice, not a batch.
+ */
+const SLICE_POINTS = 1024;
 
 function countersOf(stats: SharedArrayBuffer): CarbonCounters {
   const slots = new Float64Array(stats);
@@ -98,17 +104,24 @@ export async function startCarbonListeners(options: CarbonListenersOptions): Pro
 
   let stopped!: () => void;
   const whenStopped = new Promise<void>((resolve) => (stopped = resolve));
-  /** Messages not handled yet: one per event-loop turn, so HTTP gets a turn between batches. */
+  /**
+   * Messages not handled yet, the first one possibly in part: at most SLICE_POINTS points per
+   * event-loop turn, so HTTP gets a turn between slices, and one acknowledgement per batch.
+   */
   const queue: CarbonWorkerMessage[] = [];
   const handleOne = (): void => {
-    const msg = queue.shift()!;
+    const msg = queue[0];
     if (msg.type === 'batch') {
-      writer.write(msg);
+      if (!writer.appendNext(msg, SLICE_POINTS)) {
+        setImmediate(handleOne);
+        return;
+      }
       const { ids, timestamps, values } = msg;
       post({ type: 'ack', seq: msg.seq, ids, timestamps, values }, [ids.buffer as ArrayBuffer, timestamps.buffer as ArrayBuffer, values.buffer as ArrayBuffer]);
     } else if (msg.type === 'stopped') {
       stopped();
     }
+    queue.shift();
     if (queue.length > 0) setImmediate(handleOne);
   };
   worker.on('message', (msg: CarbonWorkerMessage) => {

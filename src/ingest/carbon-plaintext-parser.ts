@@ -9,8 +9,18 @@
  */
 import { GraphiteTagError, normaliseSeriesName } from './graphite-tags.js';
 
+/** Where parsed points go: names become the sink's series handles, points carry a handle. */
 export interface CarbonSink {
-  point(name: string, value: number, timestamp: number): void;
+  /** The handle of a series (a normalised name), which point() takes. */
+  seriesOf(name: string): number;
+  /**
+   * A handle for a name the caller has not asked about in this epoch, given without a lookup. A
+   * name the sink knew already gets a second handle, which must serve as well as the first.
+   */
+  newSeries(name: string): number;
+  point(series: number, value: number, timestamp: number): void;
+  /** Changes when the handles given so far stop being valid: a parser may keep them until then. */
+  readonly epoch: number;
 }
 
 /** Running totals a parser adds to; the caller owns and reports them. */
@@ -25,6 +35,11 @@ export interface CarbonPlaintextOptions {
   maxNameLength?: number;
   /** The current Unix time in seconds, for `-1`/`N` timestamps. Default: the system clock. */
   now?: () => number;
+  /**
+   * Distinct names whose bytes are remembered before they are all forgotten, a power of two.
+   * Default 2^21: the 1M-series case stays a lookup, at up to 64 bytes of table and arena a name.
+   */
+  maxKnownNames?: number;
 }
 
 /** Largest timestamp a PointBatch (Uint32Array) can hold. */
@@ -114,85 +129,190 @@ function parseTimestamp(bytes: Uint8Array, start: number, end: number): number {
 }
 
 /**
- * Raw name bytes → normalised name string, so a name seen before costs a hash and a compare
- * instead of a decode, a tag parse and a new string. Open addressing with linear probing, sized to
- * the name set (lookups are memory-bound: a small table stays in cache); at its largest it is
- * emptied when half full, a bounded cost for name sets larger than it. ASCII names only.
+ * Raw name bytes → the sink's handle for the normalised name, so that a line whose name was seen
+ * before costs no decode, no tag parse, no string and no Map lookup. Names are entries, numbered as
+ * they are added; their bytes are copied into an arena. Clients send their series in the same order
+ * at every interval, so the entry that followed the previous line's last time is tried first, by a
+ * word-wise compare with no hashing; otherwise the name is hashed and looked up (open addressing,
+ * linear probing). Sized to the name set (a small table stays in cache); at its largest, or with
+ * its arena full, it is emptied and starts over, a bounded cost for name sets larger than it.
  */
-class NameCache {
-  private hashes = new Uint32Array(0);
-  /** Per slot: raw name at 2*slot, normalised name at 2*slot+1 (one cache line); '' when empty. */
-  private names: string[] = [];
+class RawNameTable {
+  /** Per slot: hash, entry + 1 (0: a free slot). */
+  private slots = new Int32Array(0);
   private mask = 0;
-  private size = 0;
+  /** Per entry: arena offset, length, handle, the entry seen after it last time (-1: none). */
+  private entries = new Int32Array(0);
+  private count = 0;
+  private arena: Uint8Array;
+  private arenaView: DataView;
+  private arenaUsed = 0;
+  /** The entry of the name seen last, or -1. */
+  private last = -1;
+  /** Counts the times every name was forgotten. */
+  clears = 0;
 
   constructor(
     initialSlots: number,
     private readonly maxSlots: number,
+    initialArenaBytes: number,
+    private readonly maxArenaBytes: number,
   ) {
     this.allocate(initialSlots);
+    this.arena = new Uint8Array(initialArenaBytes);
+    this.arenaView = new DataView(this.arena.buffer);
   }
 
-  /** The cached normalised name for these bytes, or undefined. */
-  get(bytes: Uint8Array, start: number, end: number, hash: number): string | undefined {
+  /**
+   * The entry seen after the last one the time before, if `bytes` (seen through `view`) hold its
+   * name from `start` on, followed by a space before `end`; else -1.
+   */
+  predicted(bytes: Uint8Array, view: DataView, start: number, end: number): number {
+    if (this.last < 0) return -1;
+    const entry = this.entries[this.last * 4 + 3];
+    if (entry < 0) return -1;
+    const nameEnd = start + this.entries[entry * 4 + 1];
+    if (nameEnd >= end || bytes[nameEnd] !== 0x20) return -1;
+    return this.holds(entry, bytes, view, start, nameEnd) ? entry : -1;
+  }
+
+  /** The entry of the name in bytes[start, end), whose hash is `hash`, or -1. */
+  find(bytes: Uint8Array, view: DataView, start: number, end: number, hash: number): number {
+    const { slots, mask } = this;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const at = slot << 1;
+      const entryPlusOne = slots[at + 1];
+      if (entryPlusOne === 0) return -1;
+      if (slots[at] === hash && this.holds(entryPlusOne - 1, bytes, view, start, end)) return entryPlusOne - 1;
+    }
+  }
+
+  /** Records that `entry`'s name was seen, after the one seen before it. */
+  seen(entry: number): void {
+    if (this.last >= 0) this.entries[this.last * 4 + 3] = entry;
+    this.last = entry;
+  }
+
+  handleOf(entry: number): number {
+    return this.entries[entry * 4 + 2];
+  }
+
+  lengthOf(entry: number): number {
+    return this.entries[entry * 4 + 1];
+  }
+
+  /** Adds a name that find() just missed; returns its entry, or -1 for one longer than the whole arena. */
+  add(bytes: Uint8Array, start: number, end: number, hash: number, handle: number): number {
     const length = end - start;
-    const names = this.names;
-    for (let slot = hash & this.mask; ; slot = (slot + 1) & this.mask) {
-      const raw = names[2 * slot];
-      if (raw === '') return undefined;
-      if (this.hashes[slot] !== hash || raw.length !== length) continue;
-      let i = 0;
-      while (i < length && raw.charCodeAt(i) === bytes[start + i]) i++;
-      if (i === length) return names[2 * slot + 1];
-    }
-  }
-
-  /** Adds a name that get() just missed. */
-  add(hash: number, raw: string, normalised: string): void {
-    if (this.size >= (this.mask + 1) >>> 1) {
+    if (length > this.maxArenaBytes) return -1;
+    if (this.count >= (this.mask + 1) >>> 1) {
       if (this.mask + 1 < this.maxSlots) this.grow();
-      else this.allocate(this.mask + 1);
+      else this.clear();
     }
-    this.insert(hash, raw, normalised);
+    let needed = this.arenaUsed + length;
+    if (needed > this.maxArenaBytes) {
+      this.clear();
+      needed = length;
+    }
+    if (needed > this.arena.length) this.growArena(needed);
+    const offset = this.arenaUsed;
+    this.arena.set(bytes.subarray(start, end), offset);
+    this.arenaUsed += length;
+    const entry = this.count++;
+    this.entries[entry * 4] = offset;
+    this.entries[entry * 4 + 1] = length;
+    this.entries[entry * 4 + 2] = handle;
+    this.entries[entry * 4 + 3] = -1;
+    this.insert(hash, entry);
+    return entry;
   }
 
-  private insert(hash: number, raw: string, normalised: string): void {
+  /** Forgets every name. */
+  clear(): void {
+    this.clears++;
+    this.slots.fill(0);
+    this.count = 0;
+    this.arenaUsed = 0;
+    this.last = -1;
+  }
+
+  /** Whether bytes[start, end) is the entry's name; four bytes at a time. */
+  private holds(entry: number, bytes: Uint8Array, view: DataView, start: number, end: number): boolean {
+    const length = end - start;
+    if (this.entries[entry * 4 + 1] !== length) return false;
+    const offset = this.entries[entry * 4];
+    const arenaView = this.arenaView;
+    let i = 0;
+    for (; i + 4 <= length; i += 4) {
+      if (view.getInt32(start + i, true) !== arenaView.getInt32(offset + i, true)) return false;
+    }
+    const arena = this.arena;
+    for (; i < length; i++) {
+      if (bytes[start + i] !== arena[offset + i]) return false;
+    }
+    return true;
+  }
+
+  private insert(hash: number, entry: number): void {
     let slot = hash & this.mask;
-    while (this.names[2 * slot] !== '') slot = (slot + 1) & this.mask;
-    this.hashes[slot] = hash;
-    this.names[2 * slot] = raw;
-    this.names[2 * slot + 1] = normalised;
-    this.size++;
+    while (this.slots[(slot << 1) + 1] !== 0) slot = (slot + 1) & this.mask;
+    this.slots[slot << 1] = hash;
+    this.slots[(slot << 1) + 1] = entry + 1;
   }
 
-  private allocate(slots: number): void {
-    this.hashes = new Uint32Array(slots);
-    this.names = new Array<string>(2 * slots).fill('');
-    this.mask = slots - 1;
-    this.size = 0;
+  /** Slots for `slotCount` hashes, entries for half as many names: the table is never more than half full. */
+  private allocate(slotCount: number): void {
+    this.slots = new Int32Array(slotCount * 2);
+    this.mask = slotCount - 1;
+    const entries = new Int32Array(slotCount * 2);
+    entries.set(this.entries.subarray(0, this.count * 4));
+    this.entries = entries;
   }
 
   private grow(): void {
-    const { hashes, names } = this;
-    this.allocate(hashes.length * 2);
-    for (let slot = 0; slot < hashes.length; slot++) {
-      if (names[2 * slot] !== '') this.insert(hashes[slot], names[2 * slot], names[2 * slot + 1]);
+    const old = this.slots;
+    this.allocate((this.mask + 1) * 2);
+    for (let at = 0; at < old.length; at += 2) {
+      if (old[at + 1] !== 0) this.insert(old[at], old[at + 1] - 1);
     }
+  }
+
+  private growArena(needed: number): void {
+    let capacity = this.arena.length * 2;
+    while (capacity < needed) capacity *= 2;
+    const grown = new Uint8Array(Math.min(capacity, this.maxArenaBytes));
+    grown.set(this.arena.subarray(0, this.arenaUsed));
+    this.arena = grown;
+    this.arenaView = new DataView(grown.buffer);
   }
 }
 
-/** The name cache starts small and holds up to 64k distinct names before it starts over. */
-const NAME_CACHE_INITIAL_SLOTS = 1 << 10;
-const NAME_CACHE_MAX_SLOTS = 1 << 17;
+/** The name table starts small, and starts over past maxKnownNames or 64 MiB of names. */
+const NAME_TABLE_INITIAL_SLOTS = 1 << 10;
+const DEFAULT_MAX_KNOWN_NAMES = 1 << 21;
+const NAME_ARENA_INITIAL_BYTES = 1 << 16;
+const NAME_ARENA_MAX_BYTES = 1 << 26;
 
 export class CarbonPlaintextParser {
   private readonly maxNameLength: number;
   private readonly clock: () => number;
   private readonly onBadLine: ((line: string, reason: string) => void) | undefined;
-  private readonly names = new NameCache(NAME_CACHE_INITIAL_SLOTS, NAME_CACHE_MAX_SLOTS);
+  private readonly names: RawNameTable;
+  /** The sink, and its epoch, whose handles `names` holds. */
+  private sink: CarbonSink | null = null;
+  private epoch = 0;
+  /**
+   * names.clears when the sink was last followed. While it stays the same, every name asked of
+   * the sink is still in `names`, so a name missing there is new to the sink: no lookup needed.
+   */
+  private followedAt = 0;
+  /** The clock as read for this parse() call, or -1: read once per call, and only if a line asks for it. */
+  private now = -1;
 
   constructor(options: CarbonPlaintextOptions = {}, onBadLine?: (line: string, reason: string) => void) {
     this.maxNameLength = options.maxNameLength ?? 1024;
+    const maxSlots = 2 * (options.maxKnownNames ?? DEFAULT_MAX_KNOWN_NAMES);
+    this.names = new RawNameTable(Math.min(NAME_TABLE_INITIAL_SLOTS, maxSlots), maxSlots, NAME_ARENA_INITIAL_BYTES, NAME_ARENA_MAX_BYTES);
     this.clock = options.now ?? (() => Math.floor(Date.now() / 1000));
     this.onBadLine = onBadLine;
   }
@@ -202,104 +322,183 @@ export class CarbonPlaintextParser {
    * without its `\n` counts as complete (a UDP datagram). Bad lines are counted, reported and skipped.
    */
   parse(bytes: Uint8Array, start: number, end: number, sink: CarbonSink, counters: CarbonParseCounters): void {
-    let now = -1; // read once per call, and only if a line asks for it
+    if (sink !== this.sink || sink.epoch !== this.epoch) this.follow(sink);
+    this.now = -1;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let lineStart = start;
     while (lineStart < end) {
       counters.lines++;
-      // Fields: [nameStart, nameEnd) [valueStart, valueEnd) [timeStart, timeEnd); one pass, the
-      // name hashed on the way for the name cache. Most bytes are not separators: test > 0x20 first.
-      let i = lineStart;
-      while (i < end && isBlank(bytes[i])) i++;
-      const nameStart = i;
-      let ascii = 0; // OR of the name bytes: >= 0x80 means non-ASCII
-      let hash = 0;
-      for (; i < end; i++) {
-        const c = bytes[i];
-        if (c <= 0x20 && isFieldEnd(c)) break;
-        ascii |= c;
-        hash = (Math.imul(hash, 31) + c) | 0;
-      }
-      const nameEnd = i;
-      while (i < end && isBlank(bytes[i])) i++;
-      const valueStart = i;
-      while (i < end && !(bytes[i] <= 0x20 && isFieldEnd(bytes[i]))) i++;
-      const valueEnd = i;
-      while (i < end && isBlank(bytes[i])) i++;
-      const timeStart = i;
-      while (i < end && !(bytes[i] <= 0x20 && isFieldEnd(bytes[i]))) i++;
-      const timeEnd = i;
-      while (i < end && isBlank(bytes[i])) i++;
-      let lineEnd = i;
-      const extraFields = i < end && bytes[i] !== LF;
-      if (extraFields) {
-        lineEnd = bytes.indexOf(LF, i);
-        if (lineEnd === -1 || lineEnd > end) lineEnd = end;
-      }
-
-      let problem: string | null = null;
-      if (nameStart === lineEnd) problem = 'empty line';
-      else if (timeStart === timeEnd || extraFields) problem = 'expected 3 fields: path value timestamp';
-      else if (nameEnd - nameStart > this.maxNameLength) problem = `name longer than ${this.maxNameLength} bytes`;
-
-      let value = 0;
-      let timestamp = 0;
-      if (problem === null) {
-        value = parseDecimal(bytes, valueStart, valueEnd);
-        if (!Number.isFinite(value)) problem = 'value is not a finite number';
-      }
-      if (problem === null) {
-        timestamp = parseTimestamp(bytes, timeStart, timeEnd);
-        if (timestamp === -1) {
-          if (now === -1) now = this.clock();
-          timestamp = now;
-        }
-        if (Number.isNaN(timestamp)) problem = 'timestamp is not a number';
-        else if (timestamp < 0) problem = 'negative timestamp';
-        else if (timestamp > MAX_TIMESTAMP) problem = 'timestamp past 2106 (milliseconds instead of seconds?)';
-      }
-      let name = '';
-      if (problem === null) {
-        const decoded = this.name(bytes, nameStart, nameEnd, ascii < 0x80, hash >>> 0);
-        if (decoded === null) problem = this.nameProblem;
-        else name = decoded;
-      }
-
-      if (problem === null) sink.point(name, value, timestamp);
-      else this.reject(bytes, lineStart, lineEnd, problem, counters);
-      lineStart = lineEnd + 1;
+      const next = this.commonLine(bytes, view, lineStart, end, sink);
+      lineStart = next >= 0 ? next : this.anyLine(bytes, view, lineStart, end, sink, counters);
     }
   }
 
-  /** Why the last name() call returned null. */
-  private nameProblem = '';
+  /** Forgets the handles of another sink, or of this one before its epoch changed. */
+  private follow(sink: CarbonSink): void {
+    this.names.clear();
+    this.sink = sink;
+    this.epoch = sink.epoch;
+    this.followedAt = this.names.clears;
+  }
 
-  /** The normalised name for these bytes, or null (reason in nameProblem). */
-  private name(bytes: Uint8Array, start: number, end: number, ascii: boolean, hash: number): string | null {
-    if (ascii) {
-      const cached = this.names.get(bytes, start, end, hash);
-      if (cached !== undefined) return cached;
-    }
-    let raw: string;
-    if (ascii) {
-      raw = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
+  /**
+   * The line nearly every client sends, in one pass: `name value timestamp\n`, single spaces, a
+   * name seen before, a plain decimal value and an integer timestamp. Returns the next line's
+   * start, or -1 (nothing consumed) for anyLine() to read it by the full rules.
+   */
+  private commonLine(bytes: Uint8Array, view: DataView, lineStart: number, end: number, sink: CarbonSink): number {
+    const names = this.names;
+    let entry = names.predicted(bytes, view, lineStart, end);
+    let i: number;
+    let c = 0;
+    if (entry >= 0) {
+      i = lineStart + names.lengthOf(entry);
     } else {
-      try {
-        raw = utf8.decode(bytes.subarray(start, end));
-      } catch {
-        this.nameProblem = 'name is not valid UTF-8';
-        return null;
+      i = lineStart;
+      let hash = 0;
+      while (i < end && (c = bytes[i]) > 0x20) {
+        hash = (Math.imul(hash, 31) + c) | 0;
+        i++;
+      }
+      if (c !== 0x20 || i === lineStart || i - lineStart > this.maxNameLength) return -1;
+      entry = names.find(bytes, view, lineStart, i, hash);
+      if (entry < 0) return -1;
+    }
+
+    i++;
+    const negative = bytes[i] === 0x2d; /* - */
+    if (negative) i++;
+    let mantissa = 0;
+    let digits = 0;
+    let dot = -1;
+    for (; i < end; i++) {
+      c = bytes[i];
+      if (c >= 0x30 && c <= 0x39) {
+        mantissa = mantissa * 10 + (c - 0x30);
+        digits++;
+      } else if (c === 0x2e /* . */ && dot < 0) {
+        dot = i;
+      } else {
+        break;
       }
     }
-    let name: string;
-    try {
-      name = normaliseSeriesName(raw);
-    } catch (err) {
-      if (!(err instanceof GraphiteTagError)) throw err;
-      this.nameProblem = err.message;
-      return null;
+    if (i === end || c !== 0x20 || digits === 0 || digits > EXACT_MANTISSA_DIGITS) return -1;
+    const magnitude = dot < 0 ? mantissa : mantissa / EXACT_POWERS_OF_TEN[i - dot - 1];
+
+    i++;
+    const timeStart = i;
+    let timestamp = 0;
+    for (; i < end; i++) {
+      c = bytes[i];
+      if (c < 0x30 || c > 0x39) break;
+      timestamp = timestamp * 10 + (c - 0x30);
     }
-    if (ascii) this.names.add(hash, raw, name);
-    return name;
+    if (i === timeStart || i - timeStart > 10 || timestamp > MAX_TIMESTAMP || (i < end && c !== LF)) return -1;
+
+    names.seen(entry);
+    sink.point(names.handleOf(entry), negative ? -magnitude : magnitude, timestamp);
+    return i + 1;
+  }
+
+  /** Any line, by every rule in the header; returns the next line's start. */
+  private anyLine(bytes: Uint8Array, view: DataView, lineStart: number, end: number, sink: CarbonSink, counters: CarbonParseCounters): number {
+    // Fields: [nameStart, nameEnd) [valueStart, valueEnd) [timeStart, timeEnd); one pass, the
+    // name hashed on the way for the name table. Most bytes are not separators: test > 0x20 first.
+    let i = lineStart;
+    while (i < end && isBlank(bytes[i])) i++;
+    const nameStart = i;
+    let ascii = 0; // OR of the name bytes: >= 0x80 means non-ASCII
+    let hash = 0;
+    for (; i < end; i++) {
+      const c = bytes[i];
+      if (c <= 0x20 && isFieldEnd(c)) break;
+      ascii |= c;
+      hash = (Math.imul(hash, 31) + c) | 0;
+    }
+    const nameEnd = i;
+    while (i < end && isBlank(bytes[i])) i++;
+    const valueStart = i;
+    while (i < end && !(bytes[i] <= 0x20 && isFieldEnd(bytes[i]))) i++;
+    const valueEnd = i;
+    while (i < end && isBlank(bytes[i])) i++;
+    const timeStart = i;
+    while (i < end && !(bytes[i] <= 0x20 && isFieldEnd(bytes[i]))) i++;
+    const timeEnd = i;
+    while (i < end && isBlank(bytes[i])) i++;
+    let lineEnd = i;
+    const extraFields = i < end && bytes[i] !== LF;
+    if (extraFields) {
+      lineEnd = bytes.indexOf(LF, i);
+      if (lineEnd === -1 || lineEnd > end) lineEnd = end;
+    }
+
+    let problem: string | null = null;
+    if (nameStart === lineEnd) problem = 'empty line';
+    else if (timeStart === timeEnd || extraFields) problem = 'expected 3 fields: path value timestamp';
+    else if (nameEnd - nameStart > this.maxNameLength) problem = `name longer than ${this.maxNameLength} bytes`;
+
+    let value = 0;
+    let timestamp = 0;
+    if (problem === null) {
+      value = parseDecimal(bytes, valueStart, valueEnd);
+      if (!Number.isFinite(value)) problem = 'value is not a finite number';
+    }
+    if (problem === null) {
+      timestamp = parseTimestamp(bytes, timeStart, timeEnd);
+      if (timestamp === -1) {
+        if (this.now === -1) this.now = this.clock();
+        timestamp = this.now;
+      }
+      if (Number.isNaN(timestamp)) problem = 'timestamp is not a number';
+      else if (timestamp < 0) problem = 'negative timestamp';
+      else if (timestamp > MAX_TIMESTAMP) problem = 'timestamp past 2106 (milliseconds instead of seconds?)';
+    }
+    let series = -1;
+    if (problem === null) {
+      series = this.seriesOf(bytes, view, nameStart, nameEnd, ascii < 0x80, hash, sink);
+      if (series < 0) problem = this.nameProblem;
+    }
+
+    if (problem === null) sink.point(series, value, timestamp);
+    else this.reject(bytes, lineStart, lineEnd, problem, counters);
+    return lineEnd + 1;
+  }
+
+  /** Why the last seriesOf() call returned -1. */
+  private nameProblem = '';
+
+  /** The sink's handle for the name in these bytes, or -1 (reason in nameProblem). */
+  private seriesOf(bytes: Uint8Array, view: DataView, start: number, end: number, ascii: boolean, hash: number, sink: CarbonSink): number {
+    const names = this.names;
+    let entry = names.find(bytes, view, start, end, hash);
+    if (entry < 0) {
+      let raw: string;
+      if (ascii) {
+        raw = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
+      } else {
+        try {
+          raw = utf8.decode(bytes.subarray(start, end));
+        } catch {
+          this.nameProblem = 'name is not valid UTF-8';
+          return -1;
+        }
+      }
+      let name: string;
+      try {
+        name = normaliseSeriesName(raw);
+      } catch (err) {
+        if (!(err instanceof GraphiteTagError)) throw err;
+        this.nameProblem = err.message;
+        return -1;
+      }
+      // At 1M series, a lookup among every name seen costs more than the rest of the line.
+      const series = names.clears === this.followedAt ? sink.newSeries(name) : sink.seriesOf(name);
+      if (sink.epoch !== this.epoch) this.follow(sink); // the sink has just forgotten its handles
+      entry = names.add(bytes, start, end, hash, series);
+      if (entry < 0) return series;
+    }
+    names.seen(entry);
+    return names.handleOf(entry);
   }
 
   private reject(bytes: Uint8Array, lineStart: number, lineEnd: number, reason: string, counters: CarbonParseCounters): void {

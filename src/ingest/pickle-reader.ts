@@ -537,7 +537,7 @@ export function decodeCarbonPickle(
       }
     }
     if (problem === null) {
-      sink.point(name, value, timestamp);
+      sink.point(sink.seriesOf(name), value, timestamp);
     } else {
       counters.badLines++;
       options.onBadEntry?.(i, problem);

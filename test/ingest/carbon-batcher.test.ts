@@ -24,12 +24,12 @@ function collecting(limits: CarbonBatcherLimits = { maxPoints: 4, maxNewNames: 3
 
 test('names are interned to dense local ids and sent once, with the batch of their first point', () => {
   const { batcher, sent } = collecting({ maxPoints: 100, maxNewNames: 100, maxNames: 100 });
-  batcher.point('a.b', 1, 1700000000);
-  batcher.point('c.d', 2, 1700000000);
-  batcher.point('a.b', 3, 1700000010);
+  batcher.point(batcher.seriesOf('a.b'), 1, 1700000000);
+  batcher.point(batcher.seriesOf('c.d'), 2, 1700000000);
+  batcher.point(batcher.seriesOf('a.b'), 3, 1700000010);
   batcher.flush();
-  batcher.point('c.d', 4, 1700000020);
-  batcher.point('e.f', 5, 1700000020);
+  batcher.point(batcher.seriesOf('c.d'), 4, 1700000020);
+  batcher.point(batcher.seriesOf('e.f'), 5, 1700000020);
   batcher.flush();
   assert.deepEqual(sent, [
     { seq: 1, ids: [0, 1, 0], timestamps: [1700000000, 1700000000, 1700000010], values: [1, 2, 3], firstNewId: 0, newNames: ['a.b', 'c.d'], resetNames: false },
@@ -40,13 +40,13 @@ test('names are interned to dense local ids and sent once, with the batch of the
 test('a batch is sent when full or when it holds many new names; an empty one is never sent', () => {
   const { batcher, sent } = collecting({ maxPoints: 4, maxNewNames: 3, maxNames: 100 });
   batcher.flush();
-  for (let i = 0; i < 5; i++) batcher.point('same', i, 1700000000);
+  for (let i = 0; i < 5; i++) batcher.point(batcher.seriesOf('same'), i, 1700000000);
   assert.deepEqual(sent.map((b) => b.ids.length), [4]);
   assert.equal(batcher.length, 1);
   assert.equal(batcher.latestSeq(), 2, 'the point left over is in batch 2, still being filled');
-  batcher.point('n1', 0, 1700000000);
-  batcher.point('n2', 0, 1700000000);
-  batcher.point('n3', 0, 1700000000); // the third new name fills the new-name budget
+  batcher.point(batcher.seriesOf('n1'), 0, 1700000000);
+  batcher.point(batcher.seriesOf('n2'), 0, 1700000000);
+  batcher.point(batcher.seriesOf('n3'), 0, 1700000000); // the third new name fills the new-name budget
   assert.deepEqual(sent.map((b) => b.newNames), [['same'], ['n1', 'n2', 'n3']]);
   assert.equal(batcher.length, 0);
   assert.equal(batcher.latestSeq(), 2, 'batch 2 is sent and holds the latest point');
@@ -55,14 +55,14 @@ test('a batch is sent when full or when it holds many new names; an empty one is
 
 test('the sent arrays are transferred, and arrays handed back are reused', () => {
   const { batcher, sent, transfers } = collecting();
-  batcher.point('x', 1, 1700000000);
+  batcher.point(batcher.seriesOf('x'), 1, 1700000000);
   batcher.flush();
   assert.equal(transfers[0].length, 3);
   const [ids, timestamps, values] = transfers[0];
   batcher.recycle(new Uint32Array(ids), new Uint32Array(timestamps), new Float64Array(values));
-  batcher.point('x', 2, 1700000010);
+  batcher.point(batcher.seriesOf('x'), 2, 1700000010);
   batcher.flush(); // filled in the arrays taken when batch 1 left
-  batcher.point('x', 3, 1700000020);
+  batcher.point(batcher.seriesOf('x'), 3, 1700000020);
   batcher.flush();
   assert.notEqual(transfers[1][2], values);
   assert.equal(transfers[2][2], values, 'the recycled values buffer carries batch 3');
@@ -71,13 +71,24 @@ test('the sent arrays are transferred, and arrays handed back are reused', () =>
 
 test('past maxNames every name is forgotten: the batch says so and local ids restart at 0', () => {
   const { batcher, sent } = collecting({ maxPoints: 100, maxNewNames: 100, maxNames: 2 });
-  batcher.point('a', 1, 1700000000);
-  batcher.point('b', 2, 1700000000);
-  batcher.point('c', 3, 1700000000); // a third name: the batch so far goes first, under the old ids
-  batcher.point('a', 4, 1700000000);
+  batcher.point(batcher.seriesOf('a'), 1, 1700000000);
+  batcher.point(batcher.seriesOf('b'), 2, 1700000000);
+  batcher.point(batcher.seriesOf('c'), 3, 1700000000); // a third name: the batch so far goes first, under the old ids
+  batcher.point(batcher.seriesOf('a'), 4, 1700000000);
   batcher.flush();
   assert.deepEqual(sent, [
     { seq: 1, ids: [0, 1], timestamps: [1700000000, 1700000000], values: [1, 2], firstNewId: 0, newNames: ['a', 'b'], resetNames: false },
     { seq: 2, ids: [0, 1], timestamps: [1700000000, 1700000000], values: [3, 4], firstNewId: 0, newNames: ['c', 'a'], resetNames: true },
   ]);
+  assert.equal(batcher.epoch, 1, 'a parser keeping local ids can tell they changed');
+});
+
+test('newSeries hands out a fresh id without a lookup; seriesOf remembers its names', () => {
+  const { batcher, sent } = collecting({ maxPoints: 100, maxNewNames: 100, maxNames: 100 });
+  batcher.point(batcher.newSeries('a'), 1, 1700000000);
+  batcher.point(batcher.newSeries('a'), 2, 1700000000);
+  batcher.point(batcher.seriesOf('b'), 3, 1700000000);
+  batcher.point(batcher.seriesOf('b'), 4, 1700000000);
+  batcher.flush();
+  assert.deepEqual(sent.map((b) => [b.ids, b.newNames]), [[[0, 1, 2, 2], ['a', 'a', 'b']]]);
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CarbonPlaintextParser, parseDecimal, type CarbonParseCounters } from '../../src/ingest/carbon-plaintext-parser.js';
+import { recordingSink } from '../support/recording-sink.js';
 
 const NOW = 1_700_000_500;
 
@@ -14,7 +15,7 @@ function parse(text: string | Uint8Array, options: { maxNameLength?: number } = 
   const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;
   const result: Parsed = { points: [], bad: [], counters: { lines: 0, badLines: 0 } };
   const p = parser ?? new CarbonPlaintextParser({ ...options, now: () => NOW }, (line, reason) => result.bad.push([line, reason]));
-  p.parse(bytes, 0, bytes.length, { point: (name, value, ts) => result.points.push([name, value, ts]) }, result.counters);
+  p.parse(bytes, 0, bytes.length, recordingSink((name, value, ts) => result.points.push([name, value, ts])), result.counters);
   return result;
 }
 
@@ -111,7 +112,7 @@ test('only the given range is parsed, and counters accumulate', () => {
   const points: string[] = [];
   const counters = { lines: 7, badLines: 3 };
   const parser = new CarbonPlaintextParser();
-  parser.parse(bytes, 3, 17, { point: (name) => points.push(name) }, counters);
+  parser.parse(bytes, 3, 17, recordingSink((name) => points.push(name)), counters);
   assert.deepEqual(points, ['a', 'b']);
   assert.deepEqual(counters, { lines: 9, badLines: 3 });
 });
@@ -120,7 +121,7 @@ test('the clock is read at most once per parse call, and only when needed', () =
   let reads = 0;
   const parser = new CarbonPlaintextParser({ now: () => ++reads * 1000 });
   const stamps: number[] = [];
-  const sink = { point: (_n: string, _v: number, ts: number) => stamps.push(ts) };
+  const sink = recordingSink((_n, _v, ts) => stamps.push(ts));
   const counters = { lines: 0, badLines: 0 };
   const run = (text: string) => {
     const bytes = new TextEncoder().encode(text);
@@ -133,21 +134,120 @@ test('the clock is read at most once per parse call, and only when needed', () =
   assert.deepEqual(stamps, [5, 1000, 1000, 2000]);
 });
 
-test('repeated names: cached names stay right through collisions, growth and the cache starting over', () => {
-  const parser = new CarbonPlaintextParser({ now: () => NOW });
-  // 70k distinct names, more than the cache holds, every tenth one tagged with unsorted tags.
+test('repeated names: known names stay right through collisions, growth and the table starting over', () => {
+  const parser = new CarbonPlaintextParser({ now: () => NOW, maxKnownNames: 1 << 15 });
+  // 70k distinct names, more than the name table holds, every tenth one tagged with unsorted tags.
   const names: string[] = [];
   const expected: string[] = [];
   for (let i = 0; i < 70_000; i++) {
     names.push(i % 10 === 0 ? `host${i}.m;b=${i % 3};a=1` : `host${i}.m`);
     expected.push(i % 10 === 0 ? `host${i}.m;a=1;b=${i % 3}` : `host${i}.m`);
   }
-  const text = names.map((n) => `${n} 1 1`).join('\n');
+  const bytes = new TextEncoder().encode(names.map((n, i) => `${n} ${i} 1`).join('\n'));
+  let got: string[] = [];
+  let values: number[] = [];
+  const sink = recordingSink((name, value) => {
+    got.push(name);
+    values.push(value);
+  });
   for (let pass = 0; pass < 3; pass++) {
-    const r = parse(text, {}, parser);
-    assert.equal(r.points.length, names.length);
-    assert.equal(r.points.map((p) => p[0]).join('\n'), expected.join('\n'), `pass ${pass}`);
+    got = [];
+    values = [];
+    const counters = { lines: 0, badLines: 0 };
+    parser.parse(bytes, 0, bytes.length, sink, counters);
+    assert.deepEqual(counters, { lines: names.length, badLines: 0 });
+    assert.equal(got.join('\n'), expected.join('\n'), `pass ${pass}`);
+    assert.ok(values.every((v, i) => v === i), `pass ${pass}`);
   }
+});
+
+test('known names in a changing order, prefixes of one another, and followed by other blanks', () => {
+  const parser = new CarbonPlaintextParser({ now: () => NOW });
+  const names = ['a', 'a.b', 'a.bc', 'a.bcd', 'a.bcde', 'a.bcdf', 'a.bcdef.g', 'a.bcdef.h', 'x;t=1', 'caf\u00e9.b', 'a.bcde\u00e9'];
+  let got: [string, number, number][] = [];
+  const sink = recordingSink((name, value, ts) => got.push([name, value, ts]));
+  let seed = 7;
+  const random = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+  for (let round = 0; round < 50; round++) {
+    // Mostly the same order, as clients send; now and then swapped, dropped or separated by a tab.
+    const order = names.map((_, i) => i);
+    if (round % 3 === 1) [order[random(11)], order[random(11)]] = [order[random(11)], order[random(11)]];
+    if (round % 5 === 2) order.splice(random(order.length), 1);
+    const expected: [string, number, number][] = [];
+    const lines = order.map((i, k) => {
+      expected.push([names[i], round + k / 4, 1_700_000_000 + round]);
+      return `${names[i]}${round % 7 === 3 && k === 2 ? '\t' : ' '}${round + k / 4} ${1_700_000_000 + round}\n`;
+    });
+    const bytes = new TextEncoder().encode(lines.join(''));
+    got = [];
+    const counters = { lines: 0, badLines: 0 };
+    parser.parse(bytes, 0, bytes.length, sink, counters);
+    assert.deepEqual(counters, { lines: order.length, badLines: 0 }, `round ${round}`);
+    assert.deepEqual(got, expected, `round ${round}`);
+  }
+});
+
+test('a known name followed by more than a space is not taken for that name', () => {
+  const r = parse('m.0 1 1700000000\nm.1 2 1700000000\nm.0 3 1700000010\nm.1-5 1700000010\n');
+  assert.deepEqual(r.points, [
+    ['m.0', 1, 1700000000],
+    ['m.1', 2, 1700000000],
+    ['m.0', 3, 1700000010],
+  ]);
+  assert.deepEqual(r.bad, [['m.1-5 1700000010', 'expected 3 fields: path value timestamp']]);
+});
+
+/** A sink that counts how names are asked for: newSeries (no lookup) or seriesOf. */
+function countingSink() {
+  const handles = new Map<string, number>();
+  const sink = {
+    epoch: 0,
+    asked: [] as string[],
+    seen: [] as number[],
+    seriesOf(name: string) {
+      sink.asked.push(`seriesOf ${name}`);
+      if (!handles.has(name)) handles.set(name, handles.size);
+      return handles.get(name)!;
+    },
+    newSeries(name: string) {
+      sink.asked.push(`newSeries ${name}`);
+      if (!handles.has(name)) handles.set(name, handles.size);
+      return handles.get(name)!;
+    },
+    point(series: number) {
+      sink.seen.push(series);
+    },
+  };
+  return { sink, handles };
+}
+
+test('a name new to the parser is new to the sink, until the sink forgets its handles', () => {
+  const parser = new CarbonPlaintextParser();
+  const { sink, handles } = countingSink();
+  const bytes = new TextEncoder().encode('a 1 1\nb 1 1\na 1 1\n');
+  const counters = { lines: 0, badLines: 0 };
+  parser.parse(bytes, 0, bytes.length, sink, counters);
+  assert.deepEqual(sink.asked, ['newSeries a', 'newSeries b'], 'the second "a" is known');
+  handles.clear();
+  handles.set('a', 5);
+  handles.set('b', 7);
+  sink.epoch++;
+  parser.parse(bytes, 0, bytes.length, sink, counters);
+  assert.deepEqual(sink.asked, ['newSeries a', 'newSeries b', 'newSeries a', 'newSeries b']);
+  assert.deepEqual(sink.seen, [0, 1, 0, 5, 7, 5]);
+});
+
+test('once the name table has started over, names are looked up: the sink may know them', () => {
+  const parser = new CarbonPlaintextParser({ maxKnownNames: 4 });
+  const { sink } = countingSink();
+  const names = ['a', 'b', 'c', 'd', 'e'];
+  const bytes = new TextEncoder().encode(names.map((n) => `${n} 1 1\n`).join(''));
+  const counters = { lines: 0, badLines: 0 };
+  parser.parse(bytes, 0, bytes.length, sink, counters);
+  parser.parse(bytes, 0, bytes.length, sink, counters);
+  // The fifth name fills the table: it starts over, and from then on every miss is looked up.
+  assert.deepEqual(sink.asked, [...names.map((n) => `newSeries ${n}`), ...names.map((n) => `seriesOf ${n}`)]);
+  assert.deepEqual(sink.seen, [0, 1, 2, 3, 4, 0, 1, 2, 3, 4]);
 });
 
 test('parseDecimal matches Number() on the fast path', () => {

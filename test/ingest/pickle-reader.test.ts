@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PickleError, PickleFrameSplitter, decodeCarbonPickle, readPickle } from '../../src/ingest/pickle-reader.js';
+import { recordingSink } from '../support/recording-sink.js';
 
 const hex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h, 'hex'));
 
@@ -169,7 +170,7 @@ interface Decoded {
 
 function decode(h: string): Decoded {
   const result: Decoded = { points: [], bad: [], counters: { lines: 0, badLines: 0 } };
-  decodeCarbonPickle(hex(h), { point: (n, v, t) => result.points.push([n, v, t]) }, result.counters, () => 1_800_000_000, {
+  decodeCarbonPickle(hex(h), recordingSink((n, v, t) => result.points.push([n, v, t])), result.counters, () => 1_800_000_000, {
     onBadEntry: (i, reason) => result.bad.push([i, reason]),
   });
   return result;
@@ -222,7 +223,7 @@ test('decodeCarbonPickle refuses a frame that is not a list, or not a pickle', (
   const long = decode(`80025d2858${'05000000'}${Buffer.from('x'.repeat(5)).toString('hex')}4b014b018686652e`);
   assert.equal(long.points.length, 1);
   const limited = { lines: 0, badLines: 0 };
-  decodeCarbonPickle(hex(`80025d2858${'05000000'}${Buffer.from('x'.repeat(5)).toString('hex')}4b014b018686652e`), { point: () => {} }, limited, () => 0, { maxNameLength: 4 });
+  decodeCarbonPickle(hex(`80025d2858${'05000000'}${Buffer.from('x'.repeat(5)).toString('hex')}4b014b018686652e`), recordingSink(() => {}), limited, () => 0, { maxNameLength: 4 });
   assert.deepEqual(limited, { lines: 1, badLines: 1 });
 });
 
@@ -289,7 +290,7 @@ test('randomly corrupted pickles only ever fail with PickleError', () => {
     const bytes = Uint8Array.from(seeds[round % seeds.length]);
     for (let flips = 1 + random(3); flips > 0; flips--) bytes[random(bytes.length)] = random(256);
     try {
-      decodeCarbonPickle(bytes, { point: () => {} }, { lines: 0, badLines: 0 }, () => 0);
+      decodeCarbonPickle(bytes, recordingSink(() => {}), { lines: 0, badLines: 0 }, () => 0);
     } catch (err) {
       if (!(err instanceof PickleError)) assert.fail(`${Buffer.from(bytes).toString('hex')}: ${String(err)}`);
     }
