@@ -14,12 +14,15 @@ export const KeyPrefix = {
 } as const;
 
 export function seriesKey(id: number): Uint8Array {
-  const key = new Uint8Array(5);
+  return writeSeriesKey(new Uint8Array(SERIES_KEY_BYTES), id);
+}
+
+export const SERIES_KEY_BYTES = 5;
+
+/** Writes the series key of `id` into `key` (SERIES_KEY_BYTES long) and returns it. */
+export function writeSeriesKey(key: Uint8Array, id: number): Uint8Array {
   key[0] = KeyPrefix.series;
-  key[1] = id >>> 24;
-  key[2] = id >>> 16;
-  key[3] = id >>> 8;
-  key[4] = id;
+  putU32(key, 1, id);
   return key;
 }
 

@@ -18,7 +18,8 @@ import { HotRing } from './hot-ring.js';
 import { PathTrie } from './path-trie.js';
 import { TagIndex } from './tag-index.js';
 import { parseSeriesByTag } from '../names/tag-expression.js';
-import { chunkKey, chunkStartFromKey, KeyPrefix, layoutKey, metaKey, seriesIdFromKey, seriesKey } from './keys.js';
+import { chunkKey, chunkStartFromKey, KeyPrefix, layoutKey, metaKey, SERIES_KEY_BYTES, seriesIdFromKey, seriesKey, writeSeriesKey } from './keys.js';
+import { RecordArena } from './record-arena.js';
 import { aggregateValues, type Aggregation, type Archive, type RetentionPolicy } from './retention/index.js';
 import { SeriesIndex } from './series-index.js';
 import { REJECTED_SERIES, type SeriesRange, type SeriesShape, type SeriesStore, type SeriesVisitor, type TagValueCount, type TreeNodes } from './series-store.js';
@@ -570,7 +571,7 @@ export class StorageEngine implements SeriesStore {
    * The LevelDB records of a series: its name with the layout inline, or, when it has earlier
    * layouts, its bare name and a 0x04 layouts record (docs/format/leveldb.md).
    */
-  private pushSeriesRecords(ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[], id: number, name: string): void {
+  private pushSeriesRecords(ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[], arena: RecordArena, id: number, name: string): void {
     const layout = this.layoutOf[id];
     const earlier = this.earlierLayouts.get(id);
     if (earlier !== undefined) {
@@ -580,11 +581,12 @@ export class StorageEngine implements SeriesStore {
       return;
     }
     const spec = this.currentSpecBytes(layout);
-    const value = new Uint8Array(name.length * 3 + 1 + spec.length);
+    const key = writeSeriesKey(arena.take(SERIES_KEY_BYTES), id);
+    const value = arena.take(name.length * 3 + 1 + spec.length);
     const { written } = enc.encodeInto(name, value);
     value[written] = LAYOUT_SEPARATOR;
     value.set(spec, written + 1);
-    ops.push({ type: 'put', key: seriesKey(id), value: value.subarray(0, written + 1 + spec.length) });
+    ops.push({ type: 'put', key, value: arena.shorten(value, written + 1 + spec.length) });
   }
 
   /**
@@ -597,11 +599,12 @@ export class StorageEngine implements SeriesStore {
     const puts = this.pendingPuts;
     this.pendingPuts = [];
     const unsaved = this.index.takeUnsaved();
+    const arena = new RecordArena();
     let ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[] = [];
     for (let i = 0; i < unsaved.length; i++) {
       const id = unsaved[i];
       const name = this.index.name(id);
-      if (name !== undefined) this.pushSeriesRecords(ops, id, name);
+      if (name !== undefined) this.pushSeriesRecords(ops, arena, id, name);
       if (ops.length >= RECORDS_PER_BATCH) {
         await this.db.batch(ops);
         ops = [];
