@@ -65,8 +65,10 @@ export class ChildTable {
   }
 }
 
-/** Mixes both ids so that consecutive names under one parent spread over the table. */
+/** Both ids through murmur3's finaliser, so that consecutive names under one parent spread over the table. */
 function slotOf(parent: number, name: number): number {
-  const h = Math.imul(parent, 0x9e3779b1) ^ Math.imul(name, 0x85ebca77);
-  return (h ^ (h >>> 15)) >>> 0;
+  let h = Math.imul(parent, 0x9e3779b1) ^ name;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }

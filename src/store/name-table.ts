@@ -91,11 +91,18 @@ export class NameTable {
     this.table = table;
   }
 
-  /** FNV-1a over the UTF-16 code units. */
+  /**
+   * FNV-1a over the UTF-16 code units, then murmur3's finaliser: FNV's low bits, which pick the
+   * slot, depend only on the low bits of each character, and names that differ in their last
+   * digits crowded into long probe runs.
+   */
   private hashOf(name: string): number {
     if (name === this.lastName) return this.lastHash;
     let hash = 0x811c9dc5;
     for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193);
+    hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
+    hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35);
+    hash ^= hash >>> 16;
     this.lastName = name;
     this.lastHash = hash;
     return hash;
