@@ -6,6 +6,7 @@
  */
 import type { CarbonBatchMessage } from './carbon-protocol.js';
 import type { CarbonSink } from './carbon-plaintext-parser.js';
+import { NameTable } from '../store/name-table.js';
 
 export interface CarbonBatcherLimits {
   /** Points per batch. */
@@ -35,7 +36,9 @@ interface Arrays {
 }
 
 export class CarbonBatcher implements CarbonSink {
-  private readonly localIds = new Map<string, number>();
+  /** Names by local id, found through a NameTable: a Map of a million names cost more than parsing them. */
+  private names: string[] = [];
+  private localIds = new NameTable(this.names);
   private nextId = 0;
   private arrays: Arrays;
   /** Arrays main has handed back, reused instead of allocating. */
@@ -58,11 +61,12 @@ export class CarbonBatcher implements CarbonSink {
   }
 
   point(name: string, value: number, timestamp: number): void {
-    let id = this.localIds.get(name);
-    if (id === undefined) {
+    let id = this.localIds.find(name);
+    if (id < 0) {
       if (this.nextId >= this.limits.maxNames) this.forgetNames();
       id = this.nextId++;
-      this.localIds.set(name, id);
+      this.names.push(name);
+      this.localIds.insert(name, id);
       this.newNames.push(name);
     }
     const i = this.length++;
@@ -109,7 +113,8 @@ export class CarbonBatcher implements CarbonSink {
 
   private forgetNames(): void {
     this.flush(); // its ids belong to the names being forgotten
-    this.localIds.clear();
+    this.names = [];
+    this.localIds = new NameTable(this.names);
     this.nextId = 0;
     this.firstNewId = 0;
     this.resetNames = true;

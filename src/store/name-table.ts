@@ -10,7 +10,7 @@ const EMPTY = -1;
 export class NameTable {
   /** (hash, id) pairs by hash, linear probing, at most half full; a power of two of pairs. */
   private table = new Int32Array(256).fill(EMPTY);
-  /** Hash of each id's name, to rehash and remove without reading the names. */
+  /** Hash of each id's name, to remove it without reading the name. */
   private hashes = new Int32Array(64);
   private count = 0;
   /** The last name hashed: inserting a name right after looking it up hashes it once. */
@@ -80,12 +80,14 @@ export class NameTable {
   private rehash(pairs: number): void {
     const table = new Int32Array(2 * pairs).fill(EMPTY);
     const mask = pairs - 1;
-    for (let old = 1; old < this.table.length; old += 2) {
-      const id = this.table[old];
+    // The hashes beside the ids, not this.hashes: read in table order, not at random.
+    for (let old = 0; old < this.table.length; old += 2) {
+      const id = this.table[old + 1];
       if (id === EMPTY) continue;
-      let slot = this.hashes[id] & mask;
+      const hash = this.table[old];
+      let slot = hash & mask;
       while (table[2 * slot + 1] !== EMPTY) slot = (slot + 1) & mask;
-      table[2 * slot] = this.hashes[id];
+      table[2 * slot] = hash;
       table[2 * slot + 1] = id;
     }
     this.table = table;
