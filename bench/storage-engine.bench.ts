@@ -148,7 +148,7 @@ async function compactAndInspect(dbDir: string, finestStep: number): Promise<Dis
     kindOf.set(id, i >= 0 ? i % VALUE_KINDS.length : -1);
   };
   for await (const [, block] of db.iterator({ gte: Uint8Array.of(KeyPrefix.seriesBlock), lt: Uint8Array.of(KeyPrefix.seriesBlock + 1) })) {
-    eachSeriesInBlock(block, noteKind);
+    eachSeriesInBlock(block, (id, start, end) => noteKind(id, block.subarray(start, end)));
   }
   for await (const [key, value] of db.iterator({ gte: Uint8Array.of(KeyPrefix.series), lt: Uint8Array.of(KeyPrefix.series + 1) })) {
     if (value.length > 0) noteKind(new DataView(key.buffer, key.byteOffset).getUint32(1), value);

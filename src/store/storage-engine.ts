@@ -127,6 +127,11 @@ const u32 = (value: number): Uint8Array => {
 };
 const readU32 = (bytes: Uint8Array): number => new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0);
 
+/** The binding hands out Buffers; a plain Uint8Array is wrapped, not copied. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -237,18 +242,21 @@ export class StorageEngine implements SeriesStore {
    */
   private storedIdLimit = 0;
 
-  /** A series' `01` record or `05` block entry: its name, and its layout spec when inline. */
-  private loadSeriesRecord(id: number, record: Uint8Array): void {
-    let separator = record.length - 1;
-    while (separator >= 0 && record[separator] !== LAYOUT_SEPARATOR) separator--;
-    const name = dec.decode(separator < 0 ? record : record.subarray(0, separator));
+  /**
+   * A series' `01` record or `05` block entry, `bytes[start, end)`: its name, and its layout spec
+   * when inline. Decoded in place: a view per record cost as much as the decoding.
+   */
+  private loadSeriesRecord(id: number, bytes: Buffer, start: number, end: number): void {
+    let separator = end - 1;
+    while (separator >= start && bytes[separator] !== LAYOUT_SEPARATOR) separator--;
+    const name = bytes.toString('utf8', start, separator < start ? end : separator);
     this.index.restore(id, name);
     this.registerSeries(id, name);
-    if (separator < 0) return;
+    if (separator < start) return;
     // A record with its layout inline (no 0x04 record): the layout the series was stored under.
-    const layout = this.layoutOf[id];
-    if (sameBytes(record.subarray(separator + 1), this.currentSpecBytes(layout))) return;
-    this.earlierLayouts.set(id, [parseLayoutSpec(dec.decode(record.subarray(separator + 1)))]);
+    const spec = this.currentSpecBytes(this.layoutOf[id]);
+    if (end - separator - 1 === spec.length && bytes.compare(spec, 0, spec.length, separator + 1, end) === 0) return;
+    this.earlierLayouts.set(id, [parseLayoutSpec(bytes.toString('utf8', separator + 1, end))]);
     this.index.markUnsaved(id);
   }
 
@@ -259,12 +267,13 @@ export class StorageEngine implements SeriesStore {
       const id = seriesIdFromKey(key);
       this.storedIdLimit = Math.max(this.storedIdLimit, id + 1);
       if (value.length === 0) tombstones.add(id);
-      else this.loadSeriesRecord(id, value);
+      else this.loadSeriesRecord(id, asBuffer(value), 0, value.length);
     });
-    await this.eachEntry(KeyPrefix.seriesBlock, (_key, block) => {
-      eachSeriesInBlock(block, (id, record) => {
+    await this.eachEntry(KeyPrefix.seriesBlock, (_key, value) => {
+      const block = asBuffer(value);
+      eachSeriesInBlock(block, (id, start, end) => {
         this.storedIdLimit = Math.max(this.storedIdLimit, id + 1);
-        if (this.index.name(id) === undefined && !tombstones.has(id)) this.loadSeriesRecord(id, record);
+        if (this.index.name(id) === undefined && !tombstones.has(id)) this.loadSeriesRecord(id, block, start, end);
       });
     });
     await this.eachEntry(KeyPrefix.layout, (key, value) => {
