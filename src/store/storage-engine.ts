@@ -669,11 +669,12 @@ export class StorageEngine implements SeriesStore {
     let firstId = 0;
     for (let i = 0; i < fresh.length; i++) {
       const id = fresh[i];
-      if (id !== fresh[i - 1]) {
+      const name = this.index.name(id);
+      if (name !== undefined && id !== fresh[i - 1]) {
         if (block.size === 0) firstId = id;
-        block.add(id, this.index.name(id)!, this.inlineSuffix(this.layoutOf[id]));
+        block.add(id, name, this.inlineSuffix(this.layoutOf[id]));
       }
-      if (block.size < SERIES_PER_BLOCK && i < fresh.length - 1) continue;
+      if (block.size === 0 || (block.size < SERIES_PER_BLOCK && i < fresh.length - 1)) continue;
       this.storedIdLimit = id + 1;
       ops.push({ type: 'put', key: seriesBlockKey(firstId), value: block.take() });
       // The last block stays for the synced batch below.
