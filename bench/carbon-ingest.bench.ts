@@ -12,6 +12,7 @@
  * The server is then restarted to time the WAL replay.
  *
  * BENCH_QUICK=1: 10k series only, carbonado only. BENCH_PEERS=0 skips the peers in a full run.
+ * BENCH_SCENARIO=1M runs only the scenarios whose label contains that text.
  */
 import { type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -146,7 +147,7 @@ const SCENARIOS = QUICK
   : [
       { label: '10k series x 180', series: 10_000, points: 180 },
       { label: '1M series x 3', series: 1_000_000, points: 3 },
-    ];
+    ].filter((s) => s.label.includes(process.env.BENCH_SCENARIO ?? ''));
 
 interface Run {
   target: string;

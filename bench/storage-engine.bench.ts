@@ -18,6 +18,7 @@ import { PointBatchBuilder } from '../src/points.js';
 import { POINTS_PER_CHUNK } from '../src/store/head.js';
 import { KeyPrefix } from '../src/store/keys.js';
 import { loadRetentionPolicy } from '../src/store/retention/index.js';
+import { eachSeriesInBlock } from '../src/store/series-blocks.js';
 import { StorageEngine } from '../src/store/storage-engine.js';
 import { fmt, table } from './bench-lib.js';
 import { directoryBytes, percentile, StatsdValues, statsdSeriesName, VALUE_KINDS } from './carbon-bench-lib.js';
@@ -139,12 +140,18 @@ async function compactAndInspect(dbDir: string, finestStep: number): Promise<Dis
   await db.open();
   await db.compactRange(Uint8Array.of(0), Uint8Array.of(0xff));
   const kindOf = new Map<number, number>();
-  for await (const [key, value] of db.iterator({ gte: Uint8Array.of(KeyPrefix.series), lt: Uint8Array.of(KeyPrefix.series + 1) })) {
+  const noteKind = (id: number, record: Uint8Array): void => {
     // The name, without the layout spec that follows it after a 0xff byte.
-    const separator = value.indexOf(0xff);
-    const name = Buffer.from(separator < 0 ? value : value.subarray(0, separator)).toString('utf8');
+    const separator = record.indexOf(0xff);
+    const name = Buffer.from(separator < 0 ? record : record.subarray(0, separator)).toString('utf8');
     const i = Number(/_(\d+)(\.\w+)?$/.exec(name)?.[1] ?? -1);
-    kindOf.set(new DataView(key.buffer, key.byteOffset).getUint32(1), i >= 0 ? i % VALUE_KINDS.length : -1);
+    kindOf.set(id, i >= 0 ? i % VALUE_KINDS.length : -1);
+  };
+  for await (const [, block] of db.iterator({ gte: Uint8Array.of(KeyPrefix.seriesBlock), lt: Uint8Array.of(KeyPrefix.seriesBlock + 1) })) {
+    eachSeriesInBlock(block, (id, start, end) => noteKind(id, block.subarray(start, end)));
+  }
+  for await (const [key, value] of db.iterator({ gte: Uint8Array.of(KeyPrefix.series), lt: Uint8Array.of(KeyPrefix.series + 1) })) {
+    if (value.length > 0) noteKind(new DataView(key.buffer, key.byteOffset).getUint32(1), value);
   }
   const byStep = new Map<number, { bytes: number; chunks: number; keys: number }>();
   const finestBytesByKind = VALUE_KINDS.map(() => 0);

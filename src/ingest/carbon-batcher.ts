@@ -6,6 +6,7 @@
  */
 import type { CarbonBatchMessage } from './carbon-protocol.js';
 import type { CarbonSink } from './carbon-plaintext-parser.js';
+import { NameTable } from '../store/name-table.js';
 
 export interface CarbonBatcherLimits {
   /** Points per batch. */
@@ -35,7 +36,9 @@ interface Arrays {
 }
 
 export class CarbonBatcher implements CarbonSink {
-  private readonly localIds = new Map<string, number>();
+  /** Names by local id, found through a NameTable: a Map of a million names cost more than parsing them. */
+  private names: string[] = [];
+  private localIds = new NameTable(this.names);
   private nextId = 0;
   private arrays: Arrays;
   /** Arrays main has handed back, reused instead of allocating. */
@@ -62,10 +65,10 @@ export class CarbonBatcher implements CarbonSink {
 
   /** The local id of a name; a new one is sent to main with the batch of its first point. */
   seriesOf(name: string): number {
-    let id = this.localIds.get(name);
-    if (id === undefined) {
+    let id = this.localIds.find(name);
+    if (id < 0) {
       id = this.newSeries(name);
-      this.localIds.set(name, id);
+      this.localIds.insert(name, id);
     }
     return id;
   }
@@ -76,6 +79,7 @@ export class CarbonBatcher implements CarbonSink {
    */
   newSeries(name: string): number {
     if (this.nextId >= this.limits.maxNames) this.forgetNames();
+    this.names.push(name); // names[id] is the name of id: the NameTable compares through it
     this.newNames.push(name);
     return this.nextId++;
   }
@@ -126,7 +130,8 @@ export class CarbonBatcher implements CarbonSink {
 
   private forgetNames(): void {
     this.flush(); // its ids belong to the names being forgotten
-    this.localIds.clear();
+    this.names = [];
+    this.localIds = new NameTable(this.names);
     this.epoch++;
     this.nextId = 0;
     this.firstNewId = 0;

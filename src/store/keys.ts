@@ -11,15 +11,26 @@ export const KeyPrefix = {
   meta: 0x03,
   /** 0x04 id:u32 -> JSON archive layouts of the series: current and earlier ones */
   layout: 0x04,
+  /** 0x05 firstId:u32 -> the records of many new series (series-blocks.ts) */
+  seriesBlock: 0x05,
 } as const;
 
 export function seriesKey(id: number): Uint8Array {
-  const key = new Uint8Array(5);
+  return writeSeriesKey(new Uint8Array(SERIES_KEY_BYTES), id);
+}
+
+export const SERIES_KEY_BYTES = 5;
+
+/** Writes the series key of `id` into `key` (SERIES_KEY_BYTES long) and returns it. */
+export function writeSeriesKey(key: Uint8Array, id: number): Uint8Array {
   key[0] = KeyPrefix.series;
-  key[1] = id >>> 24;
-  key[2] = id >>> 16;
-  key[3] = id >>> 8;
-  key[4] = id;
+  putU32(key, 1, id);
+  return key;
+}
+
+export function seriesBlockKey(firstId: number): Uint8Array {
+  const key = seriesKey(firstId);
+  key[0] = KeyPrefix.seriesBlock;
   return key;
 }
 
@@ -30,7 +41,7 @@ export function layoutKey(id: number): Uint8Array {
 }
 
 export function seriesIdFromKey(key: Uint8Array): number {
-  return new DataView(key.buffer, key.byteOffset, key.byteLength).getUint32(1);
+  return ((key[1] << 24) | (key[2] << 16) | (key[3] << 8) | key[4]) >>> 0;
 }
 
 export function chunkKey(id: number, step: number, start: number): Uint8Array {

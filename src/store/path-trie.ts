@@ -11,6 +11,7 @@
  * pointer per node.
  */
 import { compileGlob, hasGlob, type NameMatcher } from '../names/glob.js';
+import { ChildTable } from './child-table.js';
 import { PathSegments } from './path-segments.js';
 import { TREE_BRANCH, TREE_LEAF, type TreeNodes } from './series-store.js';
 
@@ -20,7 +21,7 @@ const NONE = -1;
 const LEAF = 1;
 /** flags: the node's run is in name order; cleared by any change to it, restored by the next wildcard walk. */
 const SORTED = 2;
-/** A node with more children than this finds one through a map, not by scanning its run. */
+/** A node with more children than this finds one through the child table, not by scanning its run. */
 const SCAN_LIMIT = 16;
 
 /** Splits a pattern on dots that are not inside `{...}` or `[...]`. */
@@ -72,8 +73,16 @@ export class PathTrie {
   private arenaEnd = 0;
   /** Arena slots inside live runs; the rest below arenaEnd is left behind by moved runs. */
   private arenaLive = 0;
-  /** By node id: name id -> child, for each node with more than SCAN_LIMIT children. */
-  private readonly childMaps: (Map<number, number> | undefined)[] = [undefined];
+  /**
+   * By name id: one node of that name (the first made), or NONE. Most names belong to one node
+   * (`metric_0012345`), which is then found here, at its name's slot, rather than in longRuns.
+   */
+  private firstNamed = new Int32Array(1024).fill(NONE);
+  /**
+   * (node, name id) -> child, for the children of each node with more than SCAN_LIMIT of them
+   * that firstNamed does not give.
+   */
+  private readonly longRuns = new ChildTable();
   /** Walk scratch: one level's nodes and the next's, swapped per level. */
   private levelA = new Int32Array(1024);
   private levelB = new Int32Array(1024);
@@ -183,7 +192,10 @@ export class PathTrie {
 
   private child(node: number, id: number): number {
     const length = this.runLength[node];
-    if (length > SCAN_LIMIT) return this.childMaps[node]!.get(id) ?? NONE;
+    if (length > SCAN_LIMIT) {
+      const named = this.firstNamed[id];
+      return named !== NONE && this.parent[named] === node ? named : this.longRuns.get(node, id);
+    }
     const kidSegments = this.kidSegments;
     const start = this.runStart[node];
     for (let i = start, end = start + length; i < end; i++) if (kidSegments[i] === id) return this.kids[i];
@@ -195,7 +207,6 @@ export class PathTrie {
     this.segments.use(id);
     const node = this.freeNodes.pop() ?? this.nodeLimit++;
     if (node >= this.parent.length) this.growNodes();
-    if (node === this.childMaps.length) this.childMaps.push(undefined);
     this.parent[node] = parent;
     this.segment[node] = id;
     this.flags[node] = 0;
@@ -209,8 +220,11 @@ export class PathTrie {
     this.position[node] = length;
     this.runLength[parent] = ++length;
     this.flags[parent] &= ~SORTED;
-    if (length === SCAN_LIMIT + 1) this.childMaps[parent] = this.mapOfRun(parent);
-    else if (length > SCAN_LIMIT) this.childMaps[parent]!.set(id, node);
+    if (id >= this.firstNamed.length) this.firstNamed = grownFilled(this.firstNamed, Math.max(2 * this.firstNamed.length, id + 1));
+    const first = this.firstNamed[id] === NONE;
+    if (first) this.firstNamed[id] = node;
+    if (length === SCAN_LIMIT + 1) this.indexRun(parent);
+    else if (length > SCAN_LIMIT && !first) this.longRuns.set(parent, id, node);
     return node;
   }
 
@@ -228,19 +242,23 @@ export class PathTrie {
       this.flags[parent] &= ~SORTED;
     }
     this.runLength[parent] = last;
-    if (last === SCAN_LIMIT) this.childMaps[parent] = undefined;
-    else if (last > SCAN_LIMIT) this.childMaps[parent]!.delete(this.segment[node]);
+    const id = this.segment[node];
+    if (last >= SCAN_LIMIT && this.firstNamed[id] !== node) this.longRuns.delete(parent, id);
+    if (last === SCAN_LIMIT) {
+      for (let i = start; i < start + last; i++) if (this.firstNamed[this.kidSegments[i]] !== this.kids[i]) this.longRuns.delete(parent, this.kidSegments[i]);
+    }
+    if (this.firstNamed[id] === node) this.firstNamed[id] = NONE;
     if (last === 0) {
       this.arenaLive -= this.runRoom[parent];
       this.runRoom[parent] = 0;
     }
   }
 
-  private mapOfRun(node: number): Map<number, number> {
-    const map = new Map<number, number>();
+  private indexRun(node: number): void {
     const start = this.runStart[node];
-    for (let i = start, end = start + this.runLength[node]; i < end; i++) map.set(this.kidSegments[i], this.kids[i]);
-    return map;
+    for (let i = start, end = start + this.runLength[node]; i < end; i++) {
+      if (this.firstNamed[this.kidSegments[i]] !== this.kids[i]) this.longRuns.set(node, this.kidSegments[i], this.kids[i]);
+    }
   }
 
   /**
@@ -422,6 +440,12 @@ class TrieNodes implements TreeNodes {
 
 function grown<T extends Int32Array | Uint8Array>(array: T, size: number): T {
   const bigger = new (array.constructor as new (size: number) => T)(size);
+  bigger.set(array);
+  return bigger;
+}
+
+function grownFilled(array: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBuffer> {
+  const bigger = new Int32Array(size).fill(NONE);
   bigger.set(array);
   return bigger;
 }

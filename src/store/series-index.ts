@@ -1,10 +1,12 @@
 /**
- * Series names and their ids: dense ids (array-indexed everywhere else), a name map, and the
- * list of ids not yet persisted to LevelDB. Deleted ids are not reused.
+ * Series names and their ids: dense ids (array-indexed everywhere else), names by id found through
+ * a NameTable, and the list of ids not yet persisted to LevelDB. Deleted ids are not reused.
  */
+import { NameTable } from './name-table.js';
+
 export class SeriesIndex {
-  private readonly ids = new Map<string, number>();
   private readonly namesById: (string | undefined)[] = [];
+  private readonly ids = new NameTable(this.namesById);
   private unsaved: number[] = [];
 
   get size(): number {
@@ -17,7 +19,8 @@ export class SeriesIndex {
   }
 
   get(name: string): number | undefined {
-    return this.ids.get(name);
+    const id = this.ids.find(name);
+    return id < 0 ? undefined : id;
   }
 
   name(id: number): string | undefined {
@@ -27,35 +30,36 @@ export class SeriesIndex {
   /** Creates a series; the caller checked that `name` is new. */
   add(name: string): number {
     const id = this.namesById.length;
-    this.restore(id, name);
+    this.namesById.push(name);
+    this.ids.insert(name, id);
     this.unsaved.push(id);
     return id;
   }
 
   /**
-   * Re-creates a series with a known id: from LevelDB, or (`unsaved`) from the write-ahead log,
-   * in which case it still has to reach LevelDB.
+   * Re-creates a series with a known id (not in use): from LevelDB, or (`unsaved`) from the
+   * write-ahead log, in which case it still has to reach LevelDB. A name already under another
+   * id is found under this one from now on.
    */
   restore(id: number, name: string, options: { unsaved?: boolean } = {}): void {
     while (this.namesById.length < id) this.namesById.push(undefined);
+    const other = this.ids.find(name);
+    if (other >= 0) this.ids.remove(other);
     this.namesById[id] = name;
-    this.ids.set(name, id);
+    this.ids.insert(name, id);
     if (options.unsaved) this.unsaved.push(id);
   }
 
   delete(id: number): void {
     const name = this.namesById[id];
     if (name === undefined) return;
-    this.ids.delete(name);
+    if (this.ids.find(name) === id) this.ids.remove(id);
     this.namesById[id] = undefined;
   }
 
-  names(): IterableIterator<string> {
-    return this.ids.keys();
-  }
-
-  entries(): IterableIterator<[string, number]> {
-    return this.ids.entries();
+  /** In id order. */
+  *names(): IterableIterator<string> {
+    for (const name of this.namesById) if (name !== undefined) yield name;
   }
 
   /** Queues a known series to be written to LevelDB again (its stored record changed). */

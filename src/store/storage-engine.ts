@@ -18,7 +18,9 @@ import { HotRing } from './hot-ring.js';
 import { PathTrie } from './path-trie.js';
 import { TagIndex } from './tag-index.js';
 import { parseSeriesByTag } from '../names/tag-expression.js';
-import { chunkKey, chunkStartFromKey, KeyPrefix, layoutKey, metaKey, seriesIdFromKey, seriesKey } from './keys.js';
+import { chunkKey, chunkStartFromKey, KeyPrefix, layoutKey, metaKey, SERIES_KEY_BYTES, seriesBlockKey, seriesIdFromKey, seriesKey, writeSeriesKey } from './keys.js';
+import { RecordArena } from './record-arena.js';
+import { eachSeriesInBlock, SeriesBlockWriter } from './series-blocks.js';
 import { aggregateValues, type Aggregation, type Archive, type RetentionPolicy } from './retention/index.js';
 import { SeriesIndex } from './series-index.js';
 import { REJECTED_SERIES, type SeriesRange, type SeriesShape, type SeriesStore, type SeriesVisitor, type TagValueCount, type TreeNodes } from './series-store.js';
@@ -88,6 +90,8 @@ const LAYOUT_SEPARATOR = 0xff;
  * encoding a batch runs on the main thread, about 1 ms for this many, and queries wait behind it.
  */
 const RECORDS_PER_BATCH = 256;
+/** New series per `05` block: one LevelDB record of about 50 KB, encoded in well under a millisecond. */
+const SERIES_PER_BLOCK = 1024;
 /** Main-thread time a sweep's sealing pass or WAL checkpoint runs before it gives queries and ingest a turn. */
 const SWEEP_SLICE_MS = 1;
 /** Points per WAL frame of a checkpoint (256 KiB). */
@@ -122,6 +126,11 @@ const u32 = (value: number): Uint8Array => {
   return bytes;
 };
 const readU32 = (bytes: Uint8Array): number => new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0);
+
+/** The binding hands out Buffers; a plain Uint8Array is wrapped, not copied. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -226,19 +235,46 @@ export class StorageEngine implements SeriesStore {
     }
   }
 
+  /**
+   * Ids from this one up have never reached LevelDB (no record, block entry or tombstone): a
+   * new series among them can go into a `05` block, which a record written before could not
+   * supersede.
+   */
+  private storedIdLimit = 0;
+
+  /**
+   * A series' `01` record or `05` block entry, `bytes[start, end)`: its name, and its layout spec
+   * when inline. Decoded in place: a view per record cost as much as the decoding.
+   */
+  private loadSeriesRecord(id: number, bytes: Buffer, start: number, end: number): void {
+    let separator = end - 1;
+    while (separator >= start && bytes[separator] !== LAYOUT_SEPARATOR) separator--;
+    const name = bytes.toString('utf8', start, separator < start ? end : separator);
+    this.index.restore(id, name);
+    this.registerSeries(id, name);
+    if (separator < start) return;
+    // A record with its layout inline (no 0x04 record): the layout the series was stored under.
+    const spec = this.currentSpecBytes(this.layoutOf[id]);
+    if (end - separator - 1 === spec.length && bytes.compare(spec, 0, spec.length, separator + 1, end) === 0) return;
+    this.earlierLayouts.set(id, [parseLayoutSpec(bytes.toString('utf8', separator + 1, end))]);
+    this.index.markUnsaved(id);
+  }
+
   private async load(): Promise<void> {
+    // `01` records first: one supersedes a block entry of its id, and an empty one (a tombstone) deletes it.
+    const tombstones = new Set<number>();
     await this.eachEntry(KeyPrefix.series, (key, value) => {
       const id = seriesIdFromKey(key);
-      const separator = value.indexOf(LAYOUT_SEPARATOR);
-      const name = dec.decode(separator < 0 ? value : value.subarray(0, separator));
-      this.index.restore(id, name);
-      this.registerSeries(id, name);
-      if (separator < 0) return;
-      // A record with its layout inline (no 0x04 record): the layout the series was stored under.
-      const layout = this.layoutOf[id];
-      if (sameBytes(value.subarray(separator + 1), this.currentSpecBytes(layout))) return;
-      this.earlierLayouts.set(id, [parseLayoutSpec(dec.decode(value.subarray(separator + 1)))]);
-      this.index.markUnsaved(id);
+      this.storedIdLimit = Math.max(this.storedIdLimit, id + 1);
+      if (value.length === 0) tombstones.add(id);
+      else this.loadSeriesRecord(id, asBuffer(value), 0, value.length);
+    });
+    await this.eachEntry(KeyPrefix.seriesBlock, (_key, value) => {
+      const block = asBuffer(value);
+      eachSeriesInBlock(block, (id, start, end) => {
+        this.storedIdLimit = Math.max(this.storedIdLimit, id + 1);
+        if (this.index.name(id) === undefined && !tombstones.has(id)) this.loadSeriesRecord(id, block, start, end);
+      });
     });
     await this.eachEntry(KeyPrefix.layout, (key, value) => {
       const id = seriesIdFromKey(key);
@@ -562,6 +598,20 @@ export class StorageEngine implements SeriesStore {
     return (this.specBytes[layout] ??= enc.encode(layoutSpec(this.layouts[layout].archives)));
   }
 
+  /** Per layout index: the separator and spec that follow a name in its record. */
+  private readonly inlineSuffixes: Uint8Array[] = [];
+
+  private inlineSuffix(layout: number): Uint8Array {
+    if (this.inlineSuffixes[layout] === undefined) {
+      const spec = this.currentSpecBytes(layout);
+      const suffix = new Uint8Array(1 + spec.length);
+      suffix[0] = LAYOUT_SEPARATOR;
+      suffix.set(spec, 1);
+      this.inlineSuffixes[layout] = suffix;
+    }
+    return this.inlineSuffixes[layout];
+  }
+
   private currentOnlyRecord(layout: number): Uint8Array {
     return (this.currentOnlyRecords[layout] ??= enc.encode(JSON.stringify({ current: layoutSpec(this.layouts[layout].archives), earlier: [] } satisfies StoredLayouts)));
   }
@@ -570,7 +620,8 @@ export class StorageEngine implements SeriesStore {
    * The LevelDB records of a series: its name with the layout inline, or, when it has earlier
    * layouts, its bare name and a 0x04 layouts record (docs/format/leveldb.md).
    */
-  private pushSeriesRecords(ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[], id: number, name: string): void {
+  private pushSeriesRecords(ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[], arena: RecordArena, id: number, name: string): void {
+    this.storedIdLimit = Math.max(this.storedIdLimit, id + 1);
     const layout = this.layoutOf[id];
     const earlier = this.earlierLayouts.get(id);
     if (earlier !== undefined) {
@@ -580,11 +631,12 @@ export class StorageEngine implements SeriesStore {
       return;
     }
     const spec = this.currentSpecBytes(layout);
-    const value = new Uint8Array(name.length * 3 + 1 + spec.length);
+    const key = writeSeriesKey(arena.take(SERIES_KEY_BYTES), id);
+    const value = arena.take(name.length * 3 + 1 + spec.length);
     const { written } = enc.encodeInto(name, value);
     value[written] = LAYOUT_SEPARATOR;
     value.set(spec, written + 1);
-    ops.push({ type: 'put', key: seriesKey(id), value: value.subarray(0, written + 1 + spec.length) });
+    ops.push({ type: 'put', key, value: arena.shorten(value, written + 1 + spec.length) });
   }
 
   /**
@@ -597,12 +649,36 @@ export class StorageEngine implements SeriesStore {
     const puts = this.pendingPuts;
     this.pendingPuts = [];
     const unsaved = this.index.takeUnsaved();
+    const arena = new RecordArena();
     let ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[] = [];
+    const fresh: number[] = [];
     for (let i = 0; i < unsaved.length; i++) {
       const id = unsaved[i];
       const name = this.index.name(id);
-      if (name !== undefined) this.pushSeriesRecords(ops, id, name);
+      if (name === undefined) continue;
+      if (id >= this.storedIdLimit && !this.earlierLayouts.has(id)) fresh.push(id);
+      else this.pushSeriesRecords(ops, arena, id, name);
       if (ops.length >= RECORDS_PER_BATCH) {
+        await this.db.batch(ops);
+        ops = [];
+      }
+    }
+    // Ascending, so each block's key (its first id) is above every id stored before it.
+    fresh.sort((a, b) => a - b);
+    const block = new SeriesBlockWriter();
+    let firstId = 0;
+    for (let i = 0; i < fresh.length; i++) {
+      const id = fresh[i];
+      const name = this.index.name(id);
+      if (name !== undefined && id !== fresh[i - 1]) {
+        if (block.size === 0) firstId = id;
+        block.add(id, name, this.inlineSuffix(this.layoutOf[id]));
+      }
+      if (block.size === 0 || (block.size < SERIES_PER_BLOCK && i < fresh.length - 1)) continue;
+      this.storedIdLimit = id + 1;
+      ops.push({ type: 'put', key: seriesBlockKey(firstId), value: block.take() });
+      // The last block stays for the synced batch below.
+      if (i < fresh.length - 1) {
         await this.db.batch(ops);
         ops = [];
       }
@@ -1352,7 +1428,9 @@ export class StorageEngine implements SeriesStore {
   }
 
   private async deleteStored(id: number): Promise<void> {
-    await this.db.batch([{ type: 'del', key: seriesKey(id) }, { type: 'del', key: layoutKey(id) }], { sync: true });
+    // An empty `01` record, not none: the series may have an entry in a `05` block.
+    this.storedIdLimit = Math.max(this.storedIdLimit, id + 1);
+    await this.db.batch([{ type: 'put', key: seriesKey(id), value: new Uint8Array(0) }, { type: 'del', key: layoutKey(id) }], { sync: true });
     await this.db.clear({ gte: chunkKey(id, 0, 0), lt: chunkKey(id + 1, 0, 0) });
   }
 

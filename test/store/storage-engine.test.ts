@@ -398,3 +398,39 @@ test('a store written with 0x04 layouts records for every series (before layouts
   assert.deepEqual(points(await readOne(engine, 'old.changed', t0 - 1210, t0 - 1140)).map(([, v]) => v), [1, 2, 3, 4, 5, 6]);
   await engine.close();
 });
+
+test('new series stored in blocks survive a restart and a kill -9; one deleted from its block stays deleted, and comes back when written again', async () => {
+  const dir = tempDir();
+  const clock = new Clock();
+  const t0 = clock.t;
+  let engine = await openEngine(dir, clock);
+  const names = Array.from({ length: 2500 }, (_, i) => `blk.h${i % 7}.m${i}`);
+  write(engine, names.map((name, i) => [name, t0 - 20, i]));
+  await engine.sweep(); // writes the new series' records: three blocks of up to 1,024
+  const crashed = crashCopy(dir);
+  assert.equal(await engine.deleteSeries([names[0], names[1]]), 2);
+  // Revived in the same run under its old id: its record supersedes the deletion's.
+  write(engine, [[names[1], t0 - 10, -1]]);
+  // Seals and checkpoints the WAL: from here on the deletion is known from LevelDB alone.
+  clock.t = t0 + 1200 + 120;
+  await engine.sweep();
+  await engine.close();
+
+  engine = await openEngine(dir, clock);
+  assert.equal(engine.seriesCount(), names.length - 1);
+  assert.deepEqual(engine.match(names[0]), []);
+  assert.deepEqual(points(await readOne(engine, names[1], t0 - 60, t0)), [[t0 - 10, -1]]);
+  assert.deepEqual(points(await readOne(engine, names[2499], t0 - 60, t0)), [[t0 - 20, 2499]]);
+  write(engine, [[names[0], clock.t - 10, 5]]);
+  await engine.close();
+
+  engine = await openEngine(dir, clock);
+  assert.equal(engine.seriesCount(), names.length);
+  assert.deepEqual(points(await readOne(engine, names[0], t0 - 60, clock.t)), [[clock.t - 10, 5]]);
+  await engine.close();
+
+  engine = await openEngine(crashed, clock);
+  assert.equal(engine.seriesCount(), names.length);
+  assert.deepEqual(points(await readOne(engine, names[1000], t0 - 60, t0)), [[t0 - 20, 1000]]);
+  await engine.close();
+});

@@ -1,0 +1,112 @@
+/**
+ * Finds the id of a string among many, for an owner that keeps the strings in an array by id: an
+ * open-addressing table of (hash, id) pairs in a typed array rather than a Map. A burst of new
+ * series brings a million names seen once; a miss and an insert in a Map of a million strings
+ * chase several pointers each (a bucket, its chain, each key's string), where a probe here reads
+ * one pair and compares a string only when the hashes agree.
+ */
+const EMPTY = -1;
+
+export class NameTable {
+  /** (hash, id) pairs by hash, linear probing, at most half full; a power of two of pairs. */
+  private table = new Int32Array(256).fill(EMPTY);
+  /** Hash of each id's name, to remove it without reading the name. */
+  private hashes = new Int32Array(64);
+  private count = 0;
+  /** The last name hashed: inserting a name right after looking it up hashes it once. */
+  private lastName = '';
+  private lastHash = 0;
+
+  /** `names[id]` is the name of each id in the table; the owner keeps it so. */
+  constructor(private readonly names: readonly (string | undefined)[]) {}
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** The id of `name`, or -1. */
+  find(name: string): number {
+    const table = this.table;
+    const mask = (table.length >> 1) - 1;
+    const hash = this.hashOf(name);
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const id = table[2 * slot + 1];
+      if (id === EMPTY) return -1;
+      if (table[2 * slot] === hash && this.names[id] === name) return id;
+    }
+  }
+
+  /** Adds `id` under `name`; the caller checked that the name has no id. */
+  insert(name: string, id: number): void {
+    if (4 * (this.count + 1) > this.table.length) this.rehash(this.table.length);
+    const hash = this.hashOf(name);
+    if (id >= this.hashes.length) {
+      let size = this.hashes.length;
+      while (size <= id) size *= 2;
+      const hashes = new Int32Array(size);
+      hashes.set(this.hashes);
+      this.hashes = hashes;
+    }
+    this.hashes[id] = hash;
+    const table = this.table;
+    const mask = (table.length >> 1) - 1;
+    let slot = hash & mask;
+    while (table[2 * slot + 1] !== EMPTY) slot = (slot + 1) & mask;
+    table[2 * slot] = hash;
+    table[2 * slot + 1] = id;
+    this.count++;
+  }
+
+  /** Takes `id` out; it must be in the table. */
+  remove(id: number): void {
+    const table = this.table;
+    const mask = (table.length >> 1) - 1;
+    let hole = this.hashes[id] & mask;
+    while (table[2 * hole + 1] !== id) hole = (hole + 1) & mask;
+    // Backward-shift deletion: move up any later entry of the run that may no longer be reached.
+    for (let slot = (hole + 1) & mask; table[2 * slot + 1] !== EMPTY; slot = (slot + 1) & mask) {
+      const home = table[2 * slot] & mask;
+      const reachable = hole <= slot ? home > hole && home <= slot : home > hole || home <= slot;
+      if (reachable) continue;
+      table[2 * hole] = table[2 * slot];
+      table[2 * hole + 1] = table[2 * slot + 1];
+      hole = slot;
+    }
+    table[2 * hole + 1] = EMPTY;
+    this.count--;
+  }
+
+  /** Into a table of `pairs` pairs. */
+  private rehash(pairs: number): void {
+    const table = new Int32Array(2 * pairs).fill(EMPTY);
+    const mask = pairs - 1;
+    // The hashes beside the ids, not this.hashes: read in table order, not at random.
+    for (let old = 0; old < this.table.length; old += 2) {
+      const id = this.table[old + 1];
+      if (id === EMPTY) continue;
+      const hash = this.table[old];
+      let slot = hash & mask;
+      while (table[2 * slot + 1] !== EMPTY) slot = (slot + 1) & mask;
+      table[2 * slot] = hash;
+      table[2 * slot + 1] = id;
+    }
+    this.table = table;
+  }
+
+  /**
+   * FNV-1a over the UTF-16 code units, then murmur3's finaliser: FNV's low bits, which pick the
+   * slot, depend only on the low bits of each character, and names that differ in their last
+   * digits crowded into long probe runs.
+   */
+  private hashOf(name: string): number {
+    if (name === this.lastName) return this.lastHash;
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193);
+    hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
+    hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35);
+    hash ^= hash >>> 16;
+    this.lastName = name;
+    this.lastHash = hash;
+    return hash;
+  }
+}
