@@ -6,7 +6,7 @@
  */
 import type { CarbonBatchMessage } from './carbon-protocol.js';
 import type { CarbonSink } from './carbon-plaintext-parser.js';
-import { NameTable } from '../store/name-table.js';
+import { NameTable } from '../names/name-table.js';
 
 export interface CarbonBatcherLimits {
   /** Points per batch. */

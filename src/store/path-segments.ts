@@ -5,7 +5,7 @@
  * Found through a NameTable: a burst of new series brings a million components seen once
  * (`metric_0012345`).
  */
-import { NameTable } from './name-table.js';
+import { NameTable } from '../names/name-table.js';
 
 export class PathSegments {
   private readonly names: string[] = [];

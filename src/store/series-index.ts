@@ -2,7 +2,7 @@
  * Series names and their ids: dense ids (array-indexed everywhere else), names by id found through
  * a NameTable, and the list of ids not yet persisted to LevelDB. Deleted ids are not reused.
  */
-import { NameTable } from './name-table.js';
+import { NameTable } from '../names/name-table.js';
 
 export class SeriesIndex {
   private readonly namesById: (string | undefined)[] = [];

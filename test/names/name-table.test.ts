@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NameTable } from '../../src/store/name-table.js';
+import { NameTable } from '../../src/names/name-table.js';
 
 test('finds what was inserted, through growth and removals, as a Map would', () => {
   const names: (string | undefined)[] = [];
