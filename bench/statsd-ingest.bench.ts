@@ -236,6 +236,17 @@ const COUNTERS_GLOB = 'stats.counters.bench.c.*.count';
  * intervals so that this window never reaches the previous step.
  */
 async function startCarbonado(flushSeconds: number): Promise<System> {
+  // A port picked free can be taken before the server binds it (another process on the box).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startCarbonadoOnce(flushSeconds);
+    } catch (error) {
+      if (attempt >= 3 || !String(error).includes('EADDRINUSE')) throw error;
+    }
+  }
+}
+
+async function startCarbonadoOnce(flushSeconds: number): Promise<System> {
   const dataDir = mkdtempSync(join(tmpdir(), 'carbonado-bench-'));
   // Flush slots must not be merged by a coarser storage step (a repeated slot keeps the last value).
   mkdirSync(join(dataDir, 'config'));
