@@ -1,0 +1,97 @@
+/**
+ * Heavy renders on worker threads: a request whose fetched data is big (many points or series) is
+ * evaluated and formatted on a RenderPool worker, so the main thread, which also runs ingest and
+ * every small query, only parses, reads the store and sends the bytes back. Small requests stay on
+ * the main thread, where they answer faster than a hand-over to a thread would.
+ */
+import { availableParallelism } from 'node:os';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import type { EvaluateOptions, FetchedRanges, FetchedTargets, SeriesSource } from '../query/evaluator.js';
+import type { RenderLimits } from './limits.js';
+import type { BodyOptions } from './render-body.js';
+import { errorFromWire, errorToWire, rangeBuffers, type RenderJob, type RenderJobResult, type SourceRequest } from './render-job.js';
+import { WorkerPool } from './worker-pool.js';
+
+export interface RenderPoolOptions {
+  /** Worker threads; default: one fewer than the CPUs, at least one (the main thread keeps a core). */
+  threads?: number;
+  /** A request whose fetched data holds at least this many points renders on the pool. */
+  minPoints?: number;
+  /** ... or at least this many series. */
+  minSeries?: number;
+  /** The worker module; tests wrap the real one. */
+  script?: URL;
+}
+
+/** Measured (bench/render-pool.bench.ts): below these a render takes the main thread for under ~5 ms. */
+export const DEFAULT_MIN_POINTS = 100_000;
+export const DEFAULT_MIN_SERIES = 2_000;
+
+/** A rendered answer: its bytes, in pieces. */
+export interface PooledAnswer {
+  contentType: string;
+  pieces: Uint8Array[];
+}
+
+export class RenderPool {
+  readonly minPoints: number;
+  readonly minSeries: number;
+  private readonly pool: WorkerPool<RenderJob, RenderJobResult>;
+
+  constructor(options: RenderPoolOptions = {}) {
+    this.minPoints = options.minPoints ?? DEFAULT_MIN_POINTS;
+    this.minSeries = options.minSeries ?? DEFAULT_MIN_SERIES;
+    const threads = options.threads ?? Math.max(1, availableParallelism() - 1);
+    this.pool = new WorkerPool(options.script ?? new URL('./render-worker.js', import.meta.url), threads);
+  }
+
+  /** Whether rendering this fetched data is worth a worker. */
+  wants(fetched: FetchedRanges): boolean {
+    const seen = new Set<Float64Array>();
+    let points = 0;
+    for (const ranges of fetched.values()) {
+      for (const range of ranges) {
+        if (seen.has(range.values)) continue;
+        seen.add(range.values);
+        points += range.values.length;
+      }
+    }
+    return points >= this.minPoints || seen.size >= this.minSeries;
+  }
+
+  /**
+   * Evaluates and formats on a worker. The fetched arrays are moved to it (unusable here after);
+   * what else it needs it asks of `source` here. Errors come back as the errors they were there.
+   */
+  async render(source: SeriesSource, targets: FetchedTargets, evaluate: EvaluateOptions, body: BodyOptions, limits: RenderLimits, signal?: AbortSignal): Promise<PooledAnswer> {
+    const { port1, port2 } = new MessageChannel();
+    port1.on('message', (request: SourceRequest) => void serveSource(source, port1, request));
+    try {
+      const job: RenderJob = { targets, evaluate, body, limits, reduces: source.reduces, port: port2 };
+      const result = await this.pool.run(job, { transfer: [port2, ...rangeBuffers(targets.fetched)], signal });
+      if ('error' in result) throw errorFromWire(result.error);
+      return result;
+    } finally {
+      port1.close();
+    }
+  }
+
+  /** Stops the workers; renders still running on them fail. */
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}
+
+/** Answers a worker's request for data from the store. */
+async function serveSource(source: SeriesSource, port: MessagePort, request: SourceRequest): Promise<void> {
+  try {
+    if ('plan' in request) {
+      const fetched = await source.fetch(request.plan);
+      port.postMessage({ id: request.id, fetched }, rangeBuffers(fetched));
+    } else {
+      port.postMessage({ id: request.id, reduced: await source.reduce(request.reduction, request.from, request.until, request.xFilesFactor) });
+    }
+  } catch (error) {
+    port.postMessage({ id: request.id, error: errorToWire(error) });
+  }
+}

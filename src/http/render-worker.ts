@@ -1,0 +1,73 @@
+/**
+ * A render worker: evaluates a request's targets on the data the main thread fetched for it and
+ * writes the answer in the requested format, so neither the functions nor the formatting of a big
+ * answer hold up the main thread (ingest, small queries). Data the fetch could not know it needed
+ * (ranges that depend on the data, reductions) is asked of the main thread, which owns the store.
+ */
+import type { MessagePort, Transferable } from 'node:worker_threads';
+import { evaluateFetched, type FetchedRanges, type FetchPlan, type SeriesSource } from '../query/evaluator.js';
+import type { Reduction } from '../query/reducing-read.js';
+import { renderedSeries } from '../query/render.js';
+import type { Series } from '../query/series.js';
+import { renderBody } from './render-body.js';
+import { errorFromWire, errorToWire, type RenderJob, type RenderJobResult, type SourceReply, type SourceRequest } from './render-job.js';
+import { serveTasks } from './worker-pool.js';
+
+/** The store, as the main thread serves it over the job's port. */
+class PortSource implements SeriesSource {
+  private nextId = 0;
+  private readonly waiting = new Map<number, { resolve(reply: SourceReply): void; reject(error: Error): void }>();
+
+  constructor(
+    private readonly port: MessagePort,
+    readonly reduces: boolean,
+  ) {
+    port.on('message', (reply: SourceReply) => {
+      const waiter = this.waiting.get(reply.id);
+      this.waiting.delete(reply.id);
+      if ('error' in reply) waiter?.reject(errorFromWire(reply.error));
+      else waiter?.resolve(reply);
+    });
+  }
+
+  async fetch(plan: FetchPlan): Promise<FetchedRanges> {
+    const reply = await this.ask({ id: this.nextId++, plan });
+    return (reply as { fetched: FetchedRanges }).fetched;
+  }
+
+  async reduce(reduction: Reduction, from: number, until: number, xFilesFactor: number): Promise<Series[] | undefined> {
+    const reply = await this.ask({ id: this.nextId++, reduction, from, until, xFilesFactor });
+    return (reply as { reduced: Series[] | undefined }).reduced;
+  }
+
+  close(): void {
+    this.port.close();
+  }
+
+  private ask(request: SourceRequest): Promise<SourceReply> {
+    return new Promise((resolve, reject) => {
+      this.waiting.set(request.id, { resolve, reject });
+      this.port.postMessage(request);
+    });
+  }
+}
+
+async function renderJob(job: RenderJob): Promise<{ result: RenderJobResult; transfer?: readonly Transferable[] }> {
+  const source = new PortSource(job.port, job.reduces);
+  try {
+    const body = renderBody(renderedSeries(await evaluateFetched(source, job.targets, job.evaluate)), job.body, job.limits);
+    const pieces: Uint8Array[] = [];
+    if (body.whole) pieces.push(body.whole);
+    // Empty pieces are left out: one may be a view of a buffer its writer shares.
+    else for (let next = body.pieces!.next(); !next.done; next = body.pieces!.next()) if (next.value.length > 0) pieces.push(next.value);
+    const buffers = new Set<ArrayBuffer>();
+    for (const piece of pieces) buffers.add(piece.buffer as ArrayBuffer);
+    return { result: { contentType: body.contentType, pieces }, transfer: [...buffers] };
+  } catch (error) {
+    return { result: { error: errorToWire(error) } };
+  } finally {
+    source.close();
+  }
+}
+
+serveTasks(renderJob);
