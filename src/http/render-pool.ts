@@ -9,7 +9,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { EvaluateOptions, FetchedRanges, FetchedTargets, SeriesSource } from '../query/evaluator.js';
 import type { RenderLimits } from './limits.js';
 import type { BodyOptions } from './render-body.js';
-import { errorFromWire, errorToWire, rangeBuffers, type RenderJob, type RenderJobResult, type SourceRequest } from './render-job.js';
+import { errorFromWire, errorToWire, movableRanges, type RenderJob, type RenderJobResult, type SourceRequest } from './render-job.js';
 import { WorkerPool } from './worker-pool.js';
 
 export interface RenderPoolOptions {
@@ -45,6 +45,10 @@ export class RenderPool {
     this.pool = new WorkerPool(options.script ?? new URL('./render-worker.js', import.meta.url), threads);
   }
 
+  get threads(): number {
+    return this.pool.threads;
+  }
+
   /** Whether rendering this fetched data is worth a worker. */
   wants(fetched: FetchedRanges): boolean {
     const seen = new Set<Float64Array>();
@@ -60,15 +64,16 @@ export class RenderPool {
   }
 
   /**
-   * Evaluates and formats on a worker. The fetched arrays are moved to it (unusable here after);
+   * Evaluates and formats on a worker. The fetched arrays are moved to it (big ones unusable here after);
    * what else it needs it asks of `source` here. Errors come back as the errors they were there.
    */
   async render(source: SeriesSource, targets: FetchedTargets, evaluate: EvaluateOptions, body: BodyOptions, limits: RenderLimits, signal?: AbortSignal): Promise<PooledAnswer> {
     const { port1, port2 } = new MessageChannel();
     port1.on('message', (request: SourceRequest) => void serveSource(source, port1, request));
     try {
-      const job: RenderJob = { targets, evaluate, body, limits, reduces: source.reduces, port: port2 };
-      const result = await this.pool.run(job, { transfer: [port2, ...rangeBuffers(targets.fetched)], signal });
+      const { fetched, transfer } = movableRanges(targets.fetched);
+      const job: RenderJob = { targets: { expressions: targets.expressions, fetched }, evaluate, body, limits, reduces: source.reduces, port: port2 };
+      const result = await this.pool.run(job, { transfer: [port2, ...transfer], signal });
       if ('error' in result) throw errorFromWire(result.error);
       return result;
     } finally {
@@ -86,8 +91,8 @@ export class RenderPool {
 async function serveSource(source: SeriesSource, port: MessagePort, request: SourceRequest): Promise<void> {
   try {
     if ('plan' in request) {
-      const fetched = await source.fetch(request.plan);
-      port.postMessage({ id: request.id, fetched }, rangeBuffers(fetched));
+      const { fetched, transfer } = movableRanges(await source.fetch(request.plan));
+      port.postMessage({ id: request.id, fetched }, transfer);
     } else {
       port.postMessage({ id: request.id, reduced: await source.reduce(request.reduction, request.from, request.until, request.xFilesFactor) });
     }

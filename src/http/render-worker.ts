@@ -10,7 +10,7 @@ import type { Reduction } from '../query/reducing-read.js';
 import { renderedSeries } from '../query/render.js';
 import type { Series } from '../query/series.js';
 import { renderBody } from './render-body.js';
-import { errorFromWire, errorToWire, type RenderJob, type RenderJobResult, type SourceReply, type SourceRequest } from './render-job.js';
+import { errorFromWire, errorToWire, movablePieces, type RenderJob, type RenderJobResult, type SourceReply, type SourceRequest } from './render-job.js';
 import { serveTasks } from './worker-pool.js';
 
 /** The store, as the main thread serves it over the job's port. */
@@ -56,13 +56,8 @@ async function renderJob(job: RenderJob): Promise<{ result: RenderJobResult; tra
   const source = new PortSource(job.port, job.reduces);
   try {
     const body = renderBody(renderedSeries(await evaluateFetched(source, job.targets, job.evaluate)), job.body, job.limits);
-    const pieces: Uint8Array[] = [];
-    if (body.whole) pieces.push(body.whole);
-    // Empty pieces are left out: one may be a view of a buffer its writer shares.
-    else for (let next = body.pieces!.next(); !next.done; next = body.pieces!.next()) if (next.value.length > 0) pieces.push(next.value);
-    const buffers = new Set<ArrayBuffer>();
-    for (const piece of pieces) buffers.add(piece.buffer as ArrayBuffer);
-    return { result: { contentType: body.contentType, pieces }, transfer: [...buffers] };
+    const { pieces, transfer } = movablePieces(body.pieces ?? [body.whole!].values());
+    return { result: { contentType: body.contentType, pieces }, transfer };
   } catch (error) {
     return { result: { error: errorToWire(error) } };
   } finally {

@@ -66,9 +66,9 @@ export interface SeriesStore {
   /** Every known series name. */
   names(): Iterable<string>;
   /**
-   * Reads many series for [from, until) in one call; unknown names are skipped. The values arrays
-   * are the caller's (each on a buffer of its own, kept nowhere else): the render pool moves them
-   * to a worker thread.
+   * Reads many series for [from, until) in one call; unknown names are skipped. The buffers behind
+   * the values arrays are the caller's, kept nowhere else (several series may share one): the
+   * render pool moves them to a worker thread.
    */
   read(names: readonly string[], from: number, until: number): Promise<SeriesRange[]>;
   /**
