@@ -22,7 +22,7 @@ const DAY_POINTS = 8_640;
 const DAY_SERIES = 1_000;
 const HOUR_POINTS = 360;
 const WIDE_SERIES = 10_000;
-const SMALL_EVERY_MS = 5;
+const SMALL_EVERY_MS = 10;
 
 type App = ReturnType<typeof createHttpApp>;
 
