@@ -70,10 +70,17 @@ describe('render pool', () => {
 
   it('renders small requests on the main thread and big ones on the pool', async (t) => {
     const store = await fixture(t);
-    const { renderPool } = apps(t, store, undefined, { minPoints: 40 });
-    const fetched = (points: number[]) => new Map([['k', points.map((n) => ({ values: new Float64Array(n) }) as never)]]);
-    assert.equal(renderPool.wants(fetched([18, 18])), false);
-    assert.equal(renderPool.wants(fetched([18, 18, 18])), true);
+    // A worker that crashes on `crash.me` tells which requests reached the pool.
+    const script = new URL('./crashing-render-worker.js', import.meta.url);
+    const errors = t.mock.method(console, 'error', () => {});
+    const byPoints = apps(t, store, undefined, { script, minPoints: 40, minSeries: 100 }).pooled;
+    // web.a.cpu has 18 points over the range, each web.*.cpu series as many: 36 then 54 points.
+    assert.equal((await byPoints.request(`/render?target=group(web.{a,b}.cpu, crash.me)&${range}`)).status, 200);
+    assert.equal((await byPoints.request(`/render?target=group(web.*.cpu, crash.me)&${range}`)).status, 503);
+    const bySeries = apps(t, store, undefined, { script, minPoints: 1000, minSeries: 3 }).pooled;
+    assert.equal((await bySeries.request(`/render?target=group(web.{a,b}.cpu, crash.me)&${range}`)).status, 200);
+    assert.equal((await bySeries.request(`/render?target=group(web.*.cpu, crash.me)&${range}`)).status, 503);
+    assert.equal(errors.mock.callCount(), 2);
   });
 
   it('answers user errors and limits as the main thread does', async (t) => {
@@ -104,13 +111,15 @@ describe('render pool', () => {
         return engine.read(names, from, until);
       },
     });
-    const { main, pooled } = apps(t, store, { timeoutMs: 100 });
+    const { main, pooled, renderPool } = apps(t, store);
+    const impatient = createHttpApp({ store, health: () => ({}), limits: { timeoutMs: 100 }, renderPool });
+    const url = `/render?target=movingAverage(web.*.cpu, 5)&${range}`;
     slow = true;
-    const timedOut = await answer(pooled, `/render?target=movingAverage(web.*.cpu, 5)&${range}`);
+    const timedOut = await answer(impatient, url);
     assert.equal(timedOut.status, 503);
     assert.match(timedOut.body.toString(), /render\.timeoutMs/);
     slow = false;
-    const url = `/render?target=movingAverage(web.*.cpu, 5)&${range}`;
+    // The worker stopped at the time limit; the next render gets a new one (no time limit here: it starts slowly on a busy machine).
     assert.deepEqual(await answer(pooled, url), await answer(main, url));
   });
 
