@@ -216,7 +216,7 @@ function errorResponse(error: Error, c: Context): Response {
   if (error instanceof RequestLimitError) return c.text(error.message, error.status);
   if (error instanceof WorkerExitError) {
     console.error('http: render worker failed on', c.req.method, c.req.path, error.message);
-    return c.text(`${error.message}; the server is fine, retry the request`, 503);
+    return c.text(`the render failed: ${error.message}; retry the request`, 503);
   }
   if (error instanceof HTTPException) return error.getResponse();
   console.error('http: unhandled error on', c.req.method, c.req.path, error);

@@ -106,7 +106,7 @@ export class WorkerPool<Task, Result> {
       this.running.delete(worker);
       if (pending) {
         const why = error ? `${error.name}: ${error.message}` : `exit code ${code}`;
-        this.settle(pending).reject(new WorkerExitError(`a render worker stopped while running the request (${why})`));
+        this.settle(pending).reject(new WorkerExitError(`its worker thread stopped (${why})`));
       }
       this.dispatch();
     });

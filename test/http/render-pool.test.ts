@@ -132,7 +132,7 @@ describe('render pool', () => {
     const errors = t.mock.method(console, 'error', () => {});
     const crashed = await answer(pooled, `/render?target=group(web.*.cpu, crash.me)&${range}`);
     assert.equal(crashed.status, 503);
-    assert.match(crashed.body.toString(), /render worker stopped while running the request \(Error: boom in a render worker\)/);
+    assert.match(crashed.body.toString(), /^the render failed: its worker thread stopped \(Error: boom in a render worker\); retry the request$/);
     assert.equal(errors.mock.callCount(), 1);
     assert.deepEqual(await answer(pooled, url), await answer(main, url));
   });
