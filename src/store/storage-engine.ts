@@ -1427,9 +1427,10 @@ const SHARED_BUFFER_MAX_POINTS = 4_096;
 const SHARED_BUFFER_POINTS = 65_536;
 
 /**
- * Arrays for read() to fill: long series get their own, short ones views into shared buffers. A
- * render worker is sent few buffers either way (moving 10,000 in one message costs ~100 ms), while
- * long series are not copied into one big buffer, whose fresh pages cost more than their reads.
+ * Arrays for read() to fill: short series get views into shared buffers, long ones are left out,
+ * for readArchives to allocate as it goes (between its yields, not all in one turn). A render
+ * worker is sent few buffers either way (moving 10,000 in one message costs ~100 ms), while long
+ * series are not copied into one big buffer, whose fresh pages cost more than their reads.
  */
 function readBuffers(
   wanted: readonly { id: number; archive: number; from: number; until: number }[],
@@ -1439,15 +1440,19 @@ function readBuffers(
   const lengths = wanted.map((w) => Math.max(0, (w.until - w.from) / layouts[layoutOf[w.id]].archives[w.archive].secondsPerPoint));
   let shortPoints = 0;
   for (const length of lengths) if (length < SHARED_BUFFER_MAX_POINTS) shortPoints += length;
+  const buffers = new Array<Float64Array>(lengths.length);
+  if (shortPoints === 0) return buffers;
   let shared = new Float64Array(0);
   let at = 0;
-  return lengths.map((length) => {
-    if (length >= SHARED_BUFFER_MAX_POINTS) return new Float64Array(length);
+  for (let r = 0; r < lengths.length; r++) {
+    const length = lengths[r];
+    if (length >= SHARED_BUFFER_MAX_POINTS) continue;
     if (at + length > shared.length) {
       shared = new Float64Array(Math.min(SHARED_BUFFER_POINTS, shortPoints));
       at = 0;
     }
     shortPoints -= length;
-    return shared.subarray(at, (at += length));
-  });
+    buffers[r] = shared.subarray(at, (at += length));
+  }
+  return buffers;
 }
