@@ -163,7 +163,10 @@ try {
     }
   }
 
-  // The main thread's CPU per render by size, on its own and with the pool (what remains here: parse, read, send).
+  // The main thread's CPU per render, all on main and with the pool (what remains here: parse, read, send).
+  for (const [label, url] of heavies) {
+    console.log(`${label}, main-thread CPU: all on main ${(await mainCost(main, url)).toFixed(1)} ms, pool path ${(await mainCost(pooled, url)).toFixed(1)} ms`);
+  }
   const names = (n: number) => `{${Array.from({ length: n }, (_, s) => `host${String(s).padStart(4, '0')}`).join(',')}}`;
   for (const series of [1, 3, 6, 12, 23, 58]) {
     const url = `/render?target=bench.${names(series)}.cpu.user&${dayRange}`;
