@@ -9,7 +9,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { EvaluateOptions, FetchedRanges, FetchedTargets, SeriesSource } from '../query/evaluator.js';
 import type { RenderLimits } from './limits.js';
 import type { BodyOptions } from './render-body.js';
-import { errorFromWire, errorToWire, movableRanges, type RenderJob, type RenderJobResult, type SourceRequest } from './render-job.js';
+import { errorFromWire, errorToWire, rangeColumns, type RenderJob, type RenderJobResult, type SourceRequest } from './render-job.js';
 import { WorkerPool } from './worker-pool.js';
 
 export interface RenderPoolOptions {
@@ -74,8 +74,8 @@ export class RenderPool {
     const { port1, port2 } = new MessageChannel();
     port1.on('message', (request: SourceRequest) => void serveSource(source, port1, request));
     try {
-      const { fetched, transfer } = movableRanges(targets.fetched);
-      const job: RenderJob = { targets: { expressions: targets.expressions, fetched }, evaluate, body, limits, reduces: source.reduces, port: port2 };
+      const { columns, transfer } = rangeColumns(targets.fetched);
+      const job: RenderJob = { expressions: targets.expressions, fetched: columns, evaluate, body, limits, reduces: source.reduces, port: port2 };
       const result = await this.pool.run(job, { transfer: [port2, ...transfer], signal });
       if ('error' in result) throw errorFromWire(result.error);
       return result;
@@ -94,8 +94,8 @@ export class RenderPool {
 async function serveSource(source: SeriesSource, port: MessagePort, request: SourceRequest): Promise<void> {
   try {
     if ('plan' in request) {
-      const { fetched, transfer } = movableRanges(await source.fetch(request.plan));
-      port.postMessage({ id: request.id, fetched }, transfer);
+      const { columns, transfer } = rangeColumns(await source.fetch(request.plan));
+      port.postMessage({ id: request.id, fetched: columns }, transfer);
     } else {
       port.postMessage({ id: request.id, reduced: await source.reduce(request.reduction, request.from, request.until, request.xFilesFactor) });
     }

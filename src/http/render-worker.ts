@@ -10,7 +10,7 @@ import type { Reduction } from '../query/reducing-read.js';
 import { renderedSeries } from '../query/render.js';
 import type { Series } from '../query/series.js';
 import { renderBody } from './render-body.js';
-import { errorFromWire, errorToWire, movablePieces, type RenderJob, type RenderJobResult, type SourceReply, type SourceRequest } from './render-job.js';
+import { errorFromWire, errorToWire, movablePieces, rangesFromColumns, type RangeColumns, type RenderJob, type RenderJobResult, type SourceReply, type SourceRequest } from './render-job.js';
 import { serveTasks } from './worker-pool.js';
 
 /** The store, as the main thread serves it over the job's port. */
@@ -32,7 +32,7 @@ class PortSource implements SeriesSource {
 
   async fetch(plan: FetchPlan): Promise<FetchedRanges> {
     const reply = await this.ask({ id: this.nextId++, plan });
-    return (reply as { fetched: FetchedRanges }).fetched;
+    return rangesFromColumns((reply as { fetched: RangeColumns }).fetched);
   }
 
   async reduce(reduction: Reduction, from: number, until: number, xFilesFactor: number): Promise<Series[] | undefined> {
@@ -55,7 +55,7 @@ class PortSource implements SeriesSource {
 async function renderJob(job: RenderJob): Promise<{ result: RenderJobResult; transfer?: readonly Transferable[] }> {
   const source = new PortSource(job.port, job.reduces);
   try {
-    const body = renderBody(renderedSeries(await evaluateFetched(source, job.targets, job.evaluate)), job.body, job.limits);
+    const body = renderBody(renderedSeries(await evaluateFetched(source, { expressions: job.expressions, fetched: rangesFromColumns(job.fetched) }, job.evaluate)), job.body, job.limits);
     const { pieces, transfer } = movablePieces(body.pieces ?? [body.whole!].values());
     return { result: { contentType: body.contentType, pieces }, transfer };
   } catch (error) {

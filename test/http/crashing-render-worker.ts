@@ -7,5 +7,5 @@ import '../../src/http/render-worker.js';
 import type { RenderJob } from '../../src/http/render-job.js';
 
 parentPort!.on('message', (job: RenderJob) => {
-  if (JSON.stringify(job.targets.expressions).includes('crash.me')) throw new Error('boom in a render worker');
+  if (JSON.stringify(job.expressions).includes('crash.me')) throw new Error('boom in a render worker');
 });
