@@ -14,11 +14,10 @@ import { RequestLimitError, resolveRenderLimits, withTimeLimit, type RenderLimit
 import { NEEDS_ESCAPE, pythonJson, pythonJsonString, pythonJsonStringList, type PythonJsonValue } from './python-json.js';
 import { readRequestParams, type RequestParams } from './request-params.js';
 import { renderBody } from './render-body.js';
-import type { RenderPool } from './render-pool.js';
+import { WorkerExitError, type RenderPool } from './render-pool.js';
 import { parseJsonpCallback, parseRenderRequest, type RenderRequest } from './render-request.js';
 import { scaleRoutes, type ScaleRoutesDeps } from './scale-routes.js';
 import { seriesRoutes } from './series-routes.js';
-import { WorkerExitError } from './worker-pool.js';
 
 export interface HttpAppDeps {
   store: SeriesStore;

@@ -6,11 +6,11 @@
  */
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { Piscina } from 'piscina';
 import type { EvaluateOptions, FetchedRanges, FetchedTargets, SeriesSource } from '../query/evaluator.js';
 import type { RenderLimits } from './limits.js';
 import type { BodyOptions } from './render-body.js';
 import { errorFromWire, errorToWire, rangeColumns, type RenderJob, type RenderJobResult, type SourceRequest } from './render-job.js';
-import { WorkerPool } from './worker-pool.js';
 
 export interface RenderPoolOptions {
   /** Worker threads; default: one fewer than the CPUs, at least one (the main thread keeps a core). */
@@ -33,6 +33,11 @@ export interface RenderPoolOptions {
 export const DEFAULT_MIN_POINTS = 100_000;
 export const DEFAULT_MIN_SERIES = 2_000;
 
+/** The worker rendering a request died (an uncaught error, process.exit, out of memory) or was stopped. */
+export class WorkerExitError extends Error {
+  override readonly name = 'WorkerExitError';
+}
+
 /** A rendered answer: its bytes, in pieces. */
 export interface PooledAnswer {
   contentType: string;
@@ -42,17 +47,25 @@ export interface PooledAnswer {
 export class RenderPool {
   readonly minPoints: number;
   readonly minSeries: number;
-  private readonly pool: WorkerPool<RenderJob, RenderJobResult>;
+  private readonly pool: Piscina<RenderJob, RenderJobResult>;
 
   constructor(options: RenderPoolOptions = {}) {
     this.minPoints = options.minPoints ?? DEFAULT_MIN_POINTS;
     this.minSeries = options.minSeries ?? DEFAULT_MIN_SERIES;
-    const threads = options.threads ?? Math.max(1, availableParallelism() - 1);
-    this.pool = new WorkerPool(options.script ?? new URL('./render-worker.js', import.meta.url), threads);
+    this.pool = new Piscina({
+      filename: (options.script ?? new URL('./render-worker.js', import.meta.url)).href,
+      maxThreads: options.threads ?? Math.max(1, availableParallelism() - 1),
+      // Workers start on a server's first heavy render, not with it, and then stay (idle, they do not keep
+      // the process alive): a start, modules loaded, took 80-145 ms on a busy 2-core machine.
+      minThreads: 0,
+      idleTimeout: Infinity,
+    });
+    // An uncaught error in a worker between tasks comes here; unheard, it would stop the server.
+    this.pool.on('error', (error: unknown) => console.error('http: render pool:', error));
   }
 
   get threads(): number {
-    return this.pool.threads;
+    return this.pool.maxThreads;
   }
 
   /** Whether rendering this fetched data is worth a worker (a series fetched under two keys counts twice: close enough). */
@@ -76,7 +89,11 @@ export class RenderPool {
     try {
       const { columns, transfer } = rangeColumns(targets.fetched);
       const job: RenderJob = { expressions: targets.expressions, fetched: columns, evaluate, body, limits, reduces: source.reduces, port: port2 };
-      const result = await this.pool.run(job, { transfer: [port2, ...transfer], signal });
+      const result = await this.pool.run(job, { transferList: [port2, ...transfer], signal }).catch((error: unknown) => {
+        // The worker answers every render, its errors included; a rejection is its thread's end.
+        if (signal?.aborted) throw error;
+        throw new WorkerExitError(`its worker thread stopped (${describe(error)})`);
+      });
       if ('error' in result) throw errorFromWire(result.error);
       return result;
     } finally {
@@ -86,8 +103,12 @@ export class RenderPool {
 
   /** Stops the workers; renders still running on them fail. */
   close(): Promise<void> {
-    return this.pool.close();
+    return this.pool.destroy();
   }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /** Answers a worker's request for data from the store. */

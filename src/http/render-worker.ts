@@ -4,14 +4,14 @@
  * answer hold up the main thread (ingest, small queries). Data the fetch could not know it needed
  * (ranges that depend on the data, reductions) is asked of the main thread, which owns the store.
  */
-import type { MessagePort, Transferable } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { evaluateFetched, type FetchedRanges, type FetchPlan, type SeriesSource } from '../query/evaluator.js';
 import type { Reduction } from '../query/reducing-read.js';
 import { renderedSeries } from '../query/render.js';
 import type { Series } from '../query/series.js';
 import { renderBody } from './render-body.js';
 import { errorFromWire, errorToWire, movablePieces, rangesFromColumns, type RangeColumns, type RenderJob, type RenderJobResult, type SourceReply, type SourceRequest } from './render-job.js';
-import { serveTasks } from './worker-pool.js';
 
 /** The store, as the main thread serves it over the job's port. */
 class PortSource implements SeriesSource {
@@ -52,17 +52,18 @@ class PortSource implements SeriesSource {
   }
 }
 
-async function renderJob(job: RenderJob): Promise<{ result: RenderJobResult; transfer?: readonly Transferable[] }> {
+/** The pool's task: a job's answer, its pieces' buffers moved to the main thread; errors are answers too. */
+export default async function renderJob(job: RenderJob): Promise<RenderJobResult> {
   const source = new PortSource(job.port, job.reduces);
   try {
     const body = renderBody(renderedSeries(await evaluateFetched(source, { expressions: job.expressions, fetched: rangesFromColumns(job.fetched) }, job.evaluate)), job.body, job.limits);
     const { pieces, transfer } = movablePieces(body.pieces ?? [body.whole!].values());
-    return { result: { contentType: body.contentType, pieces }, transfer };
+    const answer: RenderJobResult = { contentType: body.contentType, pieces };
+    // piscina moves what a returned Transferable lists, and sends its value in its place.
+    return move({ [transferableSymbol]: transfer, [valueSymbol]: answer }) as unknown as RenderJobResult;
   } catch (error) {
-    return { result: { error: errorToWire(error) } };
+    return { error: errorToWire(error) };
   } finally {
     source.close();
   }
 }
-
-serveTasks(renderJob);

@@ -1,11 +1,13 @@
 /**
  * Test support: the real render worker, except that a job for a target naming `crash.me` throws an
- * uncaught error in its thread, as a bug in a function would.
+ * uncaught error in its thread, as a bug in a function's callback would.
  */
-import { parentPort } from 'node:worker_threads';
-import '../../src/http/render-worker.js';
-import type { RenderJob } from '../../src/http/render-job.js';
+import type { RenderJob, RenderJobResult } from '../../src/http/render-job.js';
+import renderJob from '../../src/http/render-worker.js';
 
-parentPort!.on('message', (job: RenderJob) => {
-  if (JSON.stringify(job.expressions).includes('crash.me')) throw new Error('boom in a render worker');
-});
+export default function crashingRenderJob(job: RenderJob): Promise<RenderJobResult> {
+  if (!JSON.stringify(job.expressions).includes('crash.me')) return renderJob(job);
+  return new Promise(() => setImmediate(() => {
+    throw new Error('boom in a render worker');
+  }));
+}
