@@ -60,7 +60,7 @@ export class RenderPool {
       minThreads: 0,
       idleTimeout: Infinity,
     });
-    // An uncaught error in a worker between tasks comes here; unheard, it would stop the server.
+    // A worker failing with no render on it (its module does not load) is told here; unheard, it would stop the server.
     this.pool.on('error', (error: unknown) => console.error('http: render pool:', error));
   }
 

@@ -136,4 +136,15 @@ describe('render pool', () => {
     assert.equal(errors.mock.callCount(), 1);
     assert.deepEqual(await answer(pooled, url), await answer(main, url));
   });
+
+  it('logs a worker module that does not load, and the render ends at its time limit', async (t) => {
+    const store = await fixture(t);
+    const errors = t.mock.method(console, 'error', () => {});
+    const { renderPool } = apps(t, store, undefined, { script: new URL('./broken-render-worker.js', import.meta.url) });
+    const impatient = createHttpApp({ store, health: () => ({}), limits: { timeoutMs: 500 }, renderPool });
+    const answered = await answer(impatient, `/render?target=web.*.cpu&${range}`);
+    assert.equal(answered.status, 503);
+    assert.match(answered.body.toString(), /render\.timeoutMs/);
+    assert.match(String(errors.mock.calls[0]?.arguments[1]), /a broken render worker module/);
+  });
 });
