@@ -47,25 +47,29 @@ export interface PooledAnswer {
 export class RenderPool {
   readonly minPoints: number;
   readonly minSeries: number;
-  private readonly pool: Piscina<RenderJob, RenderJobResult>;
+  readonly threads: number;
+  private readonly script: URL;
+  private started?: Piscina<RenderJob, RenderJobResult>;
 
   constructor(options: RenderPoolOptions = {}) {
     this.minPoints = options.minPoints ?? DEFAULT_MIN_POINTS;
     this.minSeries = options.minSeries ?? DEFAULT_MIN_SERIES;
-    this.pool = new Piscina({
-      filename: (options.script ?? new URL('./render-worker.js', import.meta.url)).href,
-      maxThreads: options.threads ?? Math.max(1, availableParallelism() - 1),
-      // Workers start on a server's first heavy render, not with it, and then stay (idle, they do not keep
-      // the process alive): a start, modules loaded, took 80-145 ms on a busy 2-core machine.
-      minThreads: 0,
-      idleTimeout: Infinity,
-    });
-    // A worker failing with no render on it (its module does not load) is told here; unheard, it would stop the server.
-    this.pool.on('error', (error: unknown) => console.error('http: render pool:', error));
+    this.threads = options.threads ?? Math.max(1, availableParallelism() - 1);
+    this.script = options.script ?? new URL('./render-worker.js', import.meta.url);
   }
 
-  get threads(): number {
-    return this.pool.maxThreads;
+  /**
+   * The piscina pool, started on a server's first heavy render rather than with the server: a worker
+   * start, modules loaded, took 60-120 ms on a busy 2-core machine. piscina replaces a dead or aborted
+   * worker only up to minThreads, so with none the renders queued behind it would wait for the next
+   * render to come; hence one, and workers once started stay (idle, they do not keep the process alive).
+   */
+  private get pool(): Piscina<RenderJob, RenderJobResult> {
+    if (this.started) return this.started;
+    this.started = new Piscina({ filename: this.script.href, maxThreads: this.threads, minThreads: 1, idleTimeout: Infinity });
+    // A worker failing with no render on it (its module does not load) is told here; unheard, it would stop the server.
+    this.started.on('error', (error: unknown) => console.error('http: render pool:', error));
+    return this.started;
   }
 
   /** Whether rendering this fetched data is worth a worker (a series fetched under two keys counts twice: close enough). */
@@ -102,8 +106,8 @@ export class RenderPool {
   }
 
   /** Stops the workers; renders still running on them fail. */
-  close(): Promise<void> {
-    return this.pool.destroy();
+  async close(): Promise<void> {
+    await this.started?.destroy();
   }
 }
 

@@ -137,14 +137,46 @@ describe('render pool', () => {
     assert.deepEqual(await answer(pooled, url), await answer(main, url));
   });
 
-  it('logs a worker module that does not load, and the render ends at its time limit', async (t) => {
+  it('runs a render queued behind one whose worker died or hit the time limit', async (t) => {
+    const engine = await fixture(t);
+    let slow = false;
+    // As in the time-limit test: the worker's read of the longer window takes 300 ms.
+    const store: SeriesStore = Object.assign(Object.create(engine) as StorageEngine, {
+      read: async (names: readonly string[], from: number, until: number) => {
+        if (slow && from < T0 - 60) await new Promise((resolve) => setTimeout(resolve, 300));
+        return engine.read(names, from, until);
+      },
+    });
+    const errors = t.mock.method(console, 'error', () => {});
+    const { main, renderPool } = apps(t, store, undefined, { script: new URL('./crashing-render-worker.js', import.meta.url) });
+    // Without the pool replacing the worker, the queued render would wait out its time limit (503).
+    const pooled = createHttpApp({ store, health: () => ({}), limits: { timeoutMs: 5_000 }, renderPool });
+    const impatient = createHttpApp({ store, health: () => ({}), limits: { timeoutMs: 100 }, renderPool });
+    const url = `/render?target=web.*.cpu&${range}`;
+    const expected = await answer(main, url);
+    const [crashed, queued] = await Promise.all([answer(pooled, `/render?target=group(web.*.cpu, crash.me)&${range}`), answer(pooled, url)]);
+    assert.equal(crashed.status, 503);
+    assert.deepEqual(queued, expected);
+    assert.equal(errors.mock.callCount(), 1);
+    slow = true;
+    const [timedOut, queuedAgain] = await Promise.all([answer(impatient, `/render?target=movingAverage(web.*.cpu, 5)&${range}`), answer(pooled, url)]);
+    assert.match(timedOut.body.toString(), /render\.timeoutMs/);
+    assert.deepEqual(queuedAgain, expected);
+  });
+
+  it('logs a worker module that does not load: its first render fails, later ones end at their time limit', async (t) => {
     const store = await fixture(t);
     const errors = t.mock.method(console, 'error', () => {});
     const { renderPool } = apps(t, store, undefined, { script: new URL('./broken-render-worker.js', import.meta.url) });
     const impatient = createHttpApp({ store, health: () => ({}), limits: { timeoutMs: 500 }, renderPool });
-    const answered = await answer(impatient, `/render?target=web.*.cpu&${range}`);
-    assert.equal(answered.status, 503);
-    assert.match(answered.body.toString(), /render\.timeoutMs/);
-    assert.match(String(errors.mock.calls[0]?.arguments[1]), /a broken render worker module/);
+    const url = `/render?target=web.*.cpu&${range}`;
+    const first = await answer(impatient, url);
+    assert.equal(first.status, 503);
+    assert.match(first.body.toString(), /^the render failed: its worker thread stopped \(Error: a broken render worker module\); retry the request$/);
+    const later = await answer(impatient, url);
+    assert.equal(later.status, 503);
+    assert.match(later.body.toString(), /render\.timeoutMs/);
+    // The pool's own report of the replacement worker that failed too (unheard, it would have thrown here).
+    assert.ok(errors.mock.calls.some((call) => call.arguments[0] === 'http: render pool:' && /a broken render worker module/.test(String(call.arguments[1]))));
   });
 });
