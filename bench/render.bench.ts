@@ -4,12 +4,14 @@
  * sealed chunks, then `GET /render` JSON through the Hono app in-process (no sockets): one series
  * over 24 h, sumSeries of all 1,000 and the glob of all 1,000, first from the hot ring, then from
  * LevelDB after a reopen; then how long the one-series render takes while a big one is running.
+ * Heavy renders run on the render pool, as the pipeline serves them (render-pool.bench.ts compares).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createHttpApp } from '../src/http/app.js';
+import { RenderPool } from '../src/http/render-pool.js';
 import { PointBatchBuilder } from '../src/points.js';
 import {
   EMBEDDED_STORAGE_AGGREGATION,
@@ -82,7 +84,7 @@ async function smallDuringBig(app: ReturnType<typeof createHttpApp>, bigUrl: str
 
 /** Renders one series, sumSeries and the glob of all of them over the 24 h, and prints the figures. */
 async function timeRenders(engine: StorageEngine, label: string): Promise<void> {
-  const app = createHttpApp({ store: engine, health: () => ({}) });
+  const app = createHttpApp({ store: engine, health: () => ({}), renderPool });
   const range = `from=${from}&until=${now}`;
   const one = await timeRequests(app, `/render?target=bench.host0042.cpu.user&${range}`, 200);
   const [first] = (await (await app.request(`/render?target=bench.host0042.cpu.user&${range}`)).json()) as Array<{
@@ -123,6 +125,8 @@ const policy: RetentionPolicy = loadRetentionPolicy({ schemasPath, aggregationPa
 const now = Math.floor(Date.now() / 1000 / STEP) * STEP;
 const from = now - POINTS * STEP;
 const clock = (): number => now;
+// As the pipeline serves: heavy renders (the glob of all 1,000 series) on the render pool.
+const renderPool = new RenderPool();
 
 try {
   let engine = await StorageEngine.open({ dataDir, policy, now: clock });
@@ -161,5 +165,6 @@ try {
   await engine.close();
   console.log(`rss: ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB`);
 } finally {
+  await renderPool.close();
   rmSync(dataDir, { recursive: true, force: true });
 }

@@ -6,17 +6,16 @@ import { findInStore, type FoundNodes } from '../query/find.js';
 import { describeFunction, describeFunctions } from '../query/functions/index.js';
 import { parseGraphiteTime } from '../query/graphite-time.js';
 import { QueryError } from '../query/query-error.js';
-import { renderTargets, type RenderedSeries } from '../query/render.js';
+import { evaluateFetched, fetchTargets, StoreSource, type EvaluateOptions } from '../query/evaluator.js';
+import { renderedSeries } from '../query/render.js';
 import { completeTags, completeValues } from '../query/series-by-tag.js';
 import type { SeriesStore } from '../store/series-store.js';
-import { checkPointsLimit, checkSeriesLimit, RequestLimitError, resolveRenderLimits, withTimeLimit, type RenderLimits } from './limits.js';
+import { RequestLimitError, resolveRenderLimits, withTimeLimit, type RenderLimits } from './limits.js';
 import { NEEDS_ESCAPE, pythonJson, pythonJsonString, pythonJsonStringList, type PythonJsonValue } from './python-json.js';
 import { readRequestParams, type RequestParams } from './request-params.js';
-import { renderJsonBytes, renderJsonPieces } from './render-json.js';
-import { renderMsgpackPieces } from './render-msgpack.js';
-import { renderPicklePieces, type SeriesInfo } from './render-pickle.js';
-import { parseJsonpCallback, parseRenderRequest } from './render-request.js';
-import { renderCsvPieces, renderRawPieces } from './render-text.js';
+import { renderBody } from './render-body.js';
+import { WorkerExitError, type RenderPool } from './render-pool.js';
+import { parseJsonpCallback, parseRenderRequest, type RenderRequest } from './render-request.js';
 import { scaleRoutes, type ScaleRoutesDeps } from './scale-routes.js';
 import { seriesRoutes } from './series-routes.js';
 
@@ -30,6 +29,8 @@ export interface HttpAppDeps {
   scale?: ScaleRoutesDeps;
   /** Token of the admin write endpoints (series deletion); undefined: loopback clients only. */
   adminToken?: string;
+  /** Where heavy renders run; left out, every render runs on the main thread. The owner closes it. */
+  renderPool?: RenderPool;
 }
 
 /** graphite-web's TAGDB_AUTOCOMPLETE_LIMIT: auto-completion answers at most this many by default. */
@@ -47,30 +48,28 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
 
   app.on(['GET', 'POST'], '/render', async (c) => {
     const request = parseRenderRequest(await readRequestParams(c.req.raw), Date.now() / 1000);
-    const series = await withTimeLimit(renderTargets(deps.store, request.targets, request.from, request.until, {
-        xFilesFactor: request.xFilesFactor,
-        templateParams: request.templateParams,
-      }), limits);
-    checkSeriesLimit(series.length, limits);
-    let points = 0;
-    for (const s of series) points += s.values.length;
-    checkPointsLimit(points, limits);
-    switch (request.format) {
-      case 'pickle':
-        return streamedBytes(renderPicklePieces(series.map(seriesInfo)), 'application/pickle');
-      case 'msgpack':
-        return streamedBytes(renderMsgpackPieces(series.map(seriesInfo)), 'application/x-msgpack');
-      case 'csv':
-        return streamed(renderCsvPieces(series, request.tz), 'text/csv');
-      case 'raw':
-        return streamed(renderRawPieces(series), 'text/plain');
-      case 'json': {
-        const contentType = request.jsonp === undefined ? 'application/json' : 'text/javascript';
-        if (points <= ONE_PIECE_POINTS) return wholeBody(renderJsonBytes(series, request), contentType);
-        return streamedBytes(renderJsonPieces(series, request), contentType);
-      }
+    // Past the time limit, a render still running on a worker is stopped; on the main thread it runs out.
+    const abort = new AbortController();
+    try {
+      return await withTimeLimit(answerRender(request, abort.signal), limits);
+    } finally {
+      abort.abort();
     }
   });
+
+  /** Parses and reads here; evaluates and formats here too, or on the render pool when the data is big. */
+  async function answerRender(request: RenderRequest, signal: AbortSignal): Promise<Response> {
+    const source = new StoreSource(deps.store);
+    const options: EvaluateOptions = { from: request.from, until: request.until, xFilesFactor: request.xFilesFactor, templateParams: request.templateParams };
+    const targets = await fetchTargets(source, request.targets, options);
+    const pool = deps.renderPool;
+    if (pool?.wants(targets.fetched)) {
+      const answer = await pool.render(source, targets, options, request, limits, signal);
+      return answer.pieces.length === 1 ? wholeBody(answer.pieces[0], answer.contentType) : piecesBody(answer.pieces, answer.contentType);
+    }
+    const body = renderBody(renderedSeries(await evaluateFetched(source, targets, options)), request, limits);
+    return body.whole ? wholeBody(body.whole, body.contentType) : streamedBody(body.pieces!, body.contentType);
+  }
 
   app.on(['GET', 'POST'], ['/metrics/find', '/metrics'], async (c) => {
     const params = await readRequestParams(c.req.raw);
@@ -214,6 +213,10 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
 function errorResponse(error: Error, c: Context): Response {
   if (isUserError(error)) return c.text(error.message, 400);
   if (error instanceof RequestLimitError) return c.text(error.message, error.status);
+  if (error instanceof WorkerExitError) {
+    console.error('http: render worker failed on', c.req.method, c.req.path, error.message);
+    return c.text(`the render failed: ${error.message}; retry the request`, 503);
+  }
   if (error instanceof HTTPException) return error.getResponse();
   console.error('http: unhandled error on', c.req.method, c.req.path, error);
   return c.text('internal server error', 500);
@@ -226,9 +229,6 @@ function isUserError(error: unknown): error is QueryError | NamePatternError {
 
 /** Building pieces for this long without a break hands the event loop to other requests first. */
 const PIECES_SLICE_MS = 4;
-
-/** A JSON answer of up to this many points is written at once: well within one slice of PIECES_SLICE_MS. */
-const ONE_PIECE_POINTS = 20_000;
 
 /**
  * Streams the pieces of a large answer so it is never one giant string. A big answer (thousands
@@ -256,35 +256,16 @@ function wholeBody(body: Uint8Array, contentType: string): Response {
   return new Response(body, { status: 200, headers: { 'content-type': contentType } });
 }
 
-/** Text pieces (CSV, raw), UTF-8 encoded as they are pulled. */
-function streamed(pieces: Iterator<string>, contentType: string): Response {
-  return streamedBody(utf8Pieces(pieces), contentType);
-}
-
-function* utf8Pieces(pieces: Iterator<string>): Generator<Uint8Array> {
-  const encoder = new TextEncoder();
-  for (let next = pieces.next(); !next.done; next = pieces.next()) yield encoder.encode(next.value);
-}
-
-/** Binary pieces (pickle frames, msgpack series). */
-function streamedBytes(pieces: Iterator<Uint8Array>, contentType: string): Response {
-  return streamedBody(pieces, contentType);
-}
-
-/** graphite-web's getInfo() fields of a rendered series; fields the render layer does not set take graphite-web's defaults. */
-function seriesInfo(s: RenderedSeries): SeriesInfo {
-  const extra = s as RenderedSeries & Partial<Pick<SeriesInfo, 'pathExpression' | 'valuesPerPoint' | 'consolidationFunc' | 'xFilesFactor'>>;
-  return {
-    name: s.target,
-    pathExpression: extra.pathExpression,
-    start: s.start,
-    end: s.end,
-    step: s.step,
-    values: s.values,
-    valuesPerPoint: extra.valuesPerPoint,
-    consolidationFunc: extra.consolidationFunc,
-    xFilesFactor: extra.xFilesFactor,
-  };
+/** An answer already built, in pieces: handed to the socket one by one, without joining them. */
+function piecesBody(pieces: readonly Uint8Array[], contentType: string): Response {
+  let next = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (next < pieces.length) controller.enqueue(pieces[next++]);
+      else controller.close();
+    },
+  });
+  return new Response(body, { status: 200, headers: { 'content-type': contentType } });
 }
 
 /** JSON as graphite-web's json_response_for writes it, JSONP-wrapped when asked. */

@@ -1,6 +1,7 @@
 /**
  * Wires the single-node pipeline: StatsD receivers -> aggregator shards -> storage engine, carbon
- * thread -> storage engine, storage engine -> HTTP; the store and HTTP share the main thread.
+ * thread -> storage engine, storage engine -> HTTP; the store and HTTP share the main thread, heavy
+ * renders run on the render pool.
  * Owns the lifecycle: aligned flushes, and on SIGTERM/SIGINT a final flush, everything
  * persisted, and exit 0.
  */
@@ -13,6 +14,7 @@ import { startCarbonListeners, type CarbonListeners } from '../ingest/carbon-lis
 import { createByteRing, createDoorbell, type ByteRingHandle } from '../ingest/index.js';
 import { startStatsdReceivers, type StatsdReceivers } from '../ingest/statsd-receivers.js';
 import { createHttpApp } from '../http/app.js';
+import { RenderPool } from '../http/render-pool.js';
 import { IngestAggregator } from '../scale/ingest-aggregator.js';
 import { PoolRegistry } from '../scale/pool-registry.js';
 import { resolveRulesFile, watchRulesFile, type RulesFile } from '../scale/rules-file.js';
@@ -215,8 +217,10 @@ export async function startPipeline(config: CarbonadoConfig, options: PipelineOp
   const startedAt = Date.now();
   let server: ServerType | null = null;
   let httpPort: number | null = null;
+  let renderPool: RenderPool | undefined;
   if (config.httpPort !== 0) {
     const adminToken = process.env.CARBONADO_ADMIN_TOKEN || config.scale.adminToken;
+    renderPool = new RenderPool();
     const app = createHttpApp({
       store,
       health: () => ({
@@ -227,6 +231,7 @@ export async function startPipeline(config: CarbonadoConfig, options: PipelineOp
       }),
       scale: { registry, adminToken },
       adminToken,
+      renderPool,
     });
     httpPort = await new Promise<number>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: config.httpPort, hostname: config.host }, (info) => resolve(info.port));
@@ -247,6 +252,7 @@ export async function startPipeline(config: CarbonadoConfig, options: PipelineOp
       rulesFile?.stop();
       registry.stop();
       await closeHttpServer(server);
+      await renderPool?.close();
       await store.close();
     })();
     return stopping;

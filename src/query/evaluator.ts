@@ -5,7 +5,7 @@ import { SERIES_FUNCTIONS, AGGREGATOR_NAMES } from './functions/index.js';
 import { bindArguments, type ArgValue, type FunctionContext, type PlacedArg } from './functions/registry.js';
 import { compileGlob, hasGlob } from '../names/glob.js';
 import { QueryError, queryErrorFrom } from './query-error.js';
-import { readReduced, reductionOf } from './reducing-read.js';
+import { readReduced, reductionOf, type Reduction } from './reducing-read.js';
 import { seriesFromRange, type Series } from './series.js';
 
 export interface EvaluateOptions {
@@ -28,32 +28,61 @@ export interface EvaluateOptions {
  * later read. Results follow the targets' order.
  */
 export async function evaluateTargets(store: SeriesStore, targets: readonly string[], options: EvaluateOptions): Promise<Series[]> {
+  const source = new StoreSource(store);
+  return evaluateFetched(source, await fetchTargets(source, targets, options), options);
+}
+
+/** Targets parsed, with the data they are known to need read: evaluated here, or handed to a render worker. */
+export interface FetchedTargets {
+  expressions: Expression[];
+  fetched: FetchedRanges;
+}
+
+/** Ranges read per fetchKey(from, until, query key); a range can be under several keys. */
+export type FetchedRanges = Map<string, SeriesRange[]>;
+
+/** Parses the targets (template() expanded) and reads everything they are known to need from `source`. */
+export async function fetchTargets(source: SeriesSource, targets: readonly string[], options: EvaluateOptions): Promise<FetchedTargets> {
   const expressions = targets
     .filter((target) => target.trim() !== '')
     .map((target) => expandTemplates(parseTarget(target), options.templateParams ?? {}));
-  const evaluator = new Evaluator(store, options);
-  const wanted = new FetchPlan();
-  const reducing = store.readEach !== undefined;
-  for (const expression of expressions) planFetches(expression, options.from, options.until, wanted, reducing);
-  await evaluator.fetch(wanted);
+  const plan: FetchPlan = new Map();
+  for (const expression of expressions) planFetches(expression, options.from, options.until, plan, source.reduces);
+  return { expressions, fetched: await source.fetch(plan) };
+}
+
+/** Evaluates fetched targets; what they need beyond `fetched` (data-dependent ranges, reductions) comes from `source`. */
+export async function evaluateFetched(source: SeriesSource, targets: FetchedTargets, options: EvaluateOptions): Promise<Series[]> {
+  const evaluator = new Evaluator(source, targets.fetched, options);
   const results: Series[] = [];
-  for (const expression of expressions) {
+  for (const expression of targets.expressions) {
     const value = await evaluator.evaluate(expression, options.from, options.until);
     if (Array.isArray(value)) results.push(...(value as Series[]));
   }
   return results;
 }
 
-/** Path expressions (or seriesByTag calls) to read, per time range. */
-class FetchPlan {
-  readonly ranges = new Map<string, { from: number; until: number; queries: Map<string, FetchQuery> }>();
+/**
+ * Where evaluation reads series: the store itself on the main thread; on a render worker, the main
+ * thread over a message port. Everything it takes and returns is structured-cloneable.
+ */
+export interface SeriesSource {
+  /** Aggregators of plain paths are computed while reading (reduce()) instead of fetched whole. */
+  readonly reduces: boolean;
+  /** The ranges of every query of the plan. */
+  fetch(plan: FetchPlan): Promise<FetchedRanges>;
+  /** The reduction over its paths' series; undefined when they are not on one time grid. */
+  reduce(reduction: Reduction, from: number, until: number, xFilesFactor: number): Promise<Series[] | undefined>;
+}
 
-  add(from: number, until: number, query: FetchQuery): void {
-    const key = `${from}:${until}`;
-    let range = this.ranges.get(key);
-    if (!range) this.ranges.set(key, (range = { from, until, queries: new Map() }));
-    range.queries.set(query.key, query);
-  }
+/** Path expressions (or seriesByTag calls) to read, per `from:until` range. */
+export type FetchPlan = Map<string, { from: number; until: number; queries: Map<string, FetchQuery> }>;
+
+function addToPlan(plan: FetchPlan, from: number, until: number, query: FetchQuery): void {
+  const key = `${from}:${until}`;
+  let range = plan.get(key);
+  if (!range) plan.set(key, (range = { from, until, queries: new Map() }));
+  range.queries.set(query.key, query);
 }
 
 /** A path expression, or a seriesByTag call (keyed by its text, as graphite-web keys prefetches). */
@@ -65,14 +94,14 @@ interface FetchQuery {
 /** `reducing`: the store reads for reductions (sumSeries of a glob), whose paths are left out here. */
 function planFetches(node: Expression, from: number, until: number, plan: FetchPlan, reducing: boolean): void {
   if (node.kind === 'path') {
-    plan.add(from, until, { key: node.path });
+    addToPlan(plan, from, until, { key: node.path });
     return;
   }
   if (node.kind !== 'call') return;
   if (reducing && reductionOf(node)) return;
   if (node.name === 'seriesByTag') {
     const expressions = tagExpressionsOf(node);
-    if (expressions) plan.add(from, until, { key: node.raw, tagExpressions: expressions });
+    if (expressions) addToPlan(plan, from, until, { key: node.raw, tagExpressions: expressions });
     return;
   }
   for (const arg of node.args) planFetches(arg, from, until, plan, reducing);
@@ -93,27 +122,20 @@ function tagExpressionsOf(call: CallNode): string[] | undefined {
   return expressions;
 }
 
-class Evaluator {
-  /** Fetched ranges per `from:until` then query key, sorted by name. */
-  private readonly fetched = new Map<string, SeriesRange[]>();
-  private readonly now: number;
-  private readonly xFilesFactor: number;
+/** The store as a SeriesSource: one store read per time range of a plan, names resolved here. */
+export class StoreSource implements SeriesSource {
+  constructor(private readonly store: SeriesStore) {}
 
-  constructor(
-    private readonly store: SeriesStore,
-    private readonly options: EvaluateOptions,
-  ) {
-    this.now = options.now ?? options.until;
-    this.xFilesFactor = options.xFilesFactor ?? 0;
+  get reduces(): boolean {
+    return this.store.readEach !== undefined;
   }
 
-  /** One store read per time range for everything the plan holds. */
-  async fetch(plan: FetchPlan): Promise<void> {
-    for (const { from, until, queries } of plan.ranges.values()) {
+  async fetch(plan: FetchPlan): Promise<FetchedRanges> {
+    const fetched: FetchedRanges = new Map();
+    for (const { from, until, queries } of plan.values()) {
       const namesByQuery = new Map<string, string[]>();
       const wanted = new Set<string>();
       for (const query of queries.values()) {
-        if (this.fetched.has(fetchKey(from, until, query.key))) continue;
         const names = this.resolve(query);
         namesByQuery.set(query.key, names);
         for (const name of names) wanted.add(name);
@@ -127,9 +149,22 @@ class Evaluator {
           const range = byName.get(name);
           if (range) found.push(range);
         }
-        this.fetched.set(fetchKey(from, until, key), found);
+        fetched.set(fetchKey(from, until, key), found);
       }
     }
+    return fetched;
+  }
+
+  async reduce(reduction: Reduction, from: number, until: number, xFilesFactor: number): Promise<Series[] | undefined> {
+    const names: string[] = [];
+    const pathExpressions: string[] = [];
+    for (const path of reduction.paths) {
+      for (const name of this.resolve({ key: path })) {
+        names.push(name);
+        pathExpressions.push(path);
+      }
+    }
+    return readReduced(this.store.readEach!.bind(this.store), reduction, names, pathExpressions, from, until, xFilesFactor);
   }
 
   /** The sorted series names a path expression or seriesByTag call stands for; a bad pattern is a QueryError. */
@@ -150,13 +185,29 @@ class Evaluator {
       throw queryErrorFrom(error);
     }
   }
+}
+
+class Evaluator {
+  private readonly now: number;
+  private readonly xFilesFactor: number;
+
+  constructor(
+    private readonly source: SeriesSource,
+    /** Fetched ranges per `from:until` then query key, sorted by name; later reads are added. */
+    private readonly fetched: FetchedRanges,
+    options: EvaluateOptions,
+  ) {
+    this.now = options.now ?? options.until;
+    this.xFilesFactor = options.xFilesFactor ?? 0;
+  }
 
   private async seriesFor(query: FetchQuery, from: number, until: number): Promise<Series[]> {
     const key = fetchKey(from, until, query.key);
     if (!this.fetched.has(key)) {
-      const plan = new FetchPlan();
-      plan.add(from, until, query);
-      await this.fetch(plan);
+      // A range the plan could not know (it depends on the data): read now.
+      const plan: FetchPlan = new Map();
+      addToPlan(plan, from, until, query);
+      for (const [k, ranges] of await this.source.fetch(plan)) this.fetched.set(k, ranges);
     }
     return this.fetched.get(key)!.map((range) => seriesFromRange(range, query.key, this.xFilesFactor));
   }
@@ -202,18 +253,9 @@ class Evaluator {
    * series were fetched anyway (another target wants them), or they are not on one time grid.
    */
   private async reduce(call: CallNode, from: number, until: number): Promise<Series[] | undefined> {
-    const { readEach } = this.store;
-    const reduction = readEach ? reductionOf(call) : undefined;
-    if (!readEach || !reduction || reduction.paths.every((path) => this.fetched.has(fetchKey(from, until, path)))) return undefined;
-    const names: string[] = [];
-    const pathExpressions: string[] = [];
-    for (const path of reduction.paths) {
-      for (const name of this.resolve({ key: path })) {
-        names.push(name);
-        pathExpressions.push(path);
-      }
-    }
-    return readReduced(readEach.bind(this.store), reduction, names, pathExpressions, from, until, this.xFilesFactor);
+    const reduction = this.source.reduces ? reductionOf(call) : undefined;
+    if (!reduction || reduction.paths.every((path) => this.fetched.has(fetchKey(from, until, path)))) return undefined;
+    return this.source.reduce(reduction, from, until, this.xFilesFactor);
   }
 
   private context(call: CallNode, from: number, until: number): FunctionContext {

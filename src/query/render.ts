@@ -1,6 +1,6 @@
 import type { SeriesStore } from '../store/series-store.js';
 import { evaluateTargets } from './evaluator.js';
-import { seriesTags, type ConsolidationFunc } from './series.js';
+import { seriesTags, type ConsolidationFunc, type Series } from './series.js';
 
 export { seriesTags };
 
@@ -43,7 +43,11 @@ export async function renderTargets(
   until: number,
   options: RenderOptions = {},
 ): Promise<RenderedSeries[]> {
-  const series = await evaluateTargets(store, targets, { from, until, ...options });
+  return renderedSeries(await evaluateTargets(store, targets, { from, until, ...options }));
+}
+
+/** Evaluated series as the renderers take them. */
+export function renderedSeries(series: readonly Series[]): RenderedSeries[] {
   return series.map((s) => ({
     target: s.name,
     tags: s.tags,

@@ -65,7 +65,11 @@ export interface SeriesStore {
   append(batch: PointBatch): void;
   /** Every known series name. */
   names(): Iterable<string>;
-  /** Reads many series for [from, until) in one call; unknown names are skipped. */
+  /**
+   * Reads many series for [from, until) in one call; unknown names are skipped. The buffers behind
+   * the values arrays are the caller's, kept nowhere else (several series may share one): the
+   * render pool moves them to a worker thread.
+   */
   read(names: readonly string[], from: number, until: number): Promise<SeriesRange[]>;
   /**
    * read() for callers that reduce series as they come (sumSeries of a glob) instead of holding

@@ -939,7 +939,7 @@ export class StorageEngine implements SeriesStore {
   async read(names: readonly string[], from: number, until: number): Promise<SeriesRange[]> {
     const now = this.now();
     const wanted = this.planRead(names, from, until, now);
-    const values = await this.readArchives(wanted, true);
+    const values = await this.readArchives(wanted, true, readBuffers(wanted, this.layouts, this.layoutOf));
     await this.fillFromEarlierLayouts(wanted, values, now);
     return wanted.map((w, i) => ({ ...this.shapeOf(w), values: values[i] }));
   }
@@ -1497,4 +1497,40 @@ interface ReadRequest {
   archive: number;
   from: number;
   until: number;
+}
+
+/** A series shorter than this shares a buffer with others in read()'s answer. */
+const SHARED_BUFFER_MAX_POINTS = 4_096;
+/** Points per shared buffer (512 KiB). */
+const SHARED_BUFFER_POINTS = 65_536;
+
+/**
+ * Arrays for read() to fill: short series get views into shared buffers, long ones are left out,
+ * for readArchives to allocate as it goes (between its yields, not all in one turn). A render
+ * worker is sent few buffers either way (moving 10,000 in one message costs ~100 ms), while long
+ * series are not copied into one big buffer, whose fresh pages cost more than their reads.
+ */
+function readBuffers(
+  wanted: readonly { id: number; archive: number; from: number; until: number }[],
+  layouts: readonly { archives: readonly { secondsPerPoint: number }[] }[],
+  layoutOf: ArrayLike<number>,
+): Float64Array[] {
+  const lengths = wanted.map((w) => Math.max(0, (w.until - w.from) / layouts[layoutOf[w.id]].archives[w.archive].secondsPerPoint));
+  let shortPoints = 0;
+  for (const length of lengths) if (length < SHARED_BUFFER_MAX_POINTS) shortPoints += length;
+  const buffers = new Array<Float64Array>(lengths.length);
+  if (shortPoints === 0) return buffers;
+  let shared = new Float64Array(0);
+  let at = 0;
+  for (let r = 0; r < lengths.length; r++) {
+    const length = lengths[r];
+    if (length >= SHARED_BUFFER_MAX_POINTS) continue;
+    if (at + length > shared.length) {
+      shared = new Float64Array(Math.min(SHARED_BUFFER_POINTS, shortPoints));
+      at = 0;
+    }
+    shortPoints -= length;
+    buffers[r] = shared.subarray(at, (at += length));
+  }
+  return buffers;
 }
