@@ -12,7 +12,7 @@
  * Env knobs: BENCH_QUICK=1 (10k names, few short steps), BENCH_NAMES=10000,100000,
  * BENCH_RATES / BENCH_ETSY_RATES (lines/s lists), BENCH_STEP_SECONDS, BENCH_GENERATORS (generator
  * processes per step), BENCH_FLUSH_SECONDS (Carbonado), BENCH_ETSY_FLUSH_SECONDS,
- * BENCH_SKIP_ETSY=1, BENCH_SKIP_CARBONADO=1, BENCH_OUT=<file.json> for the raw results.
+ * BENCH_SKIP_ETSY=1, BENCH_SKIP_CARBONADO=1, BENCH_KEEP_GOING=1, BENCH_OUT=<file.json> for the raw results.
  */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -67,6 +67,8 @@ const GENERATORS = Math.max(1, Math.floor(Number(env.BENCH_GENERATORS ?? 1)));
 const FLUSH_SECONDS = Number(env.BENCH_FLUSH_SECONDS ?? 2);
 const ETSY_FLUSH_SECONDS = Number(env.BENCH_ETSY_FLUSH_SECONDS ?? 5);
 const GENERATOR_NICE = Number(env.BENCH_GENERATOR_NICE ?? -10);
+/** BENCH_KEEP_GOING=1: run every rate even after a failed step (a soak: repeat one rate to see how often it fails). */
+const KEEP_GOING = env.BENCH_KEEP_GOING === '1';
 
 // ---- load generation ----------------------------------------------------------------------
 
@@ -563,7 +565,7 @@ async function stepSearch(sys: System, names: number, rates: number[], results: 
     failed ||= !r.pass;
     if (!failed) best = r;
     if (r.passAtOnePercent) bestAtOnePercent = r;
-    if (failed && !(alsoOnePercent && r.passAtOnePercent)) break;
+    if (failed && !KEEP_GOING && !(alsoOnePercent && r.passAtOnePercent)) break;
   }
   const unthrottled = await runStep(sys, names, 0, 'unthrottled');
   results.push(unthrottled);

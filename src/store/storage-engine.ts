@@ -99,6 +99,15 @@ const CHECKPOINT_FRAME_POINTS = 16_384;
 /** Series per slice of a read; between slices the read yields to the event loop. */
 const READ_SLICE = 128;
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/**
+ * Background work (a sweep's sealing pass, the WAL checkpoint) rests three times as long as its
+ * slice ran: at most a quarter of a core. Sealing a window of 500k series takes the main thread
+ * 1-2 s of CPU; taken flat out (or even at half a core) on a 2-core box saturated by StatsD
+ * receivers, it left them short of CPU long enough to overflow their kernel buffers.
+ */
+const REST_PER_SLICE_MS = 3;
+const restAfterSlice = (sliceMs: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.ceil(sliceMs * REST_PER_SLICE_MS))));
 /** Series per LevelDB round trip when computing rollups. */
 const ROLLUP_SLICE = 1000;
 /** Points more than this far ahead of the clock are refused (clock skew allowance). */
@@ -572,7 +581,7 @@ export class StorageEngine implements SeriesStore {
           if (start >= 0 && start + span <= cutoff) this.sealWindow(id, parity, step, start);
         }
         if ((id & 63) === 63 && performance.now() - sliceStart > SWEEP_SLICE_MS) {
-          await yieldToEventLoop();
+          await this.pauseBackgroundWork(performance.now() - sliceStart);
           sliceStart = performance.now();
         }
       }
@@ -743,7 +752,7 @@ export class StorageEngine implements SeriesStore {
       }
       logFull();
       if ((id & 63) === 63 && performance.now() - sliceStart > SWEEP_SLICE_MS) {
-        await yieldToEventLoop();
+        await this.pauseBackgroundWork(performance.now() - sliceStart);
         sliceStart = performance.now();
       }
     }
@@ -1475,8 +1484,16 @@ export class StorageEngine implements SeriesStore {
   }
 
   /** Syncs the WAL and closes LevelDB; the head is rebuilt from the WAL on the next open. */
+  /** Set when close() begins: a sweep still running then goes flat out, as a shutdown waits for it. */
+  private closing = false;
+
+  private pauseBackgroundWork(sliceMs: number): Promise<void> {
+    return this.closing ? yieldToEventLoop() : restAfterSlice(sliceMs);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
+    this.closing = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     await this.sweeping;
     await this.enqueueWrite(async () => this.flushSealed(new Map()));
