@@ -24,6 +24,7 @@ import { parsePoolConfig } from '../src/config/pool-config.js';
 import { loadRetentionPolicy } from '../src/store/retention/index.js';
 import { StorageEngine } from '../src/store/storage-engine.js';
 import { pickFreePort } from './bench-lib.js';
+import { lowerThisThreadPriority } from '../src/ingest/thread-priority.js';
 import { percentile } from './carbon-bench-lib.js';
 
 const POOLS = 100;
@@ -37,6 +38,9 @@ const hostName = (h: number): string => `web.pool${h % POOLS}.host${h}.qps`;
 
 /** Worker: sends every host's qps, round after round, until told to stop; reports the lines sent. */
 async function carbonLoad(port: number, stop: Int32Array): Promise<void> {
+  // The senders of a real deployment are other machines: on this box the generator runs below the
+  // server (nice +10) so that it loads the server without taking the main thread's turn on a core.
+  lowerThisThreadPriority(10);
   const socket = connect(port, '127.0.0.1');
   await new Promise((resolve) => socket.once('connect', resolve));
   let sent = 0;
