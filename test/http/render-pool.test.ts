@@ -27,6 +27,19 @@ async function fixture(t: TestContext): Promise<StorageEngine> {
 }
 
 /** An app rendering everything on the main thread, and one rendering everything on a pool. */
+/** The fixture, whose reads of the longer window (a moving window in points) can be made to take 300 ms. */
+async function slowWindowReads(t: TestContext): Promise<{ store: SeriesStore; slowDown(on: boolean): void }> {
+  const engine = await fixture(t);
+  let slow = false;
+  const store: SeriesStore = Object.assign(Object.create(engine) as StorageEngine, {
+    read: async (names: readonly string[], from: number, until: number) => {
+      if (slow && from < T0 - 60) await new Promise((resolve) => setTimeout(resolve, 300));
+      return engine.read(names, from, until);
+    },
+  });
+  return { store, slowDown: (on) => (slow = on) };
+}
+
 function apps(t: TestContext, store: SeriesStore, limits?: Partial<RenderLimits>, pool: RenderPoolOptions = {}) {
   const renderPool = new RenderPool({ threads: 1, minPoints: 0, ...pool });
   t.after(() => renderPool.close());
@@ -102,23 +115,15 @@ describe('render pool', () => {
   });
 
   it('applies the time limit to a render waiting on the pool, and the next render works', async (t) => {
-    const engine = await fixture(t);
-    let slow = false;
-    // The worker's read of the longer window (a window in points) takes 300 ms.
-    const store: SeriesStore = Object.assign(Object.create(engine) as StorageEngine, {
-      read: async (names: readonly string[], from: number, until: number) => {
-        if (slow && from < T0 - 60) await new Promise((resolve) => setTimeout(resolve, 300));
-        return engine.read(names, from, until);
-      },
-    });
+    const { store, slowDown } = await slowWindowReads(t);
     const { main, pooled, renderPool } = apps(t, store);
     const impatient = createHttpApp({ store, health: () => ({}), limits: { timeoutMs: 100 }, renderPool });
     const url = `/render?target=movingAverage(web.*.cpu, 5)&${range}`;
-    slow = true;
+    slowDown(true);
     const timedOut = await answer(impatient, url);
     assert.equal(timedOut.status, 503);
     assert.match(timedOut.body.toString(), /render\.timeoutMs/);
-    slow = false;
+    slowDown(false);
     // The worker stopped at the time limit; the next render gets a new one (no time limit here: it starts slowly on a busy machine).
     assert.deepEqual(await answer(pooled, url), await answer(main, url));
   });
@@ -138,15 +143,7 @@ describe('render pool', () => {
   });
 
   it('runs a render queued behind one whose worker died or hit the time limit', async (t) => {
-    const engine = await fixture(t);
-    let slow = false;
-    // As in the time-limit test: the worker's read of the longer window takes 300 ms.
-    const store: SeriesStore = Object.assign(Object.create(engine) as StorageEngine, {
-      read: async (names: readonly string[], from: number, until: number) => {
-        if (slow && from < T0 - 60) await new Promise((resolve) => setTimeout(resolve, 300));
-        return engine.read(names, from, until);
-      },
-    });
+    const { store, slowDown } = await slowWindowReads(t);
     const errors = t.mock.method(console, 'error', () => {});
     const { main, renderPool } = apps(t, store, undefined, { script: new URL('./crashing-render-worker.js', import.meta.url) });
     // Without the pool replacing the worker, the queued render would wait out its time limit (503).
@@ -158,7 +155,7 @@ describe('render pool', () => {
     assert.equal(crashed.status, 503);
     assert.deepEqual(queued, expected);
     assert.equal(errors.mock.callCount(), 1);
-    slow = true;
+    slowDown(true);
     const [timedOut, queuedAgain] = await Promise.all([answer(impatient, `/render?target=movingAverage(web.*.cpu, 5)&${range}`), answer(pooled, url)]);
     assert.match(timedOut.body.toString(), /render\.timeoutMs/);
     assert.deepEqual(queuedAgain, expected);
