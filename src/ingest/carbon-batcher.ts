@@ -43,7 +43,7 @@ export class CarbonBatcher implements CarbonSink {
   private arrays: Arrays;
   /** Arrays main has handed back, reused instead of allocating. */
   private readonly spare: Arrays[] = [];
-  private newNames: string[] = [];
+  /** Names from this id on are new since the last batch: main learns them with it. */
   private firstNewId = 0;
   private resetNames = false;
   /** Points in the batch being filled. */
@@ -79,8 +79,7 @@ export class CarbonBatcher implements CarbonSink {
    */
   newSeries(name: string): number {
     if (this.nextId >= this.limits.maxNames) this.forgetNames();
-    this.names.push(name); // names[id] is the name of id: the NameTable compares through it
-    this.newNames.push(name);
+    this.names.push(name); // names[id] is the name of id
     return this.nextId++;
   }
 
@@ -92,7 +91,7 @@ export class CarbonBatcher implements CarbonSink {
     a.timestamps[i] = timestamp;
     a.values[i] = value;
     this.points++;
-    if (this.length >= this.limits.maxPoints || this.newNames.length >= this.limits.maxNewNames) this.flush();
+    if (this.length >= this.limits.maxPoints || this.nextId - this.firstNewId >= this.limits.maxNewNames) this.flush();
   }
 
   /** Sequence number of the latest batch holding a point: sent already, or the one being filled. */
@@ -113,13 +112,12 @@ export class CarbonBatcher implements CarbonSink {
       values,
       resetNames: this.resetNames,
       firstNewId: this.firstNewId,
-      newNames: this.newNames,
+      newNames: this.names.slice(this.firstNewId, this.nextId),
     };
     this.arrays = this.spare.pop() ?? this.allocate();
     this.length = 0;
     this.resetNames = false;
     this.firstNewId = this.nextId;
-    this.newNames = [];
     this.send(batch, [ids.buffer as ArrayBuffer, timestamps.buffer as ArrayBuffer, values.buffer as ArrayBuffer]);
   }
 

@@ -6,6 +6,7 @@
  * everything a probe needs (hash, entry, key offset, key length and kind) sits in one 16-byte slot
  * row: a hit costs one miss on the row and one on the key bytes it compares.
  */
+import { murmurFinalise } from '../murmur-finaliser.js';
 
 const INITIAL_SLOTS = 1024;
 const INITIAL_ARENA_BYTES = 64 * 1024;
@@ -27,13 +28,7 @@ const SlotWord = {
  * the record hash are correlated; mixing restores a uniform spread over the slots.
  */
 export function mixHash(nameHash: number, kind: number): number {
-  let h = (nameHash ^ Math.imul(kind + 1, 0x9e3779b1)) >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h | 0;
+  return murmurFinalise(nameHash ^ Math.imul(kind + 1, 0x9e3779b1));
 }
 
 export class MetricTable {

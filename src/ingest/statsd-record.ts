@@ -102,6 +102,11 @@ export function nameHashStep(h: number, word: number): number {
   return h ^ (h >>> 15);
 }
 
+/**
+ * murmur3's finaliser written out, not murmurFinalise() (src/murmur-finaliser.ts): called from the
+ * parser's scan, the call cost the receive path 15-25% (statsd-parser bench, plain -> rings: 251-261
+ * against 298-330 ns/line).
+ */
 export function nameHashFinish(h: number, length: number): number {
   h ^= length;
   h ^= h >>> 16;

@@ -5,6 +5,8 @@
  * chase several pointers each (a bucket, its chain, each key's string), where a probe here reads
  * one pair and compares a string only when the hashes agree.
  */
+import { murmurFinalise } from '../murmur-finaliser.js';
+
 const EMPTY = -1;
 
 export class NameTable {
@@ -102,9 +104,7 @@ export class NameTable {
     if (name === this.lastName) return this.lastHash;
     let hash = 0x811c9dc5;
     for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193);
-    hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
-    hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35);
-    hash ^= hash >>> 16;
+    hash = murmurFinalise(hash);
     this.lastName = name;
     this.lastHash = hash;
     return hash;

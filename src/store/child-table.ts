@@ -5,6 +5,7 @@
  * to a few hundred parents; a probe here reads one slot, where each Map insert also grew and
  * rehashed its own table.
  */
+import { murmurFinalise } from '../murmur-finaliser.js';
 const EMPTY = -1;
 
 export class ChildTable {
@@ -67,8 +68,5 @@ export class ChildTable {
 
 /** Both ids through murmur3's finaliser, so that consecutive names under one parent spread over the table. */
 function slotOf(parent: number, name: number): number {
-  let h = Math.imul(parent, 0x9e3779b1) ^ name;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
+  return murmurFinalise(Math.imul(parent, 0x9e3779b1) ^ name) >>> 0;
 }

@@ -18,6 +18,7 @@
  * invalidated since.
  */
 import { POINTS_PER_CHUNK } from './head.js';
+import { murmurFinalise } from '../murmur-finaliser.js';
 
 /** Slots plus a rough allowance for the bookkeeping of one window. */
 const ENTRY_BYTES = POINTS_PER_CHUNK * 8 + 160;
@@ -32,10 +33,7 @@ const MIN_TABLE = 1024;
 /** Where a group's probe sequence starts, before masking to the table's size. */
 function hashKey(id: number, step: number, groupIndex: number): number {
   // murmur3's finaliser over the three parts: neighbouring ids and groups land far apart.
-  let h = (Math.imul(id, 0x9e3779b1) + Math.imul(groupIndex | 0, 0x85ebca77) + Math.imul(step, 0xc2b2ae3d)) | 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return h ^ (h >>> 16);
+  return murmurFinalise((Math.imul(id, 0x9e3779b1) + Math.imul(groupIndex | 0, 0x85ebca77) + Math.imul(step, 0xc2b2ae3d)) | 0);
 }
 
 export class DecodedWindowCache {
