@@ -21,10 +21,11 @@ import { layoutSpec, parseLayoutSpec, windowSeconds, type Layout, type StoredLay
 import { PathTrie } from './path-trie.js';
 import { TagIndex } from './tag-index.js';
 import { parseSeriesByTag } from '../names/tag-expression.js';
-import { chunkKey, chunkStartFromKey, KeyPrefix, layoutKey, metaKey, SERIES_KEY_BYTES, seriesBlockKey, seriesIdFromKey, seriesKey, writeSeriesKey } from './keys.js';
+import { chunkKey, chunkStartFromKey, KeyPrefix, layoutKey, metaKey, readU32, SERIES_KEY_BYTES, seriesBlockKey, seriesIdFromKey, seriesKey, u32, writeSeriesKey } from './keys.js';
 import { RecordArena } from './record-arena.js';
+import { Rollups, type LatePoint } from './rollups.js';
 import { eachSeriesInBlock, SeriesBlockWriter } from './series-blocks.js';
-import { aggregateValues, type Aggregation, type Archive, type RetentionPolicy } from './retention/index.js';
+import type { Aggregation, Archive, RetentionPolicy } from './retention/index.js';
 import { SeriesIndex } from './series-index.js';
 import { SeriesReader } from './series-reader.js';
 import { REJECTED_SERIES, type SeriesRange, type SeriesStore, type SeriesVisitor, type TagValueCount, type TreeNodes } from './series-store.js';
@@ -69,14 +70,6 @@ export class SeriesLimitError extends Error {
 
 type Db = ClassicLevel<Uint8Array, Uint8Array>;
 
-/** A point that cannot go into the head: its window was sealed, or it belongs to a coarser archive. */
-interface LatePoint {
-  id: number;
-  archive: number;
-  timestamp: number;
-  value: number;
-}
-
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const SEAL_SWEEP_MS = 5000;
@@ -93,17 +86,9 @@ const SERIES_PER_BLOCK = 1024;
 const SWEEP_SLICE_MS = 1;
 /** Points per WAL frame of a checkpoint (256 KiB). */
 const CHECKPOINT_FRAME_POINTS = 16_384;
-/** Series per LevelDB round trip when computing rollups. */
-const ROLLUP_SLICE = 1000;
 /** Points more than this far ahead of the clock are refused (clock skew allowance). */
 const FUTURE_TOLERANCE_SECONDS = 600;
 
-const u32 = (value: number): Uint8Array => {
-  const bytes = new Uint8Array(4);
-  new DataView(bytes.buffer).setUint32(0, value);
-  return bytes;
-};
-const readU32 = (bytes: Uint8Array): number => new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0);
 
 /** The binding hands out Buffers; a plain Uint8Array is wrapped, not copied. */
 function asBuffer(bytes: Uint8Array): Buffer {
@@ -179,6 +164,8 @@ export class StorageEngine implements SeriesStore {
     const { head, readCache, earlierLayouts, rollupDone, seriesLayout: layoutOf } = this;
     this.archives = new ArchiveReader({ db, head, readCache, rollupDone, earlierLayouts, layoutOf, sealedInMemory: (id, start) => this.sealedInMemory(id, start) });
     this.reader = new SeriesReader({ index: this.index, layoutOf, readCache, archives: this.archives });
+    const { index, ring, layouts, sealedBefore, stats } = this;
+    this.rollups = new Rollups({ db, index, ring, readCache, archives: this.archives, layouts, layoutOf, sealedBefore, rollupDone, stats });
   }
 
   /** Opens (or creates) the store in `dataDir`: loads the index, replays the WAL, starts sealing. */
@@ -723,7 +710,9 @@ export class StorageEngine implements SeriesStore {
     await this.wal.removeBefore(keepFrom);
   }
 
-  // ---- late points and rollups -------------------------------------------------------------
+  // ---- late points and rollups: rollups.ts -----------------------------------------------
+
+  private readonly rollups: Rollups;
 
   /** Merges queued late points into their chunks (read, merge, rewrite), then their rollups. */
   private async writeLate(): Promise<void> {
@@ -733,170 +722,19 @@ export class StorageEngine implements SeriesStore {
       if (this.pendingPuts.length > 0) await this.flushSealed(new Map());
       const late = this.late;
       this.late = [];
-      const groups = new Map<string, LatePoint[]>();
-      for (const p of late) {
-        const step = this.layouts[this.layoutOf[p.id]].archives[p.archive].secondsPerPoint;
-        const t = p.timestamp - (p.timestamp % step);
-        const start = t - (t % windowSeconds(step));
-        const key = `${p.id}:${p.archive}:${start}`;
-        let group = groups.get(key);
-        if (!group) groups.set(key, (group = []));
-        group.push({ ...p, timestamp: t });
-      }
-      const ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[] = [];
-      const touched: { id: number; archive: number; windowStart: number }[] = [];
-      for (const [key, points] of groups) {
-        const [id, archive, start] = key.split(':').map(Number);
-        if (this.index.name(id) === undefined) continue;
-        const step = this.layouts[this.layoutOf[id]].archives[archive].secondsPerPoint;
-        const grid = await this.readStoredWindow(id, archive, step, start);
-        for (const p of points) grid[(p.timestamp - start) / step] = p.value;
-        const chunk = this.encodeGrid(grid, start, step);
-        if (!chunk) continue;
-        ops.push({ type: 'put', key: chunkKey(id, step, start), value: chunk });
-        if (archive === 0 && this.ring.get(id, start) !== undefined) this.ring.put(id, start, chunk);
-        this.readCache.invalidate(id, step, start);
-        touched.push({ id, archive, windowStart: start });
-      }
-      if (ops.length > 0) await this.db.batch(ops, { sync: true });
-      this.forgetDecoded(ops);
-      this.pendingRollups.push(...touched);
+      this.pendingRollups.push(...(await this.rollups.mergeLate(late)));
     }
   }
 
+  /** The grid scratch of checkpointWal. */
   private readonly gridTs = new Uint32Array(POINTS_PER_CHUNK);
   private readonly gridValues = new Float64Array(POINTS_PER_CHUNK);
 
-  /** One stored window (hot ring or LevelDB) as a grid of POINTS_PER_CHUNK slots. */
-  private async readStoredWindow(id: number, archive: number, step: number, start: number): Promise<Float64Array> {
-    const grid = new Float64Array(POINTS_PER_CHUNK).fill(NaN);
-    const chunk = (archive === 0 ? this.ring.get(id, start) : undefined) ?? (await this.db.get(chunkKey(id, step, start)));
-    if (chunk) this.decodeIntoGrid(chunk, grid, start, step);
-    return grid;
-  }
-
-  private decodeIntoGrid(chunk: Uint8Array, grid: Float64Array, start: number, step: number): void {
-    const n = decodeChunkInto(chunk, this.gridTs, this.gridValues);
-    const slots = grid.length;
-    for (let i = 0; i < n; i++) {
-      const slot = (this.gridTs[i] - start) / step;
-      if (slot >= 0 && slot < slots) grid[slot] = this.gridValues[i];
-    }
-  }
-
-  private encodeGrid(grid: Float64Array, start: number, step: number): Uint8Array | null {
-    let n = 0;
-    for (let slot = 0; slot < grid.length; slot++) {
-      if (grid[slot] === grid[slot]) {
-        this.gridTs[n] = start + slot * step;
-        this.gridValues[n++] = grid[slot];
-      }
-    }
-    return n === 0 ? null : encodeChunk(this.gridTs, this.gridValues, 0, n);
-  }
-
-  /**
-   * Computes coarser archives, one level at a time so each level reads what the level below just
-   * wrote: first every window up to each pair's new watermark, then windows behind a watermark
-   * whose finer data changed (late points, backfills).
-   */
-  private async runRollups(now: number): Promise<void> {
-    const changed = new Map<string, { id: number; archive: number; windowStart: number }>();
-    for (const r of this.pendingRollups) changed.set(`${r.id}:${r.archive}:${r.windowStart}`, r);
+  /** Computes the coarser archives due, and redoes those over windows changed since the last sweep. */
+  private runRollups(now: number): Promise<void> {
+    const pending = this.pendingRollups;
     this.pendingRollups = [];
-    const before = new Map(this.rollupDone);
-    const depth = Math.max(0, ...this.layouts.map((l) => l.archives.length));
-    for (let k = 1; k < depth; k++) {
-      for (const layout of this.layouts) {
-        if (k >= layout.archives.length) continue;
-        const finer = layout.archives[k - 1].secondsPerPoint;
-        const step = layout.archives[k].secondsPerPoint;
-        const pair = `${finer}:${step}`;
-        const span = windowSeconds(step);
-        const finerComplete = k === 1 ? (this.sealedBefore.get(finer) ?? 0) : (this.rollupDone.get(`${layout.archives[k - 2].secondsPerPoint}:${finer}`) ?? 0);
-        const target = Math.floor(finerComplete / span) * span;
-        // First sight of this pair: nothing older exists except backfills, which the
-        // changed-window pass rolls up.
-        const done = this.rollupDone.get(pair) ?? target;
-        if (done >= target) {
-          if (!this.rollupDone.has(pair)) this.rollupDone.set(pair, done);
-          continue;
-        }
-        const ids: number[] = [];
-        for (let id = 0; id < this.index.idLimit; id++) {
-          if (this.index.name(id) === undefined) continue;
-          const l = this.layouts[this.layoutOf[id]];
-          if (l.archives[k]?.secondsPerPoint === step && l.archives[k - 1].secondsPerPoint === finer) ids.push(id);
-        }
-        const ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[] = [];
-        for (let start = Math.max(done, target - layout.archives[k].retentionSeconds); start < target; start += span) {
-          for (let i = 0; i < ids.length; i += ROLLUP_SLICE) {
-            const slice = ids.slice(i, i + ROLLUP_SLICE);
-            const chunks = await this.rollupWindows(slice, k, start);
-            chunks.forEach((chunk, j) => {
-              if (chunk) ops.push({ type: 'put', key: chunkKey(slice[j], step, start), value: chunk });
-            });
-          }
-        }
-        this.stats.rollupChunks += ops.length;
-        await this.db.batch([...ops, { type: 'put', key: metaKey(`rollup:${pair}`), value: u32(target) }], { sync: true });
-        this.forgetDecoded(ops);
-        this.rollupDone.set(pair, target);
-      }
-    }
-    // Changed windows behind a watermark: redo the coarser windows that contain them, level by level.
-    let level = changed;
-    while (level.size > 0) {
-      const next = new Map<string, { id: number; archive: number; windowStart: number }>();
-      const byWindow = new Map<string, number[]>();
-      for (const { id, archive, windowStart } of level.values()) {
-        const archives = this.layouts[this.layoutOf[id]]?.archives;
-        if (!archives || archive + 1 >= archives.length || this.index.name(id) === undefined) continue;
-        const step = archives[archive + 1].secondsPerPoint;
-        const span = windowSeconds(step);
-        const start = windowStart - (windowStart % span);
-        const pair = `${archives[archive].secondsPerPoint}:${step}`;
-        const done = this.rollupDone.get(pair) ?? 0;
-        const coveredThisSweep = start >= (before.get(pair) ?? done);
-        if (start + span > done || coveredThisSweep) continue;
-        const key = `${archive + 1}:${start}`;
-        const ids = byWindow.get(key) ?? [];
-        if (ids.length === 0) byWindow.set(key, ids);
-        if (!next.has(`${id}:${archive + 1}:${start}`)) ids.push(id);
-        next.set(`${id}:${archive + 1}:${start}`, { id, archive: archive + 1, windowStart: start });
-      }
-      const ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[] = [];
-      for (const [key, ids] of byWindow) {
-        const [archive, start] = key.split(':').map(Number);
-        const chunks = await this.rollupWindows(ids, archive, start);
-        chunks.forEach((chunk, j) => {
-          const step = this.layouts[this.layoutOf[ids[j]]].archives[archive].secondsPerPoint;
-          if (chunk) ops.push({ type: 'put', key: chunkKey(ids[j], step, start), value: chunk });
-        });
-      }
-      this.stats.rollupChunks += ops.length;
-      if (ops.length > 0) await this.db.batch(ops, { sync: true });
-      this.forgetDecoded(ops);
-      level = next;
-    }
-  }
-
-  /** One window of archive k for each series, computed from archive k-1 with its aggregation method. */
-  private async rollupWindows(ids: readonly number[], k: number, start: number): Promise<(Uint8Array | null)[]> {
-    const requests = ids.map((id) => {
-      const step = this.layouts[this.layoutOf[id]].archives[k].secondsPerPoint;
-      return { id, archive: k - 1, from: start, until: start + windowSeconds(step) };
-    });
-    const fine = await this.archives.readArchives(requests);
-    const grid = new Float64Array(POINTS_PER_CHUNK);
-    return ids.map((id, i) => {
-      const layout = this.layouts[this.layoutOf[id]];
-      const step = layout.archives[k].secondsPerPoint;
-      const ratio = step / layout.archives[k - 1].secondsPerPoint;
-      const { method, xFilesFactor } = layout.aggregation;
-      for (let slot = 0; slot < POINTS_PER_CHUNK; slot++) grid[slot] = aggregateValues(method, fine[i], slot * ratio, (slot + 1) * ratio, xFilesFactor);
-      return this.encodeGrid(grid, start, step);
-    });
+    return this.rollups.run(now, pending);
   }
 
   // ---- reads: series-reader.ts (planning, handing over), archive-reader.ts (fetching, decoding) ----
@@ -919,15 +757,6 @@ export class StorageEngine implements SeriesStore {
     return this.reader.readEach(names, from, until, this.now(), visitor);
   }
 
-
-  /** Drops cached decodes of the chunks `ops` just wrote. */
-  private forgetDecoded(ops: readonly { key: Uint8Array }[]): void {
-    for (const { key } of ops) {
-      if (key[0] !== KeyPrefix.chunk) continue;
-      const view = new DataView(key.buffer, key.byteOffset, key.byteLength);
-      this.readCache.invalidate(view.getUint32(1), view.getUint32(5), view.getUint32(9));
-    }
-  }
 
   // ---- lifecycle -----------------------------------------------------------------------------
 
