@@ -27,6 +27,7 @@ import { Rollups, type LatePoint } from './rollups.js';
 import { eachSeriesInBlock, SeriesBlockWriter } from './series-blocks.js';
 import type { Aggregation, Archive, RetentionPolicy } from './retention/index.js';
 import { SeriesIndex } from './series-index.js';
+import { SeriesLifecycle } from './series-lifecycle.js';
 import { SeriesReader } from './series-reader.js';
 import { REJECTED_SERIES, type SeriesRange, type SeriesStore, type SeriesVisitor, type TagValueCount, type TreeNodes } from './series-store.js';
 import { WriteAheadLog, type WalReplayStats } from './wal.js';
@@ -166,6 +167,8 @@ export class StorageEngine implements SeriesStore {
     this.reader = new SeriesReader({ index: this.index, layoutOf, readCache, archives: this.archives });
     const { index, ring, layouts, sealedBefore, stats } = this;
     this.rollups = new Rollups({ db, index, ring, readCache, archives: this.archives, layouts, layoutOf, sealedBefore, rollupDone, stats });
+    const { tree, tagIndex, unflushed, deletedIds, deletedNames, expiredBefore } = this;
+    this.lifecycle = new SeriesLifecycle({ db, index, tree, tagIndex, head, ring, readCache, unflushed, earlierLayouts, deletedIds, deletedNames, layouts, expiredBefore, lastWrite: (id) => this.lastWrite[id] });
   }
 
   /** Opens (or creates) the store in `dataDir`: loads the index, replays the WAL, starts sealing. */
@@ -758,7 +761,9 @@ export class StorageEngine implements SeriesStore {
   }
 
 
-  // ---- lifecycle -----------------------------------------------------------------------------
+  // ---- lifecycle: series-lifecycle.ts ----------------------------------------------------------
+
+  private readonly lifecycle: SeriesLifecycle;
 
   /** Deletes series by exact name; returns how many existed. */
   async deleteSeries(names: readonly string[]): Promise<number> {
@@ -814,64 +819,18 @@ export class StorageEngine implements SeriesStore {
     this.pendingPuts = this.pendingPuts.filter((p) => !gone.has(seriesIdFromKey(p.key)));
     this.pendingRollups = this.pendingRollups.filter((r) => !gone.has(r.id));
     this.late = this.late.filter((p) => !gone.has(p.id));
-    this.readCache.invalidateSeries(gone);
-    for (const id of ids) this.forgetOne(id);
-  }
-
-  private forgetOne(id: number): void {
-    this.head.release(id, 0);
-    this.head.release(id, 1);
-    this.ring.deleteSeries(id);
-    for (const [start, byId] of this.unflushed) if (byId.delete(id) && byId.size === 0) this.unflushed.delete(start);
-    const name = this.index.name(id);
-    if (name !== undefined && !name.includes(';')) this.tree.remove(name);
-    if (name !== undefined) {
-      this.deletedIds.set(name, id);
-      this.deletedNames.set(id, name);
-    }
-    this.tagIndex.remove(id);
-    this.index.delete(id);
-    this.earlierLayouts.delete(id);
+    this.lifecycle.forget(ids, gone);
   }
 
   private async deleteStored(id: number): Promise<void> {
-    // An empty `01` record, not none: the series may have an entry in a `05` block.
     this.storedIdLimit = Math.max(this.storedIdLimit, id + 1);
-    await this.db.batch([{ type: 'put', key: seriesKey(id), value: new Uint8Array(0) }, { type: 'del', key: layoutKey(id) }], { sync: true });
-    await this.db.clear({ gte: chunkKey(id, 0, 0), lt: chunkKey(id + 1, 0, 0) });
+    await this.lifecycle.deleteStored(id);
   }
 
   /** Drops windows past each archive's retention, and series idle past expireAfter. */
   private async expire(now: number): Promise<void> {
-    const ops: { type: 'del'; key: Uint8Array }[] = [];
-    const byStep = new Map<number, number>();
-    for (const layout of this.layouts) {
-      for (const a of layout.archives) byStep.set(a.secondsPerPoint, Math.max(byStep.get(a.secondsPerPoint) ?? 0, a.retentionSeconds));
-    }
-    for (const [step, retention] of byStep) {
-      const span = windowSeconds(step);
-      const cutoff = Math.floor((now - retention) / span) * span - span;
-      const before = this.expiredBefore.get(step) ?? cutoff;
-      if (cutoff <= before) {
-        this.expiredBefore.set(step, before);
-        continue;
-      }
-      for (let start = before; start < cutoff; start += span) {
-        for (let id = 0; id < this.index.idLimit; id++) {
-          if (this.index.name(id) !== undefined) ops.push({ type: 'del', key: chunkKey(id, step, start) });
-        }
-      }
-      this.expiredBefore.set(step, cutoff);
-      await this.db.put(metaKey(`expired:${step}`), u32(cutoff));
-    }
-    if (ops.length > 0) await this.db.batch(ops);
-    if (this.expireAfter > 0) {
-      const idle: number[] = [];
-      for (let id = 0; id < this.index.idLimit; id++) {
-        if (this.index.name(id) !== undefined && now - this.lastWrite[id] > this.expireAfter) idle.push(id);
-      }
-      await this.deleteByIds(idle);
-    }
+    await this.lifecycle.expireWindows(now);
+    if (this.expireAfter > 0) await this.deleteByIds(this.lifecycle.idleSeries(now, this.expireAfter));
   }
 
   private refreshStats(): void {
