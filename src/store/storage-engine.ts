@@ -7,6 +7,11 @@
  *
  * Disk is the source of truth for sealed data; the WAL covers what is still in the head.
  * Layouts: docs/format/{wal,chunk,leveldb}.md.
+ *
+ * The engine loads the index, runs ingest, sealing, the LevelDB flush and the WAL checkpoint, and
+ * coordinates the rest: reads (series-reader.ts over archive-reader.ts), rollups and late points
+ * (rollups.ts), deletion and expiry (series-lifecycle.ts). Each gets the parts of the engine's
+ * state it uses, not the engine.
  */
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
