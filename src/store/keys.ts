@@ -74,3 +74,11 @@ export function metaKey(name: string): Uint8Array {
   key.set(bytes, 1);
   return key;
 }
+
+/** A u32 metadata value (seal, rollup and expiry watermarks). */
+export const u32 = (value: number): Uint8Array => {
+  const bytes = new Uint8Array(4);
+  new DataView(bytes.buffer).setUint32(0, value);
+  return bytes;
+};
+export const readU32 = (bytes: Uint8Array): number => new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0);

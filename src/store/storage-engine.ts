@@ -7,23 +7,34 @@
  *
  * Disk is the source of truth for sealed data; the WAL covers what is still in the head.
  * Layouts: docs/format/{wal,chunk,leveldb}.md.
+ *
+ * The engine loads the index, runs ingest, sealing, the LevelDB flush and the WAL checkpoint, and
+ * coordinates the rest: reads (series-reader.ts over archive-reader.ts), rollups and late points
+ * (rollups.ts), deletion and expiry (series-lifecycle.ts). Each gets the parts of the engine's
+ * state it uses, not the engine.
  */
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { PointBatchBuilder, type PointBatch } from '../points.js';
-import { decodeChunkInto, decodeChunkIntoGrid, encodeChunk } from './chunk/index.js';
+import { decodeChunkInto, encodeChunk } from './chunk/index.js';
+import { ArchiveReader } from './archive-reader.js';
 import { DecodedWindowCache } from './decoded-cache.js';
+import { restAfterSlice, yieldToEventLoop } from './event-loop.js';
 import { Head, POINTS_PER_CHUNK } from './head.js';
 import { HotRing } from './hot-ring.js';
+import { layoutSpec, parseLayoutSpec, windowSeconds, type Layout, type StoredLayouts } from './layout.js';
 import { PathTrie } from './path-trie.js';
 import { TagIndex } from './tag-index.js';
 import { parseSeriesByTag } from '../names/tag-expression.js';
-import { chunkKey, chunkStartFromKey, KeyPrefix, layoutKey, metaKey, SERIES_KEY_BYTES, seriesBlockKey, seriesIdFromKey, seriesKey, writeSeriesKey } from './keys.js';
+import { chunkKey, chunkStartFromKey, KeyPrefix, layoutKey, metaKey, readU32, SERIES_KEY_BYTES, seriesBlockKey, seriesIdFromKey, seriesKey, u32, writeSeriesKey } from './keys.js';
 import { RecordArena } from './record-arena.js';
+import { Rollups, type LatePoint } from './rollups.js';
 import { eachSeriesInBlock, SeriesBlockWriter } from './series-blocks.js';
-import { aggregateValues, type Aggregation, type Archive, type RetentionPolicy } from './retention/index.js';
+import type { Aggregation, Archive, RetentionPolicy } from './retention/index.js';
 import { SeriesIndex } from './series-index.js';
-import { REJECTED_SERIES, type SeriesRange, type SeriesShape, type SeriesStore, type SeriesVisitor, type TagValueCount, type TreeNodes } from './series-store.js';
+import { SeriesLifecycle } from './series-lifecycle.js';
+import { SeriesReader } from './series-reader.js';
+import { REJECTED_SERIES, type SeriesRange, type SeriesStore, type SeriesVisitor, type TagValueCount, type TreeNodes } from './series-store.js';
 import { WriteAheadLog, type WalReplayStats } from './wal.js';
 
 export interface StorageEngineOptions {
@@ -65,21 +76,6 @@ export class SeriesLimitError extends Error {
 
 type Db = ClassicLevel<Uint8Array, Uint8Array>;
 
-interface Layout {
-  archives: readonly Archive[];
-  aggregation: Aggregation;
-  /** Longest retention: points older than this are dropped. */
-  maxRetention: number;
-}
-
-/** A point that cannot go into the head: its window was sealed, or it belongs to a coarser archive. */
-interface LatePoint {
-  id: number;
-  archive: number;
-  timestamp: number;
-  value: number;
-}
-
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const SEAL_SWEEP_MS = 5000;
@@ -96,45 +92,9 @@ const SERIES_PER_BLOCK = 1024;
 const SWEEP_SLICE_MS = 1;
 /** Points per WAL frame of a checkpoint (256 KiB). */
 const CHECKPOINT_FRAME_POINTS = 16_384;
-/** Series per slice of a read; between slices the read yields to the event loop. */
-const READ_SLICE = 128;
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-/**
- * Background work (a sweep's sealing pass, the WAL checkpoint) rests three times as long as its
- * slice ran: at most a quarter of a core. Sealing a window of 500k series takes the main thread
- * 1-2 s of CPU; taken flat out (or even at half a core) on a 2-core box saturated by StatsD
- * receivers, it left them short of CPU long enough to overflow their kernel buffers.
- */
-const REST_PER_SLICE_MS = 3;
-const restAfterSlice = (sliceMs: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.ceil(sliceMs * REST_PER_SLICE_MS))));
-/** Series per LevelDB round trip when computing rollups. */
-const ROLLUP_SLICE = 1000;
 /** Points more than this far ahead of the clock are refused (clock skew allowance). */
 const FUTURE_TOLERANCE_SECONDS = 600;
 
-const windowSeconds = (step: number): number => step * POINTS_PER_CHUNK;
-const NO_SOURCES: readonly Float64Array[] = [];
-
-/** How a series' archive layouts are kept in LevelDB (key prefix 0x04). */
-interface StoredLayouts {
-  current: string;
-  earlier: string[];
-}
-
-/** `10:60480,60:43200`: seconds per point and points of each archive. */
-const layoutSpec = (archives: readonly Archive[]): string => archives.map((a) => `${a.secondsPerPoint}:${a.points}`).join(',');
-const parseLayoutSpec = (spec: string): Archive[] =>
-  spec.split(',').map((part) => {
-    const [secondsPerPoint, points] = part.split(':').map(Number);
-    return { secondsPerPoint, points, retentionSeconds: secondsPerPoint * points };
-  });
-const u32 = (value: number): Uint8Array => {
-  const bytes = new Uint8Array(4);
-  new DataView(bytes.buffer).setUint32(0, value);
-  return bytes;
-};
-const readU32 = (bytes: Uint8Array): number => new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0);
 
 /** The binding hands out Buffers; a plain Uint8Array is wrapped, not copied. */
 function asBuffer(bytes: Uint8Array): Buffer {
@@ -145,18 +105,6 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-/** NaN (no point) in the slots of the window at `out[at...]`, clipped to `out`. */
-function fillWindowNaN(out: Float64Array, at: number): void {
-  out.fill(NaN, Math.max(0, at), Math.min(out.length, at + POINTS_PER_CHUNK));
-}
-
-/** Copies a window's slots (src from offset) to `out[at...]`, clipped to `out`. */
-function copyWindow(src: Float64Array, offset: number, out: Float64Array, at: number): void {
-  const first = Math.max(0, -at);
-  const end = Math.min(POINTS_PER_CHUNK, out.length - at);
-  for (let slot = first; slot < end; slot++) out[at + slot] = src[offset + slot];
 }
 
 export class StorageEngine implements SeriesStore {
@@ -219,6 +167,13 @@ export class StorageEngine implements SeriesStore {
       rollupChunks: 0,
       replay: { segments: 0, records: 0, points: 0, bytes: 0, tornBytes: 0, ms: 0 },
     };
+    const { head, readCache, earlierLayouts, rollupDone, seriesLayout: layoutOf } = this;
+    this.archives = new ArchiveReader({ db, head, readCache, rollupDone, earlierLayouts, layoutOf, sealedInMemory: (id, start) => this.sealedInMemory(id, start) });
+    this.reader = new SeriesReader({ index: this.index, layoutOf, readCache, archives: this.archives });
+    const { index, ring, layouts, sealedBefore, stats } = this;
+    this.rollups = new Rollups({ db, index, ring, readCache, archives: this.archives, layouts, layoutOf, sealedBefore, rollupDone, stats });
+    const { tree, tagIndex, unflushed, deletedIds, deletedNames, expiredBefore } = this;
+    this.lifecycle = new SeriesLifecycle({ db, index, tree, tagIndex, head, ring, readCache, unflushed, earlierLayouts, deletedIds, deletedNames, layouts, expiredBefore, lastWrite: (id) => this.lastWrite[id] });
   }
 
   /** Opens (or creates) the store in `dataDir`: loads the index, replays the WAL, starts sealing. */
@@ -763,7 +718,9 @@ export class StorageEngine implements SeriesStore {
     await this.wal.removeBefore(keepFrom);
   }
 
-  // ---- late points and rollups -------------------------------------------------------------
+  // ---- late points and rollups: rollups.ts -----------------------------------------------
+
+  private readonly rollups: Rollups;
 
   /** Merges queued late points into their chunks (read, merge, rewrite), then their rollups. */
   private async writeLate(): Promise<void> {
@@ -773,594 +730,45 @@ export class StorageEngine implements SeriesStore {
       if (this.pendingPuts.length > 0) await this.flushSealed(new Map());
       const late = this.late;
       this.late = [];
-      const groups = new Map<string, LatePoint[]>();
-      for (const p of late) {
-        const step = this.layouts[this.layoutOf[p.id]].archives[p.archive].secondsPerPoint;
-        const t = p.timestamp - (p.timestamp % step);
-        const start = t - (t % windowSeconds(step));
-        const key = `${p.id}:${p.archive}:${start}`;
-        let group = groups.get(key);
-        if (!group) groups.set(key, (group = []));
-        group.push({ ...p, timestamp: t });
-      }
-      const ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[] = [];
-      const touched: { id: number; archive: number; windowStart: number }[] = [];
-      for (const [key, points] of groups) {
-        const [id, archive, start] = key.split(':').map(Number);
-        if (this.index.name(id) === undefined) continue;
-        const step = this.layouts[this.layoutOf[id]].archives[archive].secondsPerPoint;
-        const grid = await this.readStoredWindow(id, archive, step, start);
-        for (const p of points) grid[(p.timestamp - start) / step] = p.value;
-        const chunk = this.encodeGrid(grid, start, step);
-        if (!chunk) continue;
-        ops.push({ type: 'put', key: chunkKey(id, step, start), value: chunk });
-        if (archive === 0 && this.ring.get(id, start) !== undefined) this.ring.put(id, start, chunk);
-        this.readCache.invalidate(id, step, start);
-        touched.push({ id, archive, windowStart: start });
-      }
-      if (ops.length > 0) await this.db.batch(ops, { sync: true });
-      this.forgetDecoded(ops);
-      this.pendingRollups.push(...touched);
+      this.pendingRollups.push(...(await this.rollups.mergeLate(late)));
     }
   }
 
+  /** The grid scratch of checkpointWal. */
   private readonly gridTs = new Uint32Array(POINTS_PER_CHUNK);
   private readonly gridValues = new Float64Array(POINTS_PER_CHUNK);
 
-  /** One stored window (hot ring or LevelDB) as a grid of POINTS_PER_CHUNK slots. */
-  private async readStoredWindow(id: number, archive: number, step: number, start: number): Promise<Float64Array> {
-    const grid = new Float64Array(POINTS_PER_CHUNK).fill(NaN);
-    const chunk = (archive === 0 ? this.ring.get(id, start) : undefined) ?? (await this.db.get(chunkKey(id, step, start)));
-    if (chunk) this.decodeIntoGrid(chunk, grid, start, step);
-    return grid;
-  }
-
-  private decodeIntoGrid(chunk: Uint8Array, grid: Float64Array, start: number, step: number): void {
-    const n = decodeChunkInto(chunk, this.gridTs, this.gridValues);
-    const slots = grid.length;
-    for (let i = 0; i < n; i++) {
-      const slot = (this.gridTs[i] - start) / step;
-      if (slot >= 0 && slot < slots) grid[slot] = this.gridValues[i];
-    }
-  }
-
-  private encodeGrid(grid: Float64Array, start: number, step: number): Uint8Array | null {
-    let n = 0;
-    for (let slot = 0; slot < grid.length; slot++) {
-      if (grid[slot] === grid[slot]) {
-        this.gridTs[n] = start + slot * step;
-        this.gridValues[n++] = grid[slot];
-      }
-    }
-    return n === 0 ? null : encodeChunk(this.gridTs, this.gridValues, 0, n);
-  }
-
-  /**
-   * Computes coarser archives, one level at a time so each level reads what the level below just
-   * wrote: first every window up to each pair's new watermark, then windows behind a watermark
-   * whose finer data changed (late points, backfills).
-   */
-  private async runRollups(now: number): Promise<void> {
-    const changed = new Map<string, { id: number; archive: number; windowStart: number }>();
-    for (const r of this.pendingRollups) changed.set(`${r.id}:${r.archive}:${r.windowStart}`, r);
+  /** Computes the coarser archives due, and redoes those over windows changed since the last sweep. */
+  private runRollups(now: number): Promise<void> {
+    const pending = this.pendingRollups;
     this.pendingRollups = [];
-    const before = new Map(this.rollupDone);
-    const depth = Math.max(0, ...this.layouts.map((l) => l.archives.length));
-    for (let k = 1; k < depth; k++) {
-      for (const layout of this.layouts) {
-        if (k >= layout.archives.length) continue;
-        const finer = layout.archives[k - 1].secondsPerPoint;
-        const step = layout.archives[k].secondsPerPoint;
-        const pair = `${finer}:${step}`;
-        const span = windowSeconds(step);
-        const finerComplete = k === 1 ? (this.sealedBefore.get(finer) ?? 0) : (this.rollupDone.get(`${layout.archives[k - 2].secondsPerPoint}:${finer}`) ?? 0);
-        const target = Math.floor(finerComplete / span) * span;
-        // First sight of this pair: nothing older exists except backfills, which the
-        // changed-window pass rolls up.
-        const done = this.rollupDone.get(pair) ?? target;
-        if (done >= target) {
-          if (!this.rollupDone.has(pair)) this.rollupDone.set(pair, done);
-          continue;
-        }
-        const ids: number[] = [];
-        for (let id = 0; id < this.index.idLimit; id++) {
-          if (this.index.name(id) === undefined) continue;
-          const l = this.layouts[this.layoutOf[id]];
-          if (l.archives[k]?.secondsPerPoint === step && l.archives[k - 1].secondsPerPoint === finer) ids.push(id);
-        }
-        const ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[] = [];
-        for (let start = Math.max(done, target - layout.archives[k].retentionSeconds); start < target; start += span) {
-          for (let i = 0; i < ids.length; i += ROLLUP_SLICE) {
-            const slice = ids.slice(i, i + ROLLUP_SLICE);
-            const chunks = await this.rollupWindows(slice, k, start);
-            chunks.forEach((chunk, j) => {
-              if (chunk) ops.push({ type: 'put', key: chunkKey(slice[j], step, start), value: chunk });
-            });
-          }
-        }
-        this.stats.rollupChunks += ops.length;
-        await this.db.batch([...ops, { type: 'put', key: metaKey(`rollup:${pair}`), value: u32(target) }], { sync: true });
-        this.forgetDecoded(ops);
-        this.rollupDone.set(pair, target);
-      }
-    }
-    // Changed windows behind a watermark: redo the coarser windows that contain them, level by level.
-    let level = changed;
-    while (level.size > 0) {
-      const next = new Map<string, { id: number; archive: number; windowStart: number }>();
-      const byWindow = new Map<string, number[]>();
-      for (const { id, archive, windowStart } of level.values()) {
-        const archives = this.layouts[this.layoutOf[id]]?.archives;
-        if (!archives || archive + 1 >= archives.length || this.index.name(id) === undefined) continue;
-        const step = archives[archive + 1].secondsPerPoint;
-        const span = windowSeconds(step);
-        const start = windowStart - (windowStart % span);
-        const pair = `${archives[archive].secondsPerPoint}:${step}`;
-        const done = this.rollupDone.get(pair) ?? 0;
-        const coveredThisSweep = start >= (before.get(pair) ?? done);
-        if (start + span > done || coveredThisSweep) continue;
-        const key = `${archive + 1}:${start}`;
-        const ids = byWindow.get(key) ?? [];
-        if (ids.length === 0) byWindow.set(key, ids);
-        if (!next.has(`${id}:${archive + 1}:${start}`)) ids.push(id);
-        next.set(`${id}:${archive + 1}:${start}`, { id, archive: archive + 1, windowStart: start });
-      }
-      const ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[] = [];
-      for (const [key, ids] of byWindow) {
-        const [archive, start] = key.split(':').map(Number);
-        const chunks = await this.rollupWindows(ids, archive, start);
-        chunks.forEach((chunk, j) => {
-          const step = this.layouts[this.layoutOf[ids[j]]].archives[archive].secondsPerPoint;
-          if (chunk) ops.push({ type: 'put', key: chunkKey(ids[j], step, start), value: chunk });
-        });
-      }
-      this.stats.rollupChunks += ops.length;
-      if (ops.length > 0) await this.db.batch(ops, { sync: true });
-      this.forgetDecoded(ops);
-      level = next;
-    }
+    return this.rollups.run(now, pending);
   }
 
-  /** One window of archive k for each series, computed from archive k-1 with its aggregation method. */
-  private async rollupWindows(ids: readonly number[], k: number, start: number): Promise<(Uint8Array | null)[]> {
-    const requests = ids.map((id) => {
-      const step = this.layouts[this.layoutOf[id]].archives[k].secondsPerPoint;
-      return { id, archive: k - 1, from: start, until: start + windowSeconds(step) };
-    });
-    const fine = await this.readArchives(requests);
-    const grid = new Float64Array(POINTS_PER_CHUNK);
-    return ids.map((id, i) => {
-      const layout = this.layouts[this.layoutOf[id]];
-      const step = layout.archives[k].secondsPerPoint;
-      const ratio = step / layout.archives[k - 1].secondsPerPoint;
-      const { method, xFilesFactor } = layout.aggregation;
-      for (let slot = 0; slot < POINTS_PER_CHUNK; slot++) grid[slot] = aggregateValues(method, fine[i], slot * ratio, (slot + 1) * ratio, xFilesFactor);
-      return this.encodeGrid(grid, start, step);
-    });
-  }
+  // ---- reads: series-reader.ts (planning, handing over), archive-reader.ts (fetching, decoding) ----
 
-  // ---- reads ---------------------------------------------------------------------------------
+  private readonly archives: ArchiveReader;
+  private readonly reader: SeriesReader;
+  /** The layout of series `id`; the reads hold this, as layoutOf is replaced when it grows. */
+  private readonly seriesLayout = (id: number): Layout => this.layouts[this.layoutOf[id]];
 
   /**
    * Reads many series over [from, until): per series the finest archive whose retention covers
    * `from` (whisper's rule), with whisper's interval alignment and clipping to now.
    */
-  async read(names: readonly string[], from: number, until: number): Promise<SeriesRange[]> {
-    const now = this.now();
-    const wanted = this.planRead(names, from, until, now);
-    const values = await this.readArchives(wanted, true, readBuffers(wanted, this.layouts, this.layoutOf));
-    await this.fillFromEarlierLayouts(wanted, values, now);
-    return wanted.map((w, i) => ({ ...this.shapeOf(w), values: values[i] }));
+  read(names: readonly string[], from: number, until: number): Promise<SeriesRange[]> {
+    return this.reader.read(names, from, until, this.now());
   }
 
-  /**
-   * read() handed to a visitor series by series, READ_EACH_SLICE series at a time: a slice whose
-   * windows are all in the head or the decoded cache (a warm read) is handed over straight from
-   * there, with no copy; any other slice is read as read() does into arrays reused from slice to
-   * slice, then handed over whole.
-   */
-  async readEach(names: readonly string[], from: number, until: number, visitor: SeriesVisitor): Promise<void> {
-    const now = this.now();
-    const wanted = this.planRead(names, from, until, now);
-    const cache = this.readCache.capacity > 0 ? this.readCache : null;
-    // Two sets: a cold slice is handed over from one while the next one is read into the other.
-    const buffers: [Float64Array[], Float64Array[]] = [[], []];
-    const sources: Float64Array[] = [];
-    const offsets: number[] = [];
-    const readSlice = async (slice: readonly ReadRequest[], into: Float64Array[]): Promise<Float64Array[]> => {
-      const values = await this.readArchives(slice, true, into);
-      await this.fillFromEarlierLayouts(slice, values, now);
-      return values;
-    };
-    /** The read of the next slice, begun while the current cold one was still being fetched. */
-    let ahead: Promise<Float64Array[]> | undefined;
-    try {
-      for (let i = 0, n = 0; i < wanted.length; i += READ_EACH_SLICE, n++) {
-        // Ingest and small queries get a turn between slices (a warm slice takes well under 1 ms).
-        if (i > 0) await yieldToEventLoop();
-        const slice = wanted.slice(i, i + READ_EACH_SLICE);
-        let read = ahead;
-        ahead = undefined;
-        if (!read) {
-          if (this.windowsInMemory(slice, cache, sources, offsets)) {
-            // Synchronous from here: nothing can evict a window before it is handed over.
-            if (!this.handOverWindows(slice, sources, offsets, visitor)) return;
-            continue;
-          }
-          read = readSlice(slice, buffers[n & 1]);
-        }
-        // The next slice is most likely cold too: its chunks come from LevelDB's threads while
-        // this one's are decoded here, instead of one round trip after the other.
-        const next = i + READ_EACH_SLICE;
-        if (next < wanted.length) {
-          ahead = readSlice(wanted.slice(next, next + READ_EACH_SLICE), buffers[(n + 1) & 1]);
-          ahead.catch(() => {}); // awaited at its turn, or below when the read ends early
-        }
-        if (!this.handOverArrays(slice, await read, visitor)) return;
-      }
-    } finally {
-      // Nothing of this read keeps running once it has returned.
-      await ahead?.catch(() => {});
-    }
+  /** read() handed to a visitor series by series (SeriesReader.readEach). */
+  readEach(names: readonly string[], from: number, until: number, visitor: SeriesVisitor): Promise<void> {
+    return this.reader.readEach(names, from, until, this.now(), visitor);
   }
 
-  /** Scratch for the WindowRuns readEach hands over: reused from slice to slice and read to read. */
-  private readonly run = {
-    series: 0,
-    windows: 0,
-    sources: NO_SOURCES as readonly Float64Array[],
-    offsets: [] as number[],
-    at: new Int32Array(0),
-    skip: new Int32Array(0),
-    count: new Int32Array(0),
-  };
 
-  /** The run scratch with room for `windows` windows. */
-  private runFor(windows: number): typeof this.run {
-    const run = this.run;
-    if (run.at.length < windows) {
-      run.at = new Int32Array(windows);
-      run.skip = new Int32Array(windows);
-      run.count = new Int32Array(windows);
-    }
-    return run;
-  }
+  // ---- lifecycle: series-lifecycle.ts ----------------------------------------------------------
 
-  /** The step every read of `reads` has, when they also share from and until; 0 otherwise. */
-  private commonGrid(reads: readonly ReadRequest[]): number {
-    const { from, until } = reads[0];
-    const step = this.layouts[this.layoutOf[reads[0].id]].archives[reads[0].archive].secondsPerPoint;
-    for (const w of reads) {
-      if (w.from !== from || w.until !== until) return 0;
-      if (this.layouts[this.layoutOf[w.id]].archives[w.archive].secondsPerPoint !== step) return 0;
-    }
-    return step;
-  }
-
-  /** Hands windowsInMemory's windows to the visitor, in one run when it takes runs; false when it stopped the read. */
-  private handOverWindows(slice: readonly ReadRequest[], sources: Float64Array[], offsets: number[], visitor: SeriesVisitor): boolean {
-    const step = visitor.run ? this.commonGrid(slice) : 0;
-    if (step > 0) {
-      const { from, until } = slice[0];
-      const span = windowSeconds(step);
-      const length = (until - from) / step;
-      const windows = Math.ceil((until - (from - (from % span))) / span);
-      const run = this.runFor(windows);
-      for (let k = 0, start = from - (from % span); k < windows; k++, start += span) {
-        const at = (start - from) / step;
-        const first = Math.max(0, -at);
-        run.at[k] = at + first;
-        run.skip[k] = first;
-        run.count[k] = Math.max(0, Math.min(POINTS_PER_CHUNK, length - at) - first);
-      }
-      for (const w of slice) if (!visitor.series(this.shapeOf(w))) return false;
-      run.series = slice.length;
-      run.windows = windows;
-      run.sources = sources;
-      run.offsets = offsets;
-      visitor.run!(run);
-      run.sources = NO_SOURCES; // the scratch does not keep this read's arrays alive
-      return true;
-    }
-    let k = 0;
-    for (const w of slice) {
-      if (!visitor.series(this.shapeOf(w))) return false;
-      const step = this.layouts[this.layoutOf[w.id]].archives[w.archive].secondsPerPoint;
-      const span = windowSeconds(step);
-      const length = (w.until - w.from) / step;
-      for (let start = w.from - (w.from % span); start < w.until; start += span, k++) {
-        const at = (start - w.from) / step;
-        const first = Math.max(0, -at);
-        const end = Math.min(POINTS_PER_CHUNK, length - at);
-        if (end > first) visitor.points(sources[k], offsets[k] + first, at + first, end - first);
-      }
-    }
-    return true;
-  }
-
-  /** Hands whole arrays read for `slice` to the visitor, as one run of one window each when it takes runs. */
-  private handOverArrays(slice: readonly ReadRequest[], values: Float64Array[], visitor: SeriesVisitor): boolean {
-    if (visitor.run && this.commonGrid(slice) > 0) {
-      for (const w of slice) if (!visitor.series(this.shapeOf(w))) return false;
-      const run = this.runFor(1);
-      run.at[0] = 0;
-      run.skip[0] = 0;
-      run.count[0] = values[0].length;
-      run.series = slice.length;
-      run.windows = 1;
-      run.sources = values;
-      run.offsets = this.zeros(slice.length);
-      visitor.run(run);
-      run.sources = NO_SOURCES;
-      return true;
-    }
-    for (let j = 0; j < slice.length; j++) {
-      if (!visitor.series(this.shapeOf(slice[j]))) return false;
-      visitor.points(values[j], 0, 0, values[j].length);
-    }
-    return true;
-  }
-
-  private readonly zeroOffsets: number[] = [];
-
-  /** `n` zero offsets (whole arrays). */
-  private zeros(n: number): number[] {
-    while (this.zeroOffsets.length < n) this.zeroOffsets.push(0);
-    return this.zeroOffsets;
-  }
-
-  /** Up to where `archive` of `layout` holds rollups (Infinity for the finest archive, which is written directly). */
-  private rolledUpTo(layout: Layout, archive: number): number {
-    if (archive === 0) return Infinity;
-    const { archives } = layout;
-    return this.rollupDone.get(`${archives[archive - 1].secondsPerPoint}:${archives[archive].secondsPerPoint}`) ?? 0;
-  }
-
-  /** Buffers for small head blocks spread to whole windows, reused by each windowsInMemory call. */
-  private readonly headSpreads: Float64Array[] = [];
-
-  /**
-   * Whether every window `reads` covers is in the head or the decoded cache (nothing to decode,
-   * fetch, derive or fill from earlier layouts); if so, sources[k] from offsets[k] holds the k-th
-   * window's slots, in the order readArchives visits them.
-   */
-  private windowsInMemory(reads: readonly ReadRequest[], cache: DecodedWindowCache | null, sources: Float64Array[], offsets: number[]): boolean {
-    if (!cache) return false;
-    // Written by index, never truncated: emptying the arrays would drop their backing stores, and
-    // regrowing them cost 4 MB of garbage per 1,000-series read.
-    let k = 0;
-    let spreads = 0;
-    for (const { id, archive, from, until } of reads) {
-      if (this.earlierLayouts.has(id)) return false;
-      const layout = this.layouts[this.layoutOf[id]];
-      const step = layout.archives[archive].secondsPerPoint;
-      const span = windowSeconds(step);
-      const rolledUpTo = this.rolledUpTo(layout, archive);
-      for (let start = from - (from % span); start < until; start += span) {
-        if (archive === 0) {
-          const parity = (start / span) & 1;
-          if (this.head.windowAt(id, parity) === start) {
-            // Small head blocks are spread into a buffer of their own: the sources are read after the loop.
-            const spread = (this.headSpreads[spreads++] ??= new Float64Array(POINTS_PER_CHUNK));
-            const { values, offset } = this.head.slots(id, parity, spread);
-            sources[k] = values;
-            offsets[k++] = offset;
-            continue;
-          }
-        } else if (start + span > rolledUpTo) return false;
-        const entry = cache.find(id, step, start);
-        if (entry < 0) return false;
-        sources[k] = cache.slab(entry);
-        offsets[k++] = cache.offset(entry);
-      }
-    }
-    return true;
-  }
-
-  /** What read() fetches for each name: archive and step-aligned range, unknown and out-of-retention names left out. */
-  private planRead(names: readonly string[], from: number, until: number, now: number): ReadRequest[] {
-    const wanted: ReadRequest[] = [];
-    for (const name of names) {
-      const id = this.index.get(name);
-      if (id === undefined) continue;
-      const { archives, maxRetention } = this.layouts[this.layoutOf[id]];
-      // Whisper answers nothing for a range wholly in the future or wholly past retention.
-      if (from >= now || until < now - maxRetention) continue;
-      const f = Math.max(from, now - maxRetention);
-      const u = Math.max(f, Math.min(until, now));
-      let archive = archives.findIndex((a) => now - f <= a.retentionSeconds);
-      if (archive < 0) archive = archives.length - 1;
-      const step = archives[archive].secondsPerPoint;
-      const fromAligned = f - (f % step) + step;
-      let untilAligned = u - (u % step) + step;
-      if (untilAligned <= fromAligned) untilAligned = fromAligned + step; // always include the next point
-      wanted.push({ name, id, archive, from: fromAligned, until: untilAligned });
-    }
-    return wanted;
-  }
-
-  private shapeOf(w: ReadRequest): SeriesShape {
-    const layout = this.layouts[this.layoutOf[w.id]];
-    const step = layout.archives[w.archive].secondsPerPoint;
-    const { method, xFilesFactor } = layout.aggregation;
-    return { name: w.name, start: w.from, end: w.until, step, aggregationMethod: method, xFilesFactor };
-  }
-
-  /**
-   * Values of archive `archive` over [from, until) (step-aligned) for each request: head, decoded
-   * window cache (when `cached`), hot ring, then one LevelDB getMany for everything else; coarser
-   * windows not rolled up yet are computed from the finer archive. Rollups read uncached, so a sweep
-   * over every series does not flush what queries use. With `buffers`, request r writes into
-   * buffers[r] when it has the right length (and leaves a new array there otherwise).
-   */
-  private async readArchives(
-    requests: readonly { id: number; archive: number; from: number; until: number }[],
-    cached = false,
-    buffers?: Float64Array[],
-  ): Promise<Float64Array[]> {
-    const cache = cached && this.readCache.capacity > 0 ? this.readCache : null;
-    // Anything invalidated while getMany is out makes insert() refuse what it brings back.
-    const generation = this.readCache.generation;
-    const results: Float64Array[] = [];
-    const keys: Uint8Array[] = [];
-    const keyRequests: number[] = [];
-    const keyStarts: number[] = [];
-    const derived: { result: number; id: number; archive: number; start: number; until: number }[] = [];
-    for (let r = 0; r < requests.length; r++) {
-      // A read of thousands of series gives ingest and small queries a turn now and then.
-      if ((r & (READ_SLICE - 1)) === READ_SLICE - 1) await yieldToEventLoop();
-      const { id, archive, from, until } = requests[r];
-      const layout = this.layouts[this.layoutOf[id]];
-      const step = layout.archives[archive].secondsPerPoint;
-      // Not filled with NaN up front: every slot lies in one window, and each window below is either
-      // copied whole (head, cache, derived) or NaN-filled before its chunk is decoded into it.
-      const length = Math.max(0, (until - from) / step);
-      let out = buffers?.[r];
-      if (out?.length !== length) {
-        out = new Float64Array(length);
-        if (buffers) buffers[r] = out;
-      }
-      results.push(out);
-      const span = windowSeconds(step);
-      const rolledUpTo = this.rolledUpTo(layout, archive);
-      for (let start = from - (from % span); start < until; start += span) {
-        if (archive === 0) {
-          const parity = (start / span) & 1;
-          if (this.head.windowAt(id, parity) === start) {
-            const { values, offset } = this.head.slots(id, parity);
-            const at = (start - from) / step;
-            const first = Math.max(0, -at);
-            const end = Math.min(POINTS_PER_CHUNK, out.length - at);
-            if (end > first) out.set(values.subarray(offset + first, offset + end), at + first);
-            continue;
-          }
-        } else if (start + span > rolledUpTo) {
-          derived.push({ result: r, id, archive, start, until: start + span });
-          continue;
-        }
-        const entry = cache ? cache.find(id, step, start) : -1;
-        if (entry >= 0) {
-          copyWindow(cache!.slab(entry), cache!.offset(entry), out, (start - from) / step);
-          continue;
-        }
-        const hot = archive === 0 ? this.sealedInMemory(id, start) : undefined;
-        fillWindowNaN(out, (start - from) / step);
-        if (hot) {
-          this.decodeWindow(hot, out, from, id, step, start, cache, generation);
-          continue;
-        }
-        keys.push(chunkKey(id, step, start));
-        keyRequests.push(r);
-        keyStarts.push(start);
-      }
-    }
-    if (keys.length > 0) {
-      const chunks = await this.db.getMany(keys);
-      for (let i = 0; i < chunks.length; i++) {
-        if ((i & (READ_SLICE * 64 - 1)) === READ_SLICE * 64 - 1) await yieldToEventLoop();
-        const r = keyRequests[i];
-        const { id, archive, from } = requests[r];
-        const step = this.layouts[this.layoutOf[id]].archives[archive].secondsPerPoint;
-        const chunk = chunks[i];
-        // A window with no chunk is cached empty too, so sparse series do not go to LevelDB each time.
-        if (chunk) this.decodeWindow(chunk, results[r], from, id, step, keyStarts[i], cache, generation);
-        else cache?.insert(id, step, keyStarts[i], generation);
-      }
-    }
-    for (const d of derived) {
-      const layout = this.layouts[this.layoutOf[d.id]];
-      const step = layout.archives[d.archive].secondsPerPoint;
-      const finer = layout.archives[d.archive - 1].secondsPerPoint;
-      const [fine] = await this.readArchives([{ id: d.id, archive: d.archive - 1, from: d.start, until: d.until }], cached);
-      const out = results[d.result];
-      const from = requests[d.result].from;
-      const ratio = step / finer;
-      const { method, xFilesFactor } = layout.aggregation;
-      for (let slot = 0; slot < POINTS_PER_CHUNK; slot++) {
-        const at = (d.start + slot * step - from) / step;
-        if (at >= 0 && at < out.length) out[at] = aggregateValues(method, fine, slot * ratio, (slot + 1) * ratio, xFilesFactor);
-      }
-    }
-    return results;
-  }
-
-  /** Decodes one sealed window into `out` (which starts at `from`), through the cache when it takes the window. */
-  private decodeWindow(
-    chunk: Uint8Array,
-    out: Float64Array,
-    from: number,
-    id: number,
-    step: number,
-    start: number,
-    cache: DecodedWindowCache | null,
-    generation: number,
-  ): void {
-    const window = cache?.insert(id, step, start, generation);
-    if (!window) {
-      decodeChunkIntoGrid(chunk, out, from, step);
-      return;
-    }
-    try {
-      decodeChunkIntoGrid(chunk, window, start, step);
-    } catch (err) {
-      this.readCache.invalidate(id, step, start);
-      throw err;
-    }
-    copyWindow(window, 0, out, (start - from) / step);
-  }
-
-  /** Drops cached decodes of the chunks `ops` just wrote. */
-  private forgetDecoded(ops: readonly { key: Uint8Array }[]): void {
-    for (const { key } of ops) {
-      if (key[0] !== KeyPrefix.chunk) continue;
-      const view = new DataView(key.buffer, key.byteOffset, key.byteLength);
-      this.readCache.invalidate(view.getUint32(1), view.getUint32(5), view.getUint32(9));
-    }
-  }
-
-  /**
-   * Fills gaps in freshly read values from chunks a series wrote under an earlier layout: each
-   * earlier archive is read by whisper's rule over its own retention; its points land in the slots
-   * of the current step they fall in (aggregated with the series' method when several do).
-   */
-  private async fillFromEarlierLayouts(
-    wanted: readonly { id: number; archive: number; from: number; until: number }[],
-    values: Float64Array[],
-    now: number,
-  ): Promise<void> {
-    for (let i = 0; i < wanted.length; i++) {
-      const earlier = this.earlierLayouts.get(wanted[i].id);
-      if (!earlier || !values[i].some((v) => v !== v)) continue;
-      const { id, from, until } = wanted[i];
-      const layout = this.layouts[this.layoutOf[id]];
-      const step = layout.archives[wanted[i].archive].secondsPerPoint;
-      for (const archives of earlier) {
-        const old = archives.find((a) => now - from <= a.retentionSeconds) ?? archives[archives.length - 1];
-        const oldStep = old.secondsPerPoint;
-        const span = windowSeconds(oldStep);
-        const keys: Uint8Array[] = [];
-        for (let start = from - (from % span); start < until; start += span) keys.push(chunkKey(id, oldStep, start));
-        const grid = new Float64Array(Math.ceil((until - from) / oldStep) + 1).fill(NaN);
-        const gridFrom = from - (from % oldStep);
-        for (const chunk of await this.db.getMany(keys)) if (chunk) this.decodeInto(chunk, grid, gridFrom, oldStep);
-        const out = values[i];
-        const slot = new Float64Array(Math.max(1, Math.ceil(step / oldStep)));
-        for (let at = 0; at < out.length; at++) {
-          if (out[at] === out[at]) continue;
-          const t = from + at * step;
-          let n = 0;
-          for (let u = t - (t % oldStep); u < t + step; u += oldStep) slot[n++] = grid[(u - gridFrom) / oldStep] ?? NaN;
-          out[at] = aggregateValues(layout.aggregation.method, slot, 0, n, 0);
-        }
-      }
-    }
-  }
-
-  private decodeInto(chunk: Uint8Array, out: Float64Array, from: number, step: number): void {
-    decodeChunkIntoGrid(chunk, out, from, step);
-  }
-
-  // ---- lifecycle -----------------------------------------------------------------------------
+  private readonly lifecycle: SeriesLifecycle;
 
   /** Deletes series by exact name; returns how many existed. */
   async deleteSeries(names: readonly string[]): Promise<number> {
@@ -1416,64 +824,18 @@ export class StorageEngine implements SeriesStore {
     this.pendingPuts = this.pendingPuts.filter((p) => !gone.has(seriesIdFromKey(p.key)));
     this.pendingRollups = this.pendingRollups.filter((r) => !gone.has(r.id));
     this.late = this.late.filter((p) => !gone.has(p.id));
-    this.readCache.invalidateSeries(gone);
-    for (const id of ids) this.forgetOne(id);
-  }
-
-  private forgetOne(id: number): void {
-    this.head.release(id, 0);
-    this.head.release(id, 1);
-    this.ring.deleteSeries(id);
-    for (const [start, byId] of this.unflushed) if (byId.delete(id) && byId.size === 0) this.unflushed.delete(start);
-    const name = this.index.name(id);
-    if (name !== undefined && !name.includes(';')) this.tree.remove(name);
-    if (name !== undefined) {
-      this.deletedIds.set(name, id);
-      this.deletedNames.set(id, name);
-    }
-    this.tagIndex.remove(id);
-    this.index.delete(id);
-    this.earlierLayouts.delete(id);
+    this.lifecycle.forget(ids, gone);
   }
 
   private async deleteStored(id: number): Promise<void> {
-    // An empty `01` record, not none: the series may have an entry in a `05` block.
     this.storedIdLimit = Math.max(this.storedIdLimit, id + 1);
-    await this.db.batch([{ type: 'put', key: seriesKey(id), value: new Uint8Array(0) }, { type: 'del', key: layoutKey(id) }], { sync: true });
-    await this.db.clear({ gte: chunkKey(id, 0, 0), lt: chunkKey(id + 1, 0, 0) });
+    await this.lifecycle.deleteStored(id);
   }
 
   /** Drops windows past each archive's retention, and series idle past expireAfter. */
   private async expire(now: number): Promise<void> {
-    const ops: { type: 'del'; key: Uint8Array }[] = [];
-    const byStep = new Map<number, number>();
-    for (const layout of this.layouts) {
-      for (const a of layout.archives) byStep.set(a.secondsPerPoint, Math.max(byStep.get(a.secondsPerPoint) ?? 0, a.retentionSeconds));
-    }
-    for (const [step, retention] of byStep) {
-      const span = windowSeconds(step);
-      const cutoff = Math.floor((now - retention) / span) * span - span;
-      const before = this.expiredBefore.get(step) ?? cutoff;
-      if (cutoff <= before) {
-        this.expiredBefore.set(step, before);
-        continue;
-      }
-      for (let start = before; start < cutoff; start += span) {
-        for (let id = 0; id < this.index.idLimit; id++) {
-          if (this.index.name(id) !== undefined) ops.push({ type: 'del', key: chunkKey(id, step, start) });
-        }
-      }
-      this.expiredBefore.set(step, cutoff);
-      await this.db.put(metaKey(`expired:${step}`), u32(cutoff));
-    }
-    if (ops.length > 0) await this.db.batch(ops);
-    if (this.expireAfter > 0) {
-      const idle: number[] = [];
-      for (let id = 0; id < this.index.idLimit; id++) {
-        if (this.index.name(id) !== undefined && now - this.lastWrite[id] > this.expireAfter) idle.push(id);
-      }
-      await this.deleteByIds(idle);
-    }
+    await this.lifecycle.expireWindows(now);
+    if (this.expireAfter > 0) await this.deleteByIds(this.lifecycle.idleSeries(now, this.expireAfter));
   }
 
   private refreshStats(): void {
@@ -1502,52 +864,4 @@ export class StorageEngine implements SeriesStore {
     this.wal.close();
     await this.db.close();
   }
-}
-
-/** Series per slice of readEach(): their values stay in the CPU caches between read and use. */
-const READ_EACH_SLICE = 32;
-
-/** One series of a read: which archive, over which step-aligned range. */
-interface ReadRequest {
-  name: string;
-  id: number;
-  archive: number;
-  from: number;
-  until: number;
-}
-
-/** A series shorter than this shares a buffer with others in read()'s answer. */
-const SHARED_BUFFER_MAX_POINTS = 4_096;
-/** Points per shared buffer (512 KiB). */
-const SHARED_BUFFER_POINTS = 65_536;
-
-/**
- * Arrays for read() to fill: short series get views into shared buffers, long ones are left out,
- * for readArchives to allocate as it goes (between its yields, not all in one turn). A render
- * worker is sent few buffers either way (moving 10,000 in one message costs ~100 ms), while long
- * series are not copied into one big buffer, whose fresh pages cost more than their reads.
- */
-function readBuffers(
-  wanted: readonly { id: number; archive: number; from: number; until: number }[],
-  layouts: readonly { archives: readonly { secondsPerPoint: number }[] }[],
-  layoutOf: ArrayLike<number>,
-): Float64Array[] {
-  const lengths = wanted.map((w) => Math.max(0, (w.until - w.from) / layouts[layoutOf[w.id]].archives[w.archive].secondsPerPoint));
-  let shortPoints = 0;
-  for (const length of lengths) if (length < SHARED_BUFFER_MAX_POINTS) shortPoints += length;
-  const buffers = new Array<Float64Array>(lengths.length);
-  if (shortPoints === 0) return buffers;
-  let shared = new Float64Array(0);
-  let at = 0;
-  for (let r = 0; r < lengths.length; r++) {
-    const length = lengths[r];
-    if (length >= SHARED_BUFFER_MAX_POINTS) continue;
-    if (at + length > shared.length) {
-      shared = new Float64Array(Math.min(SHARED_BUFFER_POINTS, shortPoints));
-      at = 0;
-    }
-    shortPoints -= length;
-    buffers[r] = shared.subarray(at, (at += length));
-  }
-  return buffers;
 }

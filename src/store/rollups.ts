@@ -1,0 +1,252 @@
+/**
+ * Coarser archives and late points: rollups compute each archive's windows from the finer one
+ * with the series' aggregation as windows complete (or change behind the watermark), and late
+ * points (for windows already sealed, or for a coarser archive) are merged into their stored
+ * chunks.
+ */
+import type { ClassicLevel } from 'classic-level';
+import { decodeChunkInto, encodeChunk } from './chunk/index.js';
+import type { ArchiveReader } from './archive-reader.js';
+import type { DecodedWindowCache } from './decoded-cache.js';
+import { POINTS_PER_CHUNK } from './head.js';
+import type { HotRing } from './hot-ring.js';
+import { chunkKey, KeyPrefix, metaKey, u32 } from './keys.js';
+import { windowSeconds, type Layout } from './layout.js';
+import { aggregateValues } from './retention/index.js';
+import type { SeriesIndex } from './series-index.js';
+
+/** Series per LevelDB round trip when computing rollups. */
+const ROLLUP_SLICE = 1000;
+
+/** A point that cannot go into the head: its window was sealed, or it belongs to a coarser archive. */
+export interface LatePoint {
+  id: number;
+  archive: number;
+  timestamp: number;
+  value: number;
+}
+
+/** A window of one series' archive whose data changed: the coarser windows over it are due again. */
+export interface ChangedWindow {
+  id: number;
+  archive: number;
+  windowStart: number;
+}
+
+/** What Rollups reads and writes of the engine's state. */
+export interface RollupSources {
+  db: Pick<ClassicLevel<Uint8Array, Uint8Array>, 'get' | 'batch'>;
+  index: Pick<SeriesIndex, 'name' | 'idLimit'>;
+  /** The finest archive's sealed chunks in memory, rewritten where a late point changes one. */
+  ring: Pick<HotRing, 'get' | 'put'>;
+  readCache: Pick<DecodedWindowCache, 'invalidate'>;
+  archives: Pick<ArchiveReader, 'readArchives'>;
+  /** Every layout in use (grows as series with new schemas arrive). */
+  layouts: readonly Layout[];
+  layoutOf(id: number): Layout;
+  /** Finest-archive windows before this (per step) are sealed. */
+  sealedBefore: ReadonlyMap<number, number>;
+  /** Rollup archive `step` is complete from `finer` up to this time, per "finer:step"; advanced here. */
+  rollupDone: Map<string, number>;
+  stats: { rollupChunks: number };
+}
+
+export class Rollups {
+  private readonly db: RollupSources['db'];
+  private readonly index: RollupSources['index'];
+  private readonly ring: RollupSources['ring'];
+  private readonly readCache: RollupSources['readCache'];
+  private readonly archives: RollupSources['archives'];
+  private readonly layouts: readonly Layout[];
+  private readonly layoutOf: (id: number) => Layout;
+  private readonly sealedBefore: ReadonlyMap<number, number>;
+  private readonly rollupDone: Map<string, number>;
+  private readonly stats: { rollupChunks: number };
+  private readonly gridTs = new Uint32Array(POINTS_PER_CHUNK);
+  private readonly gridValues = new Float64Array(POINTS_PER_CHUNK);
+
+  constructor(sources: RollupSources) {
+    this.db = sources.db;
+    this.index = sources.index;
+    this.ring = sources.ring;
+    this.readCache = sources.readCache;
+    this.archives = sources.archives;
+    this.layouts = sources.layouts;
+    this.layoutOf = sources.layoutOf;
+    this.sealedBefore = sources.sealedBefore;
+    this.rollupDone = sources.rollupDone;
+    this.stats = sources.stats;
+  }
+
+  /** Merges late points into their chunks (read, merge, rewrite); returns the windows it changed, whose rollups are due. */
+  async mergeLate(late: readonly LatePoint[]): Promise<ChangedWindow[]> {
+    const groups = new Map<string, LatePoint[]>();
+    for (const p of late) {
+      const step = this.layoutOf(p.id).archives[p.archive].secondsPerPoint;
+      const t = p.timestamp - (p.timestamp % step);
+      const start = t - (t % windowSeconds(step));
+      const key = `${p.id}:${p.archive}:${start}`;
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = []));
+      group.push({ ...p, timestamp: t });
+    }
+    const ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[] = [];
+    const touched: ChangedWindow[] = [];
+    for (const [key, points] of groups) {
+      const [id, archive, start] = key.split(':').map(Number);
+      if (this.index.name(id) === undefined) continue;
+      const step = this.layoutOf(id).archives[archive].secondsPerPoint;
+      const grid = await this.readStoredWindow(id, archive, step, start);
+      for (const p of points) grid[(p.timestamp - start) / step] = p.value;
+      const chunk = this.encodeGrid(grid, start, step);
+      if (!chunk) continue;
+      ops.push({ type: 'put', key: chunkKey(id, step, start), value: chunk });
+      if (archive === 0 && this.ring.get(id, start) !== undefined) this.ring.put(id, start, chunk);
+      this.readCache.invalidate(id, step, start);
+      touched.push({ id, archive, windowStart: start });
+    }
+    if (ops.length > 0) await this.db.batch(ops, { sync: true });
+    this.forgetDecoded(ops);
+    return touched;
+  }
+
+  /** One stored window (hot ring or LevelDB) as a grid of POINTS_PER_CHUNK slots. */
+  private async readStoredWindow(id: number, archive: number, step: number, start: number): Promise<Float64Array> {
+    const grid = new Float64Array(POINTS_PER_CHUNK).fill(NaN);
+    const chunk = (archive === 0 ? this.ring.get(id, start) : undefined) ?? (await this.db.get(chunkKey(id, step, start)));
+    if (chunk) this.decodeIntoGrid(chunk, grid, start, step);
+    return grid;
+  }
+
+  private decodeIntoGrid(chunk: Uint8Array, grid: Float64Array, start: number, step: number): void {
+    const n = decodeChunkInto(chunk, this.gridTs, this.gridValues);
+    const slots = grid.length;
+    for (let i = 0; i < n; i++) {
+      const slot = (this.gridTs[i] - start) / step;
+      if (slot >= 0 && slot < slots) grid[slot] = this.gridValues[i];
+    }
+  }
+
+  private encodeGrid(grid: Float64Array, start: number, step: number): Uint8Array | null {
+    let n = 0;
+    for (let slot = 0; slot < grid.length; slot++) {
+      if (grid[slot] === grid[slot]) {
+        this.gridTs[n] = start + slot * step;
+        this.gridValues[n++] = grid[slot];
+      }
+    }
+    return n === 0 ? null : encodeChunk(this.gridTs, this.gridValues, 0, n);
+  }
+
+  /**
+   * Computes coarser archives, one level at a time so each level reads what the level below just
+   * wrote: first every window up to each pair's new watermark, then windows behind a watermark
+   * whose finer data changed (late points, backfills).
+   */
+  async run(now: number, pending: readonly ChangedWindow[]): Promise<void> {
+    const changed = new Map<string, ChangedWindow>();
+    for (const r of pending) changed.set(`${r.id}:${r.archive}:${r.windowStart}`, r);
+    const before = new Map(this.rollupDone);
+    const depth = Math.max(0, ...this.layouts.map((l) => l.archives.length));
+    for (let k = 1; k < depth; k++) {
+      for (const layout of this.layouts) {
+        if (k >= layout.archives.length) continue;
+        const finer = layout.archives[k - 1].secondsPerPoint;
+        const step = layout.archives[k].secondsPerPoint;
+        const pair = `${finer}:${step}`;
+        const span = windowSeconds(step);
+        const finerComplete = k === 1 ? (this.sealedBefore.get(finer) ?? 0) : (this.rollupDone.get(`${layout.archives[k - 2].secondsPerPoint}:${finer}`) ?? 0);
+        const target = Math.floor(finerComplete / span) * span;
+        // First sight of this pair: nothing older exists except backfills, which the
+        // changed-window pass rolls up.
+        const done = this.rollupDone.get(pair) ?? target;
+        if (done >= target) {
+          if (!this.rollupDone.has(pair)) this.rollupDone.set(pair, done);
+          continue;
+        }
+        const ids: number[] = [];
+        for (let id = 0; id < this.index.idLimit; id++) {
+          if (this.index.name(id) === undefined) continue;
+          const l = this.layoutOf(id);
+          if (l.archives[k]?.secondsPerPoint === step && l.archives[k - 1].secondsPerPoint === finer) ids.push(id);
+        }
+        const ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[] = [];
+        for (let start = Math.max(done, target - layout.archives[k].retentionSeconds); start < target; start += span) {
+          for (let i = 0; i < ids.length; i += ROLLUP_SLICE) {
+            const slice = ids.slice(i, i + ROLLUP_SLICE);
+            const chunks = await this.rollupWindows(slice, k, start);
+            chunks.forEach((chunk, j) => {
+              if (chunk) ops.push({ type: 'put', key: chunkKey(slice[j], step, start), value: chunk });
+            });
+          }
+        }
+        this.stats.rollupChunks += ops.length;
+        await this.db.batch([...ops, { type: 'put', key: metaKey(`rollup:${pair}`), value: u32(target) }], { sync: true });
+        this.forgetDecoded(ops);
+        this.rollupDone.set(pair, target);
+      }
+    }
+    // Changed windows behind a watermark: redo the coarser windows that contain them, level by level.
+    let level = changed;
+    while (level.size > 0) {
+      const next = new Map<string, ChangedWindow>();
+      const byWindow = new Map<string, number[]>();
+      for (const { id, archive, windowStart } of level.values()) {
+        const archives = this.layoutOf(id)?.archives;
+        if (!archives || archive + 1 >= archives.length || this.index.name(id) === undefined) continue;
+        const step = archives[archive + 1].secondsPerPoint;
+        const span = windowSeconds(step);
+        const start = windowStart - (windowStart % span);
+        const pair = `${archives[archive].secondsPerPoint}:${step}`;
+        const done = this.rollupDone.get(pair) ?? 0;
+        const coveredThisSweep = start >= (before.get(pair) ?? done);
+        if (start + span > done || coveredThisSweep) continue;
+        const key = `${archive + 1}:${start}`;
+        const ids = byWindow.get(key) ?? [];
+        if (ids.length === 0) byWindow.set(key, ids);
+        if (!next.has(`${id}:${archive + 1}:${start}`)) ids.push(id);
+        next.set(`${id}:${archive + 1}:${start}`, { id, archive: archive + 1, windowStart: start });
+      }
+      const ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[] = [];
+      for (const [key, ids] of byWindow) {
+        const [archive, start] = key.split(':').map(Number);
+        const chunks = await this.rollupWindows(ids, archive, start);
+        chunks.forEach((chunk, j) => {
+          const step = this.layoutOf(ids[j]).archives[archive].secondsPerPoint;
+          if (chunk) ops.push({ type: 'put', key: chunkKey(ids[j], step, start), value: chunk });
+        });
+      }
+      this.stats.rollupChunks += ops.length;
+      if (ops.length > 0) await this.db.batch(ops, { sync: true });
+      this.forgetDecoded(ops);
+      level = next;
+    }
+  }
+
+  /** One window of archive k for each series, computed from archive k-1 with its aggregation method. */
+  private async rollupWindows(ids: readonly number[], k: number, start: number): Promise<(Uint8Array | null)[]> {
+    const requests = ids.map((id) => {
+      const step = this.layoutOf(id).archives[k].secondsPerPoint;
+      return { id, archive: k - 1, from: start, until: start + windowSeconds(step) };
+    });
+    const fine = await this.archives.readArchives(requests);
+    const grid = new Float64Array(POINTS_PER_CHUNK);
+    return ids.map((id, i) => {
+      const layout = this.layoutOf(id);
+      const step = layout.archives[k].secondsPerPoint;
+      const ratio = step / layout.archives[k - 1].secondsPerPoint;
+      const { method, xFilesFactor } = layout.aggregation;
+      for (let slot = 0; slot < POINTS_PER_CHUNK; slot++) grid[slot] = aggregateValues(method, fine[i], slot * ratio, (slot + 1) * ratio, xFilesFactor);
+      return this.encodeGrid(grid, start, step);
+    });
+  }
+
+  /** Drops cached decodes of the chunks `ops` just wrote. */
+  private forgetDecoded(ops: readonly { key: Uint8Array }[]): void {
+    for (const { key } of ops) {
+      if (key[0] !== KeyPrefix.chunk) continue;
+      const view = new DataView(key.buffer, key.byteOffset, key.byteLength);
+      this.readCache.invalidate(view.getUint32(1), view.getUint32(5), view.getUint32(9));
+    }
+  }
+}
