@@ -1,8 +1,8 @@
 /**
  * The carbon worker's side of a batch: parsed points become (local id, timestamp, value) in typed
  * arrays, each series name interned to a dense worker-local id that is sent to main once. A batch
- * is sent when it is full or has many new names (each costs main a store lookup), so main's work
- * per event-loop turn stays around a millisecond; otherwise the caller flushes it once per I/O turn.
+ * is sent when it is full or has many new names; otherwise the caller flushes it once per I/O turn.
+ * Main bounds its own work per event-loop turn by appending a batch in slices (carbon-listeners.ts).
  */
 import type { CarbonBatchMessage } from './carbon-protocol.js';
 import type { CarbonSink } from './carbon-plaintext-parser.js';
@@ -23,7 +23,9 @@ export const DEFAULT_BATCHER_LIMITS: CarbonBatcherLimits = {
   // ns on main and from 189-217 to 144-161 on the worker. Main appends a batch in slices
   // (carbon-listeners.ts), so a scale poll still waits behind 1024 points at most.
   maxPoints: 4096,
-  maxNewNames: 256,
+  // As many as points: main slices a batch by new names itself. Batches cut at 256 new names
+  // made a burst of new series cost a message, a wake-up and an acknowledgement per 256 points.
+  maxNewNames: 4096,
   maxNames: 1 << 22,
 };
 

@@ -49,6 +49,11 @@ export interface CarbonListeners {
  * and acknowledgements); a scale poll waiting behind ingest waits for one slice, not a batch.
  */
 const SLICE_POINTS = 1024;
+/**
+ * Points of series not resolved yet per slice: each costs a store lookup and, for a new name, a
+ * new series (several times a known point's work), so a slice of new names is shorter.
+ */
+export const SLICE_NEW_NAMES = 256;
 
 function countersOf(stats: SharedArrayBuffer): CarbonCounters {
   const slots = new Float64Array(stats);
@@ -112,7 +117,7 @@ export async function startCarbonListeners(options: CarbonListenersOptions): Pro
   const handleOne = (): void => {
     const msg = queue[0];
     if (msg.type === 'batch') {
-      if (!writer.appendNext(msg, SLICE_POINTS)) {
+      if (!writer.appendNext(msg, SLICE_POINTS, SLICE_NEW_NAMES)) {
         setImmediate(handleOne);
         return;
       }

@@ -118,6 +118,11 @@ export class PathTrie {
     }
   }
 
+  /** Readies the lookups of paths about to be added: their last components, new in a burst of new series. */
+  prefetch(paths: readonly string[], from: number, to: number): void {
+    this.segments.prefetchLast(paths, from, to);
+  }
+
   remove(path: string): void {
     let node = ROOT;
     for (const part of path.split('.')) {

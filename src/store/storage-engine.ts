@@ -356,6 +356,11 @@ export class StorageEngine implements SeriesStore {
     return id;
   }
 
+  prefetch(names: readonly string[], from: number, to: number): void {
+    this.index.prefetch(names, from, to);
+    this.tree.prefetch(names, from, to);
+  }
+
   seriesCount(): number {
     return this.index.size;
   }
