@@ -4,7 +4,7 @@
  * take. Segments are numbered files; the engine deletes old ones once their points are in sealed
  * chunks on disk. Layout: docs/format/wal.md.
  */
-import { closeSync, fdatasync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync, writevSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -114,17 +114,23 @@ export class WriteAheadLog {
 
   private writePendingSeries(): void {
     if (this.pendingBytes === 0) return;
+    writeSync(this.fd, this.takePendingSeries());
+  }
+
+  /** The pending series frame, closed with its header and checksum, and counted as written. */
+  private takePendingSeries(): Buffer {
     const buf = this.pendingSeries;
     buf[FRAME_HEADER] = RECORD_SERIES_MANY;
     buf.writeUInt32LE(this.pendingCount, FRAME_HEADER + 1);
     const payload = buf.subarray(FRAME_HEADER, this.pendingBytes);
     buf.writeUInt32LE(payload.length, 0);
     buf.writeUInt32LE(crc32(payload), 4);
-    writeSync(this.fd, buf, 0, this.pendingBytes);
+    const frame = buf.subarray(0, this.pendingBytes);
     this.dirty = true;
     this.segmentBytes += this.pendingBytes;
     this.pendingBytes = 0;
     this.pendingCount = 0;
+    return frame;
   }
 
   logPoints(batch: PointBatch): void {
@@ -250,12 +256,14 @@ export class WriteAheadLog {
   }
 
   private writeFrame(payload: Buffer): void {
-    this.writePendingSeries();
     const frameStart = payload.byteOffset - this.scratch.byteOffset - FRAME_HEADER;
     this.scratch.writeUInt32LE(payload.length, frameStart);
     this.scratch.writeUInt32LE(crc32(payload), frameStart + 4);
     const frameLength = FRAME_HEADER + payload.length;
-    writeSync(this.fd, this.scratch, frameStart, frameLength);
+    const frame = this.scratch.subarray(frameStart, frameStart + frameLength);
+    // The series frame a points frame may refer to goes in the same system call, ahead of it.
+    if (this.pendingBytes > 0) writevSync(this.fd, [this.takePendingSeries(), frame]);
+    else writeSync(this.fd, frame);
     this.dirty = true;
     this.segmentBytes += frameLength;
     if (this.segmentBytes >= SEGMENT_BYTES) this.rotate();
