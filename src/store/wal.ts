@@ -9,6 +9,7 @@ import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { PointBatch } from '../points.js';
+import { writeAsciiName } from './ascii-name.js';
 
 const FRAME_HEADER = 8;
 const RECORD_SERIES = 1;
@@ -95,8 +96,9 @@ export class WriteAheadLog {
    * not one each.
    */
   logSeries(id: number, name: string): void {
-    const nameLength = Buffer.byteLength(name, 'utf8');
     if (this.pendingBytes === 0) this.pendingBytes = SERIES_FRAME_START;
+    const ascii = writeAsciiName(this.pendingSeries, this.pendingBytes + 6, name);
+    const nameLength = ascii >= 0 ? ascii : Buffer.byteLength(name, 'utf8');
     const needed = this.pendingBytes + 6 + nameLength;
     if (needed > this.pendingSeries.length) {
       const grown = Buffer.allocUnsafe(Math.max(this.pendingSeries.length * 2, needed));
@@ -107,7 +109,8 @@ export class WriteAheadLog {
     const at = this.pendingBytes;
     buf.writeUInt32LE(id, at);
     buf.writeUInt16LE(nameLength, at + 4);
-    buf.write(name, at + 6, 'utf8');
+    // An ASCII name that fit is written already; past the end it was not, nor was any other.
+    if (ascii < 0) buf.write(name, at + 6, 'utf8');
     this.pendingBytes = needed;
     this.pendingCount++;
   }
