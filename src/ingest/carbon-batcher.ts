@@ -38,9 +38,16 @@ interface Arrays {
 }
 
 export class CarbonBatcher implements CarbonSink {
-  /** Names by local id, found through a NameTable: a Map of a million names cost more than parsing them. */
-  private names: string[] = [];
+  /**
+   * Names by local id, found through a NameTable (a Map of a million names cost more than parsing
+   * them); only those seriesOf looked up. Ids the parser gives out through newSeries keep no
+   * string here: it finds their names by their bytes, and a million strings kept on this thread
+   * as well as on main were garbage collection work on both.
+   */
+  private names: (string | undefined)[] = [];
   private localIds = new NameTable(this.names);
+  /** Names of the ids from firstNewId on, sent with the next batch. */
+  private newNames: string[] = [];
   private nextId = 0;
   private arrays: Arrays;
   /** Arrays main has handed back, reused instead of allocating. */
@@ -70,6 +77,7 @@ export class CarbonBatcher implements CarbonSink {
     let id = this.localIds.find(name);
     if (id < 0) {
       id = this.newSeries(name);
+      this.names[id] = name;
       this.localIds.insert(name, id);
     }
     return id;
@@ -81,7 +89,8 @@ export class CarbonBatcher implements CarbonSink {
    */
   newSeries(name: string): number {
     if (this.nextId >= this.limits.maxNames) this.forgetNames();
-    this.names.push(name); // names[id] is the name of id
+    this.names.push(undefined); // names[id] belongs to id; seriesOf sets it
+    this.newNames.push(name);
     return this.nextId++;
   }
 
@@ -114,8 +123,9 @@ export class CarbonBatcher implements CarbonSink {
       values,
       resetNames: this.resetNames,
       firstNewId: this.firstNewId,
-      newNames: this.names.slice(this.firstNewId, this.nextId),
+      newNames: this.newNames,
     };
+    this.newNames = [];
     this.arrays = this.spare.pop() ?? this.allocate();
     this.length = 0;
     this.resetNames = false;
@@ -131,6 +141,7 @@ export class CarbonBatcher implements CarbonSink {
   private forgetNames(): void {
     this.flush(); // its ids belong to the names being forgotten
     this.names = [];
+    this.newNames = [];
     this.localIds = new NameTable(this.names);
     this.epoch++;
     this.nextId = 0;
