@@ -99,6 +99,7 @@ export class WriteAheadLog {
     if (this.pendingBytes === 0) this.pendingBytes = SERIES_FRAME_START;
     const ascii = writeAsciiName(this.pendingSeries, this.pendingBytes + 6, name);
     const nameLength = ascii >= 0 ? ascii : Buffer.byteLength(name, 'utf8');
+    if (nameLength > 0xffff) throw new RangeError(`series name of ${nameLength} bytes is longer than the log's 65535`);
     const needed = this.pendingBytes + 6 + nameLength;
     if (needed > this.pendingSeries.length) {
       const grown = Buffer.allocUnsafe(Math.max(this.pendingSeries.length * 2, needed));
@@ -107,8 +108,13 @@ export class WriteAheadLog {
     }
     const buf = this.pendingSeries;
     const at = this.pendingBytes;
-    buf.writeUInt32LE(id, at);
-    buf.writeUInt16LE(nameLength, at + 4);
+    // Byte stores: Buffer's writeUInt32LE/writeUInt16LE check their arguments, per new series.
+    buf[at] = id;
+    buf[at + 1] = id >>> 8;
+    buf[at + 2] = id >>> 16;
+    buf[at + 3] = id >>> 24;
+    buf[at + 4] = nameLength;
+    buf[at + 5] = nameLength >>> 8;
     // An ASCII name that fit is written already; past the end it was not, nor was any other.
     if (ascii < 0) buf.write(name, at + 6, 'utf8');
     this.pendingBytes = needed;
