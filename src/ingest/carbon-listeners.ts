@@ -51,9 +51,10 @@ export interface CarbonListeners {
 const SLICE_POINTS = 1024;
 /**
  * Points of series not resolved yet per slice: each costs a store lookup and, for a new name, a
- * new series (several times a known point's work), so a slice of new names is shorter.
+ * new series (about 1.4 us of main's CPU in the carbon stages bench, 1M series x 3), so a slice of
+ * new names is shorter: 512 of them take about 0.7 ms. Each slice is a WAL write of its own.
  */
-export const SLICE_NEW_NAMES = 256;
+export const SLICE_NEW_NAMES = 512;
 
 function countersOf(stats: SharedArrayBuffer): CarbonCounters {
   const slots = new Float64Array(stats);
