@@ -59,10 +59,21 @@ export class NameTable {
     let sink = 0;
     for (let k = 0; k < count; k++) sink ^= table[2 * (hashes[k] & mask) + 1];
     this.sink = sink; // kept, so the reads are not optimised away
+    // Whole names are looked up next, in this order: hashOf takes their hashes from here.
+    this.ahead = fromDot ? null : names;
+    this.aheadFrom = from;
+    this.aheadCount = fromDot ? 0 : count;
+    this.aheadNext = 0;
   }
 
+  /** Hashes of the last prefetch, of names[from, from + count). */
   private scratch = new Int32Array(256);
   private sink = 0;
+  /** The names of the last prefetch of whole names, and the next one hashOf expects. */
+  private ahead: readonly (string | undefined)[] | null = null;
+  private aheadFrom = 0;
+  private aheadCount = 0;
+  private aheadNext = 0;
 
   /** Adds `id` under `name`; the caller checked that the name has no id. */
   insert(name: string, id: number): void {
@@ -128,7 +139,12 @@ export class NameTable {
    */
   private hashOf(name: string): number {
     if (name === this.lastName) return this.lastHash;
-    const hash = hashFrom(name, 0);
+    const k = this.aheadNext;
+    let hash: number;
+    if (k < this.aheadCount && this.ahead![this.aheadFrom + k] === name) {
+      hash = this.scratch[k];
+      this.aheadNext = k + 1;
+    } else hash = hashFrom(name, 0);
     this.lastName = name;
     this.lastHash = hash;
     return hash;
