@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CarbonBatcher, DEFAULT_BATCHER_LIMITS } from '../src/ingest/carbon-batcher.js';
 import { CarbonBatchWriter } from '../src/ingest/carbon-batch-writer.js';
+import { SLICE_NEW_NAMES } from '../src/ingest/carbon-listeners.js';
 import { CarbonPlaintextParser } from '../src/ingest/carbon-plaintext-parser.js';
 import type { CarbonBatchMessage } from '../src/ingest/carbon-protocol.js';
 import { AggregatingWriter } from '../src/pipeline/aggregating-writer.js';
@@ -111,7 +112,7 @@ async function applyAll(): Promise<{ ns: number; gcNs: number }> {
     let points = 0;
     for (const batch of copies) {
       now = batch.timestamps[batch.length - 1] + 60;
-      while (!writer.appendNext(batch, SLICE_POINTS));
+      while (!writer.appendNext(batch, SLICE_POINTS, SLICE_NEW_NAMES));
       points += batch.length;
     }
     return points;

@@ -16,6 +16,11 @@ export interface PointWriter {
   /** Id of a series, created on first use; 0xffffffff when refused (the series limit). */
   seriesId(name: string): number;
   append(batch: PointBatch): void;
+  /**
+   * A hint: seriesId will be asked for these names soon, most of them new. A store brings what
+   * their lookups will read into the CPU caches all at once, rather than miss on each in turn.
+   */
+  prefetch?(names: readonly string[], from: number, to: number): void;
 }
 
 /** A growable batch for producers that do not know their size up front. */

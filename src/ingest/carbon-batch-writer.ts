@@ -12,41 +12,60 @@ import type { PointWriter } from '../points.js';
 import { REJECTED_SERIES } from '../store/series-store.js';
 import type { CarbonBatchMessage } from './carbon-protocol.js';
 
+/** New names readied per PointWriter.prefetch: their table slots stay well inside the CPU caches. */
+const PREFETCH_NAMES = 256;
+
 export class CarbonBatchWriter {
   /** seriesOf[localId] = store series id, or REJECTED_SERIES until the store took the name. */
   private seriesOf = new Uint32Array(1024).fill(REJECTED_SERIES);
-  /** Names of the local ids without a series yet: new in this batch, or refused so far. */
-  private readonly unresolved = new Map<number, string>();
+  /**
+   * Names of the local ids the store refused in earlier batches. The current batch's new names
+   * are read from the batch itself: a Map entry set and deleted per new name cost main about a
+   * tenth of a new series' work.
+   */
+  private readonly refused = new Map<number, string>();
 
   constructor(private readonly writer: PointWriter) {}
 
   /** The batch being appended in slices, and how many of its points are appended. */
   private current: CarbonBatchMessage | null = null;
   private done = 0;
+  /** The current batch's new names from this index on are not prefetched yet (PointWriter.prefetch). */
+  private prefetched = 0;
 
   /**
-   * Appends the batch's next points, at most `maxPoints`, as one PointBatch, with their `ids`
-   * overwritten by series ids; true once the whole batch is appended. Called again with the same
-   * batch until then, so a large batch can be spread over several event-loop turns.
+   * Appends the batch's next points, at most `maxPoints` and at most `maxNewNames` of them of a
+   * series not resolved yet (each costs the store a lookup and maybe a new series), as one
+   * PointBatch, with their `ids` overwritten by series ids; true once the whole batch is
+   * appended. Called again with the same batch until then, so a large batch can be spread over
+   * several event-loop turns.
    */
-  appendNext(batch: CarbonBatchMessage, maxPoints: number): boolean {
+  appendNext(batch: CarbonBatchMessage, maxPoints: number, maxNewNames = Infinity): boolean {
     if (batch !== this.current) {
       this.current = batch;
       this.done = 0;
+      this.prefetched = 0;
       if (batch.resetNames) {
         this.seriesOf.fill(REJECTED_SERIES);
-        this.unresolved.clear();
+        this.refused.clear();
       }
-      this.remember(batch.firstNewId, batch.newNames);
+      this.makeRoom(batch.firstNewId + batch.newNames.length);
     }
     const { ids, timestamps, values, length } = batch;
     const from = this.done;
-    const to = Math.min(length, from + maxPoints);
+    const last = Math.min(length, from + maxPoints);
     const seriesOf = this.seriesOf;
-    for (let i = from; i < to; i++) {
-      let id = seriesOf[ids[i]];
-      if (id === REJECTED_SERIES) id = this.resolve(ids[i]);
-      ids[i] = id;
+    let resolved = 0;
+    let to = from;
+    for (; to < last; to++) {
+      let id = seriesOf[ids[to]];
+      if (id === REJECTED_SERIES) {
+        // At least one point per slice, so a batch always makes progress.
+        if (resolved >= maxNewNames && to > from) break;
+        resolved++;
+        id = this.resolve(batch, ids[to]);
+      }
+      ids[to] = id;
     }
     if (from === 0 && to === length) {
       this.writer.append({ length, seriesIds: ids, timestamps, values });
@@ -55,31 +74,43 @@ export class CarbonBatchWriter {
     }
     this.done = to;
     if (to < length) return false;
+    this.keepRefused(batch);
     this.current = null;
     return true;
   }
 
-  private remember(firstNewId: number, names: readonly string[]): void {
-    const needed = firstNewId + names.length;
-    if (needed > this.seriesOf.length) {
-      let capacity = this.seriesOf.length;
-      while (capacity < needed) capacity *= 2;
-      const grown = new Uint32Array(capacity).fill(REJECTED_SERIES);
-      grown.set(this.seriesOf);
-      this.seriesOf = grown;
-    }
-    for (let k = 0; k < names.length; k++) this.unresolved.set(firstNewId + k, names[k]);
+  private makeRoom(needed: number): void {
+    if (needed <= this.seriesOf.length) return;
+    let capacity = this.seriesOf.length;
+    while (capacity < needed) capacity *= 2;
+    const grown = new Uint32Array(capacity).fill(REJECTED_SERIES);
+    grown.set(this.seriesOf);
+    this.seriesOf = grown;
   }
 
   /** Asks the store for the series of a name not resolved yet: once per point while it refuses. */
-  private resolve(localId: number): number {
-    const name = this.unresolved.get(localId);
+  private resolve(batch: CarbonBatchMessage, localId: number): number {
+    const k = localId - batch.firstNewId;
+    if (k >= this.prefetched && k < batch.newNames.length && this.writer.prefetch) {
+      // New names mostly come in the order of their first points: the next ones are asked for soon.
+      this.prefetched = Math.min(batch.newNames.length, k + PREFETCH_NAMES);
+      this.writer.prefetch(batch.newNames, k, this.prefetched);
+    }
+    const name = k >= 0 && k < batch.newNames.length ? batch.newNames[k] : this.refused.get(localId);
     if (name === undefined) return REJECTED_SERIES;
     const id = this.writer.seriesId(name);
     if (id !== REJECTED_SERIES) {
       this.seriesOf[localId] = id;
-      this.unresolved.delete(localId);
+      if (k < 0 || k >= batch.newNames.length) this.refused.delete(localId);
     }
     return id;
+  }
+
+  /** The batch's new names the store refused, kept to be asked for again at their later points. */
+  private keepRefused(batch: CarbonBatchMessage): void {
+    const { firstNewId, newNames } = batch;
+    for (let k = 0; k < newNames.length; k++) {
+      if (this.seriesOf[firstNewId + k] === REJECTED_SERIES) this.refused.set(firstNewId + k, newNames[k]);
+    }
   }
 }

@@ -1,8 +1,8 @@
 /**
  * The carbon worker's side of a batch: parsed points become (local id, timestamp, value) in typed
  * arrays, each series name interned to a dense worker-local id that is sent to main once. A batch
- * is sent when it is full or has many new names (each costs main a store lookup), so main's work
- * per event-loop turn stays around a millisecond; otherwise the caller flushes it once per I/O turn.
+ * is sent when it is full or has many new names; otherwise the caller flushes it once per I/O turn.
+ * Main bounds its own work per event-loop turn by appending a batch in slices (carbon-listeners.ts).
  */
 import type { CarbonBatchMessage } from './carbon-protocol.js';
 import type { CarbonSink } from './carbon-plaintext-parser.js';
@@ -23,7 +23,9 @@ export const DEFAULT_BATCHER_LIMITS: CarbonBatcherLimits = {
   // ns on main and from 189-217 to 144-161 on the worker. Main appends a batch in slices
   // (carbon-listeners.ts), so a scale poll still waits behind 1024 points at most.
   maxPoints: 4096,
-  maxNewNames: 256,
+  // As many as points: main slices a batch by new names itself. Batches cut at 256 new names
+  // made a burst of new series cost a message, a wake-up and an acknowledgement per 256 points.
+  maxNewNames: 4096,
   maxNames: 1 << 22,
 };
 
@@ -36,9 +38,16 @@ interface Arrays {
 }
 
 export class CarbonBatcher implements CarbonSink {
-  /** Names by local id, found through a NameTable: a Map of a million names cost more than parsing them. */
-  private names: string[] = [];
+  /**
+   * Names by local id, found through a NameTable (a Map of a million names cost more than parsing
+   * them); only those seriesOf looked up. Ids the parser gives out through newSeries keep no
+   * string here: it finds their names by their bytes, and a million strings kept on this thread
+   * as well as on main were garbage collection work on both.
+   */
+  private names: (string | undefined)[] = [];
   private localIds = new NameTable(this.names);
+  /** Names of the ids from firstNewId on, sent with the next batch. */
+  private newNames: string[] = [];
   private nextId = 0;
   private arrays: Arrays;
   /** Arrays main has handed back, reused instead of allocating. */
@@ -68,6 +77,7 @@ export class CarbonBatcher implements CarbonSink {
     let id = this.localIds.find(name);
     if (id < 0) {
       id = this.newSeries(name);
+      this.names[id] = name;
       this.localIds.insert(name, id);
     }
     return id;
@@ -79,7 +89,8 @@ export class CarbonBatcher implements CarbonSink {
    */
   newSeries(name: string): number {
     if (this.nextId >= this.limits.maxNames) this.forgetNames();
-    this.names.push(name); // names[id] is the name of id
+    this.names.push(undefined); // names[id] belongs to id; seriesOf sets it
+    this.newNames.push(name);
     return this.nextId++;
   }
 
@@ -112,8 +123,9 @@ export class CarbonBatcher implements CarbonSink {
       values,
       resetNames: this.resetNames,
       firstNewId: this.firstNewId,
-      newNames: this.names.slice(this.firstNewId, this.nextId),
+      newNames: this.newNames,
     };
+    this.newNames = [];
     this.arrays = this.spare.pop() ?? this.allocate();
     this.length = 0;
     this.resetNames = false;
@@ -129,6 +141,7 @@ export class CarbonBatcher implements CarbonSink {
   private forgetNames(): void {
     this.flush(); // its ids belong to the names being forgotten
     this.names = [];
+    this.newNames = [];
     this.localIds = new NameTable(this.names);
     this.epoch++;
     this.nextId = 0;

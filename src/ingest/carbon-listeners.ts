@@ -49,6 +49,12 @@ export interface CarbonListeners {
  * and acknowledgements); a scale poll waiting behind ingest waits for one slice, not a batch.
  */
 const SLICE_POINTS = 1024;
+/**
+ * Points of series not resolved yet per slice: each costs a store lookup and, for a new name, a
+ * new series (about 1.4 us of main's CPU in the carbon stages bench, 1M series x 3), so a slice of
+ * new names is shorter: 512 of them take about 0.7 ms. Each slice is a WAL write of its own.
+ */
+export const SLICE_NEW_NAMES = 512;
 
 function countersOf(stats: SharedArrayBuffer): CarbonCounters {
   const slots = new Float64Array(stats);
@@ -112,7 +118,7 @@ export async function startCarbonListeners(options: CarbonListenersOptions): Pro
   const handleOne = (): void => {
     const msg = queue[0];
     if (msg.type === 'batch') {
-      if (!writer.appendNext(msg, SLICE_POINTS)) {
+      if (!writer.appendNext(msg, SLICE_POINTS, SLICE_NEW_NAMES)) {
         setImmediate(handleOne);
         return;
       }

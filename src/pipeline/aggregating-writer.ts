@@ -31,6 +31,10 @@ export class AggregatingWriter implements PointWriter {
     return id;
   }
 
+  prefetch(names: readonly string[], from: number, to: number): void {
+    this.store.prefetch?.(names, from, to);
+  }
+
   append(batch: PointBatch): void {
     this.store.append(batch);
     // Without rules the per-point name lookup would be pure overhead (about a quarter of the

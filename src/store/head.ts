@@ -47,7 +47,10 @@ class BlockPool {
       b = this.count++;
     }
     const offset = this.offset(b);
-    this.slab(b).fill(NaN, offset, offset + this.slots);
+    const slab = this.slab(b);
+    // A small block by a loop: fill() is a builtin call, a third of a new series' head work.
+    if (this.slots <= 16) for (let i = offset; i < offset + this.slots; i++) slab[i] = NaN;
+    else slab.fill(NaN, offset, offset + this.slots);
     return b;
   }
 

@@ -23,6 +23,11 @@ export class PathSegments {
     return id < 0 ? undefined : id;
   }
 
+  /** Readies the lookups of the last components of names about to be added (NameTable.prefetch). */
+  prefetchLast(paths: readonly string[], from: number, to: number): void {
+    this.table.prefetch(paths, from, to, true);
+  }
+
   name(id: number): string {
     return this.names[id];
   }

@@ -6,6 +6,8 @@
  * series. Each entry is the id (u32), the record's length (u32) and the record, which holds what a
  * `01` record would (name, `ff`, layout spec).
  */
+import { writeAsciiName } from './ascii-name.js';
+
 const ENTRY_HEADER_BYTES = 8;
 const enc = new TextEncoder();
 
@@ -27,7 +29,8 @@ export class SeriesBlockWriter {
       this.bytes = bytes;
     }
     const at = this.used;
-    const { written } = enc.encodeInto(name, this.bytes.subarray(at + ENTRY_HEADER_BYTES));
+    let written = writeAsciiName(this.bytes, at + ENTRY_HEADER_BYTES, name);
+    if (written < 0) written = enc.encodeInto(name, this.bytes.subarray(at + ENTRY_HEADER_BYTES)).written;
     this.bytes.set(suffix, at + ENTRY_HEADER_BYTES + written);
     putU32(this.bytes, at, id);
     putU32(this.bytes, at + 4, written + suffix.length);

@@ -23,6 +23,11 @@ export class SeriesIndex {
     return id < 0 ? undefined : id;
   }
 
+  /** Readies the lookups of names about to be asked for (NameTable.prefetch). */
+  prefetch(names: readonly string[], from: number, to: number): void {
+    this.ids.prefetch(names, from, to);
+  }
+
   name(id: number): string | undefined {
     return this.namesById[id];
   }

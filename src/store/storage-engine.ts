@@ -119,6 +119,8 @@ export class StorageEngine implements SeriesStore {
   private readonly readCache: DecodedWindowCache;
   private readonly layouts: Layout[] = [];
   private readonly layoutKeys = new Map<readonly Archive[], Map<Aggregation, number>>();
+  /** The layout registerSeries gave last. */
+  private lastLayout = 0;
   private layoutOf = new Uint16Array(1024);
   private lastWrite = new Uint32Array(1024);
   /** Finest-archive windows before this (per step) are sealed: later points for them are late. */
@@ -296,7 +298,8 @@ export class StorageEngine implements SeriesStore {
   seriesId(name: string): number {
     const known = this.index.get(name);
     if (known !== undefined) return known;
-    const deleted = this.deletedIds.get(name);
+    // Asked only when there are any: a Map lookup hashes the whole name again.
+    const deleted = this.deletedIds.size > 0 ? this.deletedIds.get(name) : undefined;
     if (deleted !== undefined) {
       this.revive(deleted);
       return deleted;
@@ -309,6 +312,11 @@ export class StorageEngine implements SeriesStore {
     this.registerSeries(id, name);
     this.wal.logSeries(id, name);
     return id;
+  }
+
+  prefetch(names: readonly string[], from: number, to: number): void {
+    this.index.prefetch(names, from, to);
+    this.tree.prefetch(names, from, to);
   }
 
   seriesCount(): number {
@@ -437,14 +445,19 @@ export class StorageEngine implements SeriesStore {
     else this.tagIndex.add(id, name);
     const archives = this.options.policy.archivesFor(name);
     const aggregation = this.options.policy.aggregationFor(name);
-    // The policy hands out one shared object per rule, so the pair identifies the layout.
-    let byAggregation = this.layoutKeys.get(archives);
-    if (!byAggregation) this.layoutKeys.set(archives, (byAggregation = new Map()));
-    let layout = byAggregation.get(aggregation);
-    if (layout === undefined) {
-      layout = this.layouts.length;
-      this.layouts.push({ archives, aggregation, maxRetention: Math.max(...archives.map((a) => a.retentionSeconds)) });
-      byAggregation.set(aggregation, layout);
+    // The policy hands out one shared object per rule, so the pair identifies the layout; a burst
+    // of new series nearly always has the pair of the series before.
+    let layout = this.lastLayout;
+    if (archives !== this.layouts[layout]?.archives || aggregation !== this.layouts[layout].aggregation) {
+      let byAggregation = this.layoutKeys.get(archives);
+      if (!byAggregation) this.layoutKeys.set(archives, (byAggregation = new Map()));
+      let found = byAggregation.get(aggregation);
+      if (found === undefined) {
+        found = this.layouts.length;
+        this.layouts.push({ archives, aggregation, maxRetention: Math.max(...archives.map((a) => a.retentionSeconds)) });
+        byAggregation.set(aggregation, found);
+      }
+      layout = this.lastLayout = found;
     }
     if (id >= this.layoutOf.length) {
       let capacity = this.layoutOf.length;

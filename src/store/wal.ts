@@ -4,11 +4,12 @@
  * take. Segments are numbered files; the engine deletes old ones once their points are in sealed
  * chunks on disk. Layout: docs/format/wal.md.
  */
-import { closeSync, fdatasync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync, writevSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { PointBatch } from '../points.js';
+import { writeAsciiName } from './ascii-name.js';
 
 const FRAME_HEADER = 8;
 const RECORD_SERIES = 1;
@@ -95,8 +96,10 @@ export class WriteAheadLog {
    * not one each.
    */
   logSeries(id: number, name: string): void {
-    const nameLength = Buffer.byteLength(name, 'utf8');
     if (this.pendingBytes === 0) this.pendingBytes = SERIES_FRAME_START;
+    const ascii = writeAsciiName(this.pendingSeries, this.pendingBytes + 6, name);
+    const nameLength = ascii >= 0 ? ascii : Buffer.byteLength(name, 'utf8');
+    if (nameLength > 0xffff) throw new RangeError(`series name of ${nameLength} bytes is longer than the log's 65535`);
     const needed = this.pendingBytes + 6 + nameLength;
     if (needed > this.pendingSeries.length) {
       const grown = Buffer.allocUnsafe(Math.max(this.pendingSeries.length * 2, needed));
@@ -105,26 +108,38 @@ export class WriteAheadLog {
     }
     const buf = this.pendingSeries;
     const at = this.pendingBytes;
-    buf.writeUInt32LE(id, at);
-    buf.writeUInt16LE(nameLength, at + 4);
-    buf.write(name, at + 6, 'utf8');
+    // Byte stores: Buffer's writeUInt32LE/writeUInt16LE check their arguments, per new series.
+    buf[at] = id;
+    buf[at + 1] = id >>> 8;
+    buf[at + 2] = id >>> 16;
+    buf[at + 3] = id >>> 24;
+    buf[at + 4] = nameLength;
+    buf[at + 5] = nameLength >>> 8;
+    // An ASCII name that fit is written already; past the end it was not, nor was any other.
+    if (ascii < 0) buf.write(name, at + 6, 'utf8');
     this.pendingBytes = needed;
     this.pendingCount++;
   }
 
   private writePendingSeries(): void {
     if (this.pendingBytes === 0) return;
+    writeSync(this.fd, this.takePendingSeries());
+  }
+
+  /** The pending series frame, closed with its header and checksum, and counted as written. */
+  private takePendingSeries(): Buffer {
     const buf = this.pendingSeries;
     buf[FRAME_HEADER] = RECORD_SERIES_MANY;
     buf.writeUInt32LE(this.pendingCount, FRAME_HEADER + 1);
     const payload = buf.subarray(FRAME_HEADER, this.pendingBytes);
     buf.writeUInt32LE(payload.length, 0);
     buf.writeUInt32LE(crc32(payload), 4);
-    writeSync(this.fd, buf, 0, this.pendingBytes);
+    const frame = buf.subarray(0, this.pendingBytes);
     this.dirty = true;
     this.segmentBytes += this.pendingBytes;
     this.pendingBytes = 0;
     this.pendingCount = 0;
+    return frame;
   }
 
   logPoints(batch: PointBatch): void {
@@ -250,12 +265,14 @@ export class WriteAheadLog {
   }
 
   private writeFrame(payload: Buffer): void {
-    this.writePendingSeries();
     const frameStart = payload.byteOffset - this.scratch.byteOffset - FRAME_HEADER;
     this.scratch.writeUInt32LE(payload.length, frameStart);
     this.scratch.writeUInt32LE(crc32(payload), frameStart + 4);
     const frameLength = FRAME_HEADER + payload.length;
-    writeSync(this.fd, this.scratch, frameStart, frameLength);
+    const frame = this.scratch.subarray(frameStart, frameStart + frameLength);
+    // The series frame a points frame may refer to goes in the same system call, ahead of it.
+    if (this.pendingBytes > 0) writevSync(this.fd, [this.takePendingSeries(), frame]);
+    else writeSync(this.fd, frame);
     this.dirty = true;
     this.segmentBytes += frameLength;
     if (this.segmentBytes >= SEGMENT_BYTES) this.rotate();

@@ -119,3 +119,26 @@ test('with the real store at its series limit, a refused name is taken once a de
   const [b] = await store.read(['limit.b'], t0 - 10, t0 + 30);
   assert.deepEqual([...b.values].filter((v) => !Number.isNaN(v)), [4]);
 });
+
+test('a slice resolves at most the given new names, and takes known points past them', () => {
+  const store = new RecordingWriter();
+  const writer = new CarbonBatchWriter(store);
+  const first = batch(1, [[0, 10, 1], [1, 10, 2], [0, 20, 3], [2, 10, 4]], 0, ['a', 'b', 'c']);
+  assert.equal(writer.appendNext(first, 100, 1), false);
+  assert.equal(writer.appendNext(first, 100, 1), false);
+  assert.equal(writer.appendNext(first, 100, 1), true);
+  assert.deepEqual(store.appends, [1, 2, 1]);
+  assert.deepEqual(store.asked, ['a', 'b', 'c']);
+  assert.deepEqual(store.appended, [[100, 10, 1], [101, 10, 2], [100, 20, 3], [102, 10, 4]]);
+});
+
+test('a name refused in one batch is asked again in the next, by its local id', () => {
+  const store = new RecordingWriter();
+  store.refuse.add('b');
+  const writer = new CarbonBatchWriter(store);
+  appendAll(writer, batch(1, [[0, 10, 1], [1, 10, 2]], 0, ['a', 'b']));
+  store.refuse.clear();
+  appendAll(writer, batch(2, [[2, 20, 3], [1, 20, 4], [1, 30, 5]], 2, ['c']));
+  assert.deepEqual(store.asked, ['a', 'b', 'c', 'b']);
+  assert.deepEqual(store.appended.slice(2), [[101, 20, 3], [102, 20, 4], [102, 30, 5]]);
+});

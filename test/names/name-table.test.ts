@@ -36,3 +36,30 @@ test('names whose hashes collide stay apart', () => {
   for (let id = 1; id < names.length; id += 2) assert.equal(table.find(names[id]), id);
   assert.equal(table.find('x0'), -1);
 });
+
+test('lookups after a prefetch find the same ids, in or out of the prefetched order', () => {
+  const names: string[] = [];
+  const table = new NameTable(names);
+  const add = (name: string): void => {
+    names.push(name);
+    table.insert(name, names.length - 1);
+  };
+  for (let i = 0; i < 1000; i++) add(`old.host_${i % 10}.m${i}`);
+  const burst = Array.from({ length: 300 }, (_, i) => (i % 5 === 0 ? `old.host_${i % 10}.m${i}` : `new.host_${i % 10}.m${i}`));
+  table.prefetch(burst, 0, 200);
+  // In order, with a name looked up out of turn (it must not take the next prefetched hash).
+  assert.equal(table.find('old.host_3.m13'), 13);
+  for (let i = 0; i < 300; i++) {
+    const found = table.find(burst[i]);
+    if (i % 5 === 0) assert.equal(found, i, burst[i]);
+    else {
+      assert.equal(found, -1, burst[i]);
+      add(burst[i]);
+      assert.equal(table.find(burst[i]), names.length - 1);
+    }
+  }
+  // Last components only: whole-name lookups must not take those hashes.
+  table.prefetch(['x.new.one', 'x.old.host_1.m1'], 0, 2, true);
+  assert.equal(table.find('old.host_1.m1'), 1);
+  assert.equal(table.find('x.new.one'), -1);
+});

@@ -134,3 +134,26 @@ test('adds and removes in any order agree with a plain list of names (runs moved
     }
   }
 });
+
+test('a parent pruned and its node reused elsewhere is not found again through the parent cache', () => {
+  const trie = new PathTrie();
+  trie.add('a.b.x');
+  trie.add('q.r.s');
+  trie.remove('a.b.x'); // frees the nodes of a, a.b and a.b.x
+  trie.add('c.d.e'); // reuses them
+  trie.add('a.b.y');
+  trie.add('q.r.t'); // through the cache
+  assert.deepEqual(trie.match('a.b.*'), ['a.b.y']);
+  assert.deepEqual(trie.match('c.d.*'), ['c.d.e']);
+  assert.deepEqual(trie.match('q.r.*'), ['q.r.s', 'q.r.t']);
+  assert.deepEqual(trie.match('*.*.*'), ['a.b.y', 'c.d.e', 'q.r.s', 'q.r.t']);
+  assert.equal(trie.size, 4);
+});
+
+test('paths with empty components and without dots keep their shape', () => {
+  const trie = new PathTrie();
+  for (const path of ['solo', '.lead', 'a..b', 'a..c', 'trail.', 'x.y']) trie.add(path);
+  assert.deepEqual(trie.match('*'), ['solo']);
+  assert.deepEqual(trie.match('*.*'), ['.lead', 'trail.', 'x.y']);
+  assert.deepEqual(trie.match('a..*'), ['a..b', 'a..c']);
+});

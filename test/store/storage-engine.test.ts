@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
@@ -433,4 +433,19 @@ test('new series stored in blocks survive a restart and a kill -9; one deleted f
   assert.equal(engine.seriesCount(), names.length);
   assert.deepEqual(points(await readOne(engine, names[1000], t0 - 60, t0)), [[t0 - 20, 1000]]);
   await engine.close();
+});
+
+test('new series names, ASCII or not, come back from LevelDB series blocks after a restart without the WAL', async () => {
+  const dir = tempDir();
+  const clock = new Clock();
+  const engine = await openEngine(dir, clock);
+  const names = ['plain.ascii.name', 'ünïcode.näme', 'x.日本.y', 'tagged.name;env=prød'];
+  write(engine, names.map((name, i) => [name, clock.t, i]));
+  await engine.sweep(); // writes the new series to LevelDB
+  await engine.close();
+  // Without the WAL the names can only come from the series records.
+  rmSync(join(dir, 'wal'), { recursive: true, force: true });
+  const again = await openEngine(dir, clock);
+  assert.deepEqual([...again.names()], names);
+  await again.close();
 });

@@ -125,3 +125,17 @@ test('many new series share one frame; single-series frames of earlier versions 
   assert.equal(stats.records, 3, 'the old frame, one frame of 1000 names, one of points');
   wal.close();
 });
+
+test('a burst of series names larger than the frame buffer replays whole, ASCII and not', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'carbonado-wal-'));
+  const first = WriteAheadLog.open(dir, 0, collect().handler).wal;
+  const names = Array.from({ length: 5000 }, (_, i) => (i % 7 === 3 ? `bürst.host_${i % 10}.métric_${i}` : `burst.host_${i % 10}.metric_with_a_long_name_${i}`));
+  names.forEach((name, id) => first.logSeries(id, name));
+  first.logPoints(batch([[4999, 100, 1]]));
+  first.close();
+  const replay = collect();
+  const { wal } = WriteAheadLog.open(dir, 0, replay.handler);
+  assert.deepEqual(replay.series, names.map((name, id) => [id, name]));
+  assert.deepEqual(replay.points, [[4999, 100, 1]]);
+  wal.close();
+});

@@ -4,6 +4,7 @@
  * `xFilesFactor` and `aggregationMethod` are each optional and default to whisper's 0.5 and average.
  */
 import { AGGREGATION_METHODS, isAggregationMethod, type AggregationMethod } from './aggregate-method.js';
+import { patternTest } from './pattern-test.js';
 import { RetentionError } from './retention.js';
 import { compileSectionPattern, parseIniSections, rejectUnknownKeys, type IniEntry } from './storage-schemas.js';
 
@@ -16,6 +17,8 @@ export interface Aggregation {
 export interface AggregationRule {
   name: string;
   pattern: RegExp;
+  /** The pattern's test, as a string compare when it is a plain literal (pattern-test.ts). */
+  matches: (name: string) => boolean;
   aggregation: Aggregation;
 }
 
@@ -89,7 +92,7 @@ export function parseStorageAggregation(text: string, file: string): Aggregation
       method = value;
     }
 
-    return { name: section.name, pattern, aggregation: Object.freeze({ method, xFilesFactor }) };
+    return { name: section.name, pattern, matches: patternTest(pattern), aggregation: Object.freeze({ method, xFilesFactor }) };
   });
 }
 
@@ -100,7 +103,7 @@ export function aggregationForName(rules: readonly AggregationRule[], name: stri
   const semicolon = name.indexOf(';');
   const path = semicolon < 0 ? name : name.slice(0, semicolon);
   for (const rule of rules) {
-    if (rule.pattern.test(name) || (semicolon >= 0 && rule.pattern.test(path))) return rule.aggregation;
+    if (rule.matches(name) || (semicolon >= 0 && rule.matches(path))) return rule.aggregation;
   }
   return DEFAULT_AGGREGATION;
 }

@@ -3,6 +3,7 @@
  * first whose `pattern` regex is found anywhere in the full series name (tags included, as in
  * carbon 1.1) wins. The INI reader here is shared with storage-aggregation.conf.
  */
+import { patternTest } from './pattern-test.js';
 import { RetentionError, parseRetentions, type Archive } from './retention.js';
 
 /** One `key = value` of an INI section, with the line it starts on. */
@@ -129,6 +130,8 @@ export function compileSectionPattern(section: IniSection, file: string): RegExp
 export interface StorageSchema {
   name: string;
   pattern: RegExp;
+  /** The pattern's test, as a string compare when it is a plain literal (pattern-test.ts). */
+  matches: (name: string) => boolean;
   /** Finest precision first; frozen, since one list is shared by every series the schema matches. */
   archives: readonly Archive[];
 }
@@ -175,14 +178,14 @@ export function parseStorageSchemas(text: string, file: string): StorageSchema[]
         key: 'retentions',
       });
     }
-    return { name: section.name, pattern, archives: freezeArchives(archives) };
+    return { name: section.name, pattern, matches: patternTest(pattern), archives: freezeArchives(archives) };
   });
 }
 
 /** First matching schema's archives, or the default retention when none matches. */
 export function archivesForName(schemas: readonly StorageSchema[], name: string): readonly Archive[] {
   for (const schema of schemas) {
-    if (schema.pattern.test(name)) return schema.archives;
+    if (schema.matches(name)) return schema.archives;
   }
   return DEFAULT_ARCHIVES;
 }
