@@ -38,10 +38,24 @@ function udpHandleOf(socket: Socket): UdpHandle | null {
   return handle as UdpHandle;
 }
 
+/**
+ * Reads one queued datagram from the datagram socket `fd` into buffer[offset, offset +
+ * MAX_DATAGRAM_BYTES) and returns its length, or -1 when none is queued. Any other error is thrown.
+ */
+export function readDatagram(fd: number, buffer: Uint8Array, offset: number): number {
+  try {
+    return readSync(fd, buffer, offset, MAX_DATAGRAM_BYTES, null);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EAGAIN' || (err as NodeJS.ErrnoException).code === 'EWOULDBLOCK') return -1;
+    throw err;
+  }
+}
+
 export class DatagramDrain {
   private constructor(
     private readonly handle: UdpHandle,
-    private readonly fd: number,
+    /** The socket's file descriptor: other threads of this process may read it too. */
+    readonly fd: number,
   ) {}
 
   /** A drain for a bound socket, or null where its descriptor cannot be reached. */
@@ -55,12 +69,7 @@ export class DatagramDrain {
    * length, or -1 when none is queued. Any other error is thrown.
    */
   read(buffer: Uint8Array, offset: number): number {
-    try {
-      return readSync(this.fd, buffer, offset, MAX_DATAGRAM_BYTES, null);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EAGAIN' || (err as NodeJS.ErrnoException).code === 'EWOULDBLOCK') return -1;
-      throw err;
-    }
+    return readDatagram(this.fd, buffer, offset);
   }
 
   /** Stops Node's own reading ('message' events), so the socket no longer wakes the event loop. */

@@ -12,6 +12,8 @@ export const ReceiverStat = {
   /** Deepest ring seen since the last reset, in bytes. */
   queueDepthMax: 5,
   tcpConnections: 6,
+  /** Datagrams read from a sibling receiver's socket (included in packets). */
+  stolenPackets: 7,
 } as const;
 export type ReceiverStat = (typeof ReceiverStat)[keyof typeof ReceiverStat];
 

@@ -1,8 +1,11 @@
-/** Starts the StatsD receiver threads: all bound to one port with SO_REUSEPORT. */
+/**
+ * Starts the StatsD receiver threads: all bound to one port with SO_REUSEPORT, each also reading
+ * its siblings' sockets when its own is empty (see receiver-worker.ts).
+ */
 import { Worker } from 'node:worker_threads';
 import type { ByteRingHandle } from './byte-ring.js';
 import { createReceiverStats } from './receiver-stats.js';
-import type { ReceiverMessage, ReceiverWorkerData } from './receiver-worker.js';
+import type { ReceiverCommand, ReceiverMessage, ReceiverWorkerData } from './receiver-worker.js';
 
 export interface StatsdReceiversOptions {
   host: string;
@@ -41,6 +44,7 @@ function startReceiver(data: ReceiverWorkerData): Promise<{ worker: Worker; list
 
 export async function startStatsdReceivers(options: StatsdReceiversOptions): Promise<StatsdReceivers> {
   const statsBuffers = options.rings.map(() => createReceiverStats());
+  const alive = new SharedArrayBuffer(4 * options.rings.length);
   const base = (index: number, port: number): ReceiverWorkerData => ({
     index,
     host: options.host,
@@ -51,6 +55,7 @@ export async function startStatsdReceivers(options: StatsdReceiversOptions): Pro
     rings: options.rings[index],
     doorbells: options.doorbells,
     stats: statsBuffers[index],
+    alive,
   });
   // The first receiver binds (perhaps an ephemeral port); the others join that port.
   const first = await startReceiver(base(0, options.port));
@@ -58,21 +63,46 @@ export async function startStatsdReceivers(options: StatsdReceiversOptions): Pro
     options.rings.slice(1).map((_, i) => startReceiver(base(i + 1, first.listening.udpPort))),
   );
   const workers = [first.worker, ...rest.map((r) => r.worker)];
+  const command = (w: Worker, msg: ReceiverCommand): void => w.postMessage(msg);
+  let stopping = false;
   for (const w of workers) {
     w.on('error', (err) => console.error(`carbonado: statsd receiver thread failed: ${err.stack ?? err.message}`));
+    // A thread gone unasked: the others stop reading its (closed, perhaps reused) descriptor.
+    w.once('exit', () => {
+      if (!stopping) for (const other of workers) if (other !== w) command(other, { type: 'quiesce' });
+    });
   }
+  const fds = [first.listening.fd, ...rest.map((r) => r.listening.fd)];
+  if (workers.length > 1) for (const w of workers) command(w, { type: 'siblings', fds });
   return {
     udpPort: first.listening.udpPort,
     tcpPort: first.listening.tcpPort,
     recvBufferBytes: first.listening.recvBufferBytes,
     stats: statsBuffers.map((b) => new Float64Array(b)),
     async stop() {
+      stopping = true;
+      // Every thread stops reading its siblings' sockets before any socket closes.
+      await Promise.all(
+        workers.map(
+          (w) =>
+            new Promise<void>((resolve) => {
+              const onMessage = (msg: ReceiverMessage): void => {
+                if (msg.type !== 'quiesced') return;
+                w.off('message', onMessage);
+                resolve();
+              };
+              w.on('message', onMessage);
+              w.once('exit', () => resolve());
+              command(w, { type: 'quiesce' });
+            }),
+        ),
+      );
       await Promise.all(
         workers.map(
           (w) =>
             new Promise<void>((resolve) => {
               w.once('exit', () => resolve());
-              w.postMessage({ type: 'stop' });
+              command(w, { type: 'stop' });
             }),
         ),
       );

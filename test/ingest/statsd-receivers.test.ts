@@ -99,3 +99,36 @@ test('a burst of datagrams faster than events are handled is counted in full', {
     await receivers.stop();
   }
 });
+
+test('a receiver with an empty socket reads the datagrams the kernel queued for a sibling, each once', { timeout: 30_000 }, async () => {
+  // One client socket: the kernel's hash sends every datagram to the same one of the two receivers.
+  const rings = [[createByteRing(1 << 20)], [createByteRing(1 << 20)]];
+  const receivers = await startStatsdReceivers({
+    host: '127.0.0.1',
+    port: 0,
+    recvBufferBytes: 4 << 20,
+    maxNameLength: 1024,
+    rings,
+    doorbells: [createDoorbell()],
+  });
+  const client = (await import('node:dgram')).createSocket('udp4');
+  const total = (stat: ReceiverStat): number => receivers.stats[0][stat] + receivers.stats[1][stat];
+  try {
+    const lines = 60;
+    const payload = Buffer.from(Array.from({ length: lines }, (_, i) => `steal.metric_${i}:1|ms|@0.5`).join('\n'));
+    let sent = 0;
+    // Bursts until the idle receiver has taken some (its check runs every 10 ms while its own socket is quiet).
+    for (let round = 0; round < 40 && total(ReceiverStat.stolenPackets) === 0; round++) {
+      for (let i = 0; i < 1500; i++, sent++) client.send(payload, receivers.udpPort, '127.0.0.1');
+      for (let i = 0; i < 200 && total(ReceiverStat.packets) < sent; i++) await new Promise((r) => setTimeout(r, 5));
+    }
+    assert.ok(total(ReceiverStat.stolenPackets) > 0, 'the idle receiver read from its sibling\'s socket');
+    const owner = receivers.stats[0][ReceiverStat.stolenPackets] > 0 ? 1 : 0;
+    assert.equal(receivers.stats[owner][ReceiverStat.stolenPackets], 0, 'only the receiver without clients reads its sibling\'s socket');
+    assert.ok(total(ReceiverStat.packets) <= sent);
+    assert.equal(total(ReceiverStat.lines), total(ReceiverStat.packets) * lines, 'each datagram read and parsed exactly once');
+  } finally {
+    client.close();
+    await receivers.stop();
+  }
+});
