@@ -90,6 +90,8 @@ const RECORDS_PER_BATCH = 256;
 const SERIES_PER_BLOCK = 1024;
 /** Main-thread time a sweep's sealing pass or WAL checkpoint runs before it gives queries and ingest a turn. */
 const SWEEP_SLICE_MS = 1;
+/** Head ids scanned per slice when counting the windows about to need a whole-window block. */
+const RESERVE_SCAN_IDS = 16_384;
 /** Points per WAL frame of a checkpoint (256 KiB). */
 const CHECKPOINT_FRAME_POINTS = 16_384;
 /** Points more than this far ahead of the clock are refused (clock skew allowance). */
@@ -554,6 +556,8 @@ export class StorageEngine implements SeriesStore {
         }
       }
     }
+    // After sealing, whose released blocks count as spare.
+    await this.reserveHeadBlocks();
     await this.enqueueWrite(() => this.flushSealed(cutoffs));
     await this.enqueueWrite(() => this.runRollups(now));
     await this.enqueueWrite(() => this.expire(now));
@@ -565,6 +569,27 @@ export class StorageEngine implements SeriesStore {
     if (Number.isFinite(hotWindow)) this.ring.evictBefore(now - hotWindow);
     if (sealing) this.ring.trim(this.index.idLimit);
     this.refreshStats();
+  }
+
+  /**
+   * Creates, in paced slices, the whole-window head blocks that windows about to outgrow their
+   * small block will need, so that the flush that fills their ninth slot does not fault in fresh
+   * memory for every series at once (see head.ts).
+   */
+  private async reserveHeadBlocks(): Promise<void> {
+    if (this.closing) return;
+    let sliceStart = performance.now();
+    const pace = async (): Promise<void> => {
+      if (performance.now() - sliceStart <= SWEEP_SLICE_MS) return;
+      await this.pauseBackgroundWork(performance.now() - sliceStart);
+      sliceStart = performance.now();
+    };
+    let growing = 0;
+    for (let from = 0; from < this.head.idCapacity; from += RESERVE_SCAN_IDS) {
+      growing += this.head.countGrowing(from, from + RESERVE_SCAN_IDS);
+      await pace();
+    }
+    while (!this.closing && this.head.reserveWholeBlocks(growing)) await pace();
   }
 
   /** Per layout index: its spec (`10:60480,60:43200`) as utf-8, and the JSON layouts record of a series that never had another layout. */

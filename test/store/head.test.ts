@@ -58,3 +58,22 @@ test('a window with few points holds a small block, not a whole window of slots'
   assert.ok(head.bytes < 10_000 * 100, `head holds ${head.bytes} bytes for 10k windows of 3 points`);
   assert.deepEqual(windowOf(head, 9_999, 0).slice(49, 54), [NaN, 50, 51, 52, NaN]);
 });
+
+test('windows half into their small block are counted as growing, and blocks reserved for them are the ones they grow into', () => {
+  const head = new Head();
+  const series = 3000;
+  // Half the series have 4 of their small block's 8 slots written, the others 3: only the first half counts.
+  for (let id = 0; id < series; id++) for (let slot = 0; slot < (id % 2 === 0 ? 4 : 3); slot++) head.write(id, 0, 0, slot, id + slot);
+  assert.equal(head.countGrowing(0, head.idCapacity), series / 2);
+  assert.equal(head.countGrowing(0, 1000), 500, 'counted within the id range only');
+  let slabs = 0;
+  while (head.reserveWholeBlocks(series / 2)) slabs++;
+  assert.ok(slabs >= 2, `${slabs} slabs of 1,024 whole-window blocks for 1,500 windows`);
+  assert.equal(head.reserveWholeBlocks(series / 2), false, 'nothing more once enough are spare');
+  const reserved = head.bytes;
+  // The growing windows reach their ninth slot: they move into reserved blocks, no new slab.
+  for (let id = 0; id < series; id += 2) for (let slot = 4; slot < 9; slot++) head.write(id, 0, 0, slot, id + slot);
+  assert.equal(head.bytes, reserved);
+  assert.deepEqual(windowOf(head, 2998, 0).slice(0, 10), [2998, 2999, 3000, 3001, 3002, 3003, 3004, 3005, 3006, NaN]);
+  assert.deepEqual(windowOf(head, 2999, 0).slice(0, 4), [2999, 3000, 3001, NaN]);
+});

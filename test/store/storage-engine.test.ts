@@ -9,6 +9,7 @@ import { encodeChunk } from '../../src/store/chunk/index.js';
 import { loadRetentionPolicy } from '../../src/store/retention/index.js';
 import { StorageEngine, type StorageEngineOptions } from '../../src/store/storage-engine.js';
 import { REJECTED_SERIES } from '../../src/store/series-store.js';
+import { POINTS_PER_CHUNK } from '../../src/store/head.js';
 
 /** A test clock, in seconds, aligned to a 20-minute window boundary. */
 class Clock {
@@ -448,4 +449,35 @@ test('new series names, ASCII or not, come back from LevelDB series blocks after
   const again = await openEngine(dir, clock);
   assert.deepEqual([...again.names()], names);
   await again.close();
+});
+
+test('a sweep creates the whole-window head blocks that steady series are about to grow into', async () => {
+  const dir = tempDir();
+  const clock = new Clock();
+  const t0 = clock.t;
+  const engine = await openEngine(dir, clock);
+  try {
+    const series = 2000;
+    // Five points each: past half of a series' small head block (8 slots), not yet out of it.
+    const points: [string, number, number][] = [];
+    for (let k = 0; k < 5; k++) for (let i = 0; i < series; i++) points.push([`steady.s${i}`, t0 + k * 10, k]);
+    clock.t = t0 + 50;
+    write(engine, points);
+    const before = engine.stats.headBytes;
+    await engine.sweep();
+    const reserved = engine.stats.headBytes - before;
+    assert.ok(reserved >= series * POINTS_PER_CHUNK * 8, `sweep reserved ${reserved} bytes for ${series} windows`);
+    // The ninth point moves every window into a reserved block: no more memory.
+    const more: [string, number, number][] = [];
+    for (let k = 5; k < 9; k++) for (let i = 0; i < series; i++) more.push([`steady.s${i}`, t0 + k * 10, k]);
+    clock.t = t0 + 90;
+    write(engine, more);
+    await engine.sweep();
+    assert.equal(engine.stats.headBytes, before + reserved);
+    const [range] = await engine.read(['steady.s1999'], t0 - 10, t0 + 90);
+    assert.deepEqual(Array.from(range.values).filter((v) => v === v), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  } finally {
+    await engine.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
