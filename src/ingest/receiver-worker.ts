@@ -29,7 +29,11 @@ export interface ReceiverWorkerData {
   rings: ByteRingHandle[];
   doorbells: SharedArrayBuffer[];
   stats: SharedArrayBuffer;
-  /** Int32 per receiver, 1 while its socket is open: a sibling's socket is read only while it is. */
+  /**
+   * Int32 per receiver, 1 while its socket is open, then Int32 per receiver, how many siblings are
+   * in a read of its socket: a sibling's socket is read only while open, and closed only once no
+   * read of it is under way (its descriptor number may be reused by the next file opened).
+   */
   alive: SharedArrayBuffer;
 }
 
@@ -66,7 +70,9 @@ const SIBLING_CHECK_MS = 10;
 const data = workerData as ReceiverWorkerData;
 const port = parentPort!;
 const stats = new Float64Array(data.stats);
-const alive = new Int32Array(data.alive);
+const receiverCount = data.alive.byteLength / 8;
+const alive = new Int32Array(data.alive, 0, receiverCount);
+const reading = new Int32Array(data.alive, 4 * receiverCount, receiverCount);
 const sink = new RingSink(data.rings, data.doorbells);
 const counters: ParseCounters = { lines: 0, badLines: 0 };
 const badLineLog = new RateLimitedLog('statsd bad line');
@@ -123,18 +129,22 @@ function readSiblings(budget: number): number {
   let used = 0;
   for (let s = 0; s < siblings.length && datagrams < budget; s++) {
     const { index, fd } = siblings[s];
-    while (datagrams < budget && Atomics.load(alive, index) === 1) {
+    while (datagrams < budget) {
       if (used + MAX_DATAGRAM_BYTES > drainBuffer.length) {
         publish();
         used = 0;
       }
       let length: number;
+      // Announced before `alive` is checked: its owner, having cleared `alive`, waits for the read to end (withdrawSocket).
+      Atomics.add(reading, index, 1);
       try {
-        length = readDatagram(fd, drainBuffer, used);
+        length = Atomics.load(alive, index) === 1 ? readDatagram(fd, drainBuffer, used) : -1;
       } catch (err) {
         badLineLog.log(`reading statsd receiver ${index}'s socket failed, no longer reading it: ${(err as Error).message}`);
         siblings = siblings.filter((sibling) => sibling.index !== index);
         break;
+      } finally {
+        Atomics.sub(reading, index, 1);
       }
       if (length < 0) break;
       datagrams++;
@@ -150,6 +160,12 @@ function readSiblings(budget: number): number {
     publish();
   }
   return datagrams;
+}
+
+/** Siblings no longer read this thread's socket when this returns: none is in a read, none starts one. */
+function withdrawSocket(): void {
+  Atomics.store(alive, data.index, 0);
+  for (let n = Atomics.load(reading, data.index); n !== 0; n = Atomics.load(reading, data.index)) Atomics.wait(reading, data.index, n, 1);
 }
 
 /** Own socket quiet (events resumed): look at the siblings' sockets now and then. */
@@ -301,7 +317,7 @@ async function main(): Promise<void> {
     fd: drain?.fd ?? null,
   } satisfies ReceiverMessage);
   // However this thread ends, siblings must stop reading its descriptor before it is closed.
-  process.on('exit', () => Atomics.store(alive, data.index, 0));
+  process.on('exit', withdrawSocket);
 
   port.on('message', (msg: ReceiverCommand) => {
     if (msg.type === 'siblings') {
@@ -317,7 +333,7 @@ async function main(): Promise<void> {
     if (msg.type !== 'stop') return;
     stopped = true; // a scheduled drainSocket now returns at once
     if (siblingCheck !== null) clearTimeout(siblingCheck);
-    Atomics.store(alive, data.index, 0);
+    withdrawSocket();
     udp.close();
     tcp?.close();
     for (const conn of connections) conn.destroy();

@@ -768,7 +768,10 @@ export class StorageEngine implements SeriesStore {
       if (this.pendingPuts.length > 0) await this.flushSealed(new Map());
       const late = this.late;
       this.late = [];
-      this.pendingRollups.push(...(await this.rollups.mergeLate(late)));
+      // Awaited first: `this.pendingRollups.push(...await x)` would push into the array that was
+      // current before the await, lost if the queue is replaced meanwhile (runRollups, forgetSeries).
+      const touched = await this.rollups.mergeLate(late);
+      this.pendingRollups.push(...touched);
     }
   }
 

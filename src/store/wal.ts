@@ -123,23 +123,27 @@ export class WriteAheadLog {
 
   private writePendingSeries(): void {
     if (this.pendingBytes === 0) return;
-    writeSync(this.fd, this.takePendingSeries());
+    writeSync(this.fd, this.closePendingSeries());
+    this.pendingSeriesWritten();
   }
 
-  /** The pending series frame, closed with its header and checksum, and counted as written. */
-  private takePendingSeries(): Buffer {
+  /** The pending series frame, closed with its header and checksum. */
+  private closePendingSeries(): Buffer {
     const buf = this.pendingSeries;
     buf[FRAME_HEADER] = RECORD_SERIES_MANY;
     buf.writeUInt32LE(this.pendingCount, FRAME_HEADER + 1);
     const payload = buf.subarray(FRAME_HEADER, this.pendingBytes);
     buf.writeUInt32LE(payload.length, 0);
     buf.writeUInt32LE(crc32(payload), 4);
-    const frame = buf.subarray(0, this.pendingBytes);
+    return buf.subarray(0, this.pendingBytes);
+  }
+
+  /** Only once its write succeeded: a write that throws leaves the series pending, for the next one. */
+  private pendingSeriesWritten(): void {
     this.dirty = true;
     this.segmentBytes += this.pendingBytes;
     this.pendingBytes = 0;
     this.pendingCount = 0;
-    return frame;
   }
 
   logPoints(batch: PointBatch): void {
@@ -271,8 +275,10 @@ export class WriteAheadLog {
     const frameLength = FRAME_HEADER + payload.length;
     const frame = this.scratch.subarray(frameStart, frameStart + frameLength);
     // The series frame a points frame may refer to goes in the same system call, ahead of it.
-    if (this.pendingBytes > 0) writevSync(this.fd, [this.takePendingSeries(), frame]);
-    else writeSync(this.fd, frame);
+    if (this.pendingBytes > 0) {
+      writevSync(this.fd, [this.closePendingSeries(), frame]);
+      this.pendingSeriesWritten();
+    } else writeSync(this.fd, frame);
     this.dirty = true;
     this.segmentBytes += frameLength;
     if (this.segmentBytes >= SEGMENT_BYTES) this.rotate();

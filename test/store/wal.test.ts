@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { crc32 } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,5 +138,35 @@ test('a burst of series names larger than the frame buffer replays whole, ASCII 
   const { wal } = WriteAheadLog.open(dir, 0, replay.handler);
   assert.deepEqual(replay.series, names.map((name, id) => [id, name]));
   assert.deepEqual(replay.points, [[4999, 100, 1]]);
+  wal.close();
+});
+
+const hasPrlimit = spawnSync('prlimit', ['--version']).status === 0;
+
+test('a new series whose frame failed to write (file too large) goes out with the next points frame', { timeout: 30_000, skip: !hasPrlimit && 'needs util-linux prlimit' }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'carbonado-wal-'));
+  // A child under a 1 KiB file-size limit (EFBIG past it; Node ignores SIGXFSZ): 64 frames fill the
+  // segment to exactly 1 KiB, the writev of a new series and its point fails whole, then the limit
+  // is lifted (prlimit on its own pid) and the series' next point is logged.
+  const child = `
+    import { execFileSync } from 'node:child_process';
+    const { WriteAheadLog } = await import(${JSON.stringify(new URL('../../src/store/wal.js', import.meta.url).href)});
+    const { wal } = WriteAheadLog.open(${JSON.stringify(dir)}, 0, { series() {}, points() {} });
+    const point = (id, n) => ({ length: n, seriesIds: new Uint32Array(n).fill(id), timestamps: new Uint32Array(n).fill(100), values: new Float64Array(n) });
+    for (let i = 0; i < 63; i++) wal.logDeleted(7); // 13 bytes each
+    wal.logPoints(point(0, 12)); // 13 + 12 * 16: 1024 bytes in all
+    wal.logSeries(1, 'kept.series');
+    try { wal.logPoints(point(1, 1)); console.log('written'); } catch (err) { console.log(err.code); }
+    execFileSync('prlimit', ['--pid', String(process.pid), '--fsize=unlimited:']);
+    wal.logPoints(point(1, 1));
+    wal.close();
+  `;
+  const run = spawnSync('bash', ['-c', 'ulimit -S -f 1 && exec "$0" --input-type=module -e "$1"', process.execPath, child], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout.trim(), 'EFBIG', 'the first write of the series failed');
+  const replay = collect();
+  const { wal } = WriteAheadLog.open(dir, 0, { ...replay.handler, deleted: () => {} });
+  assert.deepEqual(replay.series, [[1, 'kept.series']], 'the series is in the log with its point');
+  assert.deepEqual(replay.points.filter(([id]) => id === 1), [[1, 100, 0]]);
   wal.close();
 });
