@@ -4,9 +4,14 @@
  *
  * The kernel spreads by a hash of each client's address and port, so a few busy clients can load
  * one receiver far more than the others (8 client sockets land 6:2 or worse on two receivers one
- * time in three). A receiver whose own socket is empty therefore also reads its siblings' sockets
- * (same process, so their descriptors are valid here): whichever thread is free takes the next
- * datagram.
+ * time in three). A receiver whose own socket is empty therefore also reads the socket of a
+ * sibling that has fallen behind (same process, so descriptors are valid here), rather than let
+ * the kernel drop what overflows it.
+ *
+ * Only a sibling that is behind: a client's datagrams all reach one socket, and one thread reading
+ * it keeps them in order (a gauge set then a delta, two sets of one gauge). Two threads reading it
+ * hand consecutive datagrams to the aggregators through different rings, which can apply them in
+ * either order; that is the price of not dropping them, paid only while a receiver is behind.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
@@ -30,9 +35,9 @@ export interface ReceiverWorkerData {
   doorbells: SharedArrayBuffer[];
   stats: SharedArrayBuffer;
   /**
-   * Int32 per receiver, 1 while its socket is open, then Int32 per receiver, how many siblings are
-   * in a read of its socket: a sibling's socket is read only while open, and closed only once no
-   * read of it is under way (its descriptor number may be reused by the next file opened).
+   * Three Int32 per receiver: 1 while its socket is open; how many siblings are in a read of its
+   * socket; 1 while it is behind. A sibling's socket is read only while open and behind, and closed
+   * only once no read of it is under way (its descriptor number may be reused by the next file).
    */
   alive: SharedArrayBuffer;
 }
@@ -70,9 +75,11 @@ const SIBLING_CHECK_MS = 10;
 const data = workerData as ReceiverWorkerData;
 const port = parentPort!;
 const stats = new Float64Array(data.stats);
-const receiverCount = data.alive.byteLength / 8;
+const receiverCount = data.alive.byteLength / 12;
 const alive = new Int32Array(data.alive, 0, receiverCount);
 const reading = new Int32Array(data.alive, 4 * receiverCount, receiverCount);
+/** Set by a receiver whose last turn read DRAIN_TURN_DATAGRAMS and left more queued; cleared once it finds its socket empty. */
+const behind = new Int32Array(data.alive, 8 * receiverCount, receiverCount);
 const sink = new RingSink(data.rings, data.doorbells);
 const counters: ParseCounters = { lines: 0, badLines: 0 };
 const badLineLog = new RateLimitedLog('statsd bad line');
@@ -122,14 +129,14 @@ let stopped = false;
 let siblings: { index: number; fd: number }[] = [];
 let siblingCheck: NodeJS.Timeout | null = null;
 
-/** Reads and parses up to `budget` datagrams queued on the siblings' sockets; returns how many. */
+/** Reads and parses up to `budget` datagrams queued on the sockets of siblings that are behind; returns how many. */
 function readSiblings(budget: number): number {
   let datagrams = 0;
   let bytes = 0;
   let used = 0;
   for (let s = 0; s < siblings.length && datagrams < budget; s++) {
     const { index, fd } = siblings[s];
-    while (datagrams < budget) {
+    while (datagrams < budget && Atomics.load(behind, index) === 1) {
       if (used + MAX_DATAGRAM_BYTES > drainBuffer.length) {
         publish();
         used = 0;
@@ -174,6 +181,10 @@ function scheduleSiblingCheck(): void {
   siblingCheck = setTimeout(() => {
     siblingCheck = null;
     if (draining || drain === null || stopped) return;
+    if (!siblings.some((sibling) => Atomics.load(behind, sibling.index) === 1)) {
+      scheduleSiblingCheck();
+      return;
+    }
     drain.pauseEvents();
     draining = true;
     drainSocket();
@@ -211,7 +222,8 @@ function drainSocket(): void {
     stats[ReceiverStat.bytes] += bytes;
     publish(); // also frees the drain buffer for the siblings' datagrams
   }
-  // Own socket empty: help a sibling the kernel's hash gave more clients.
+  Atomics.store(behind, data.index, datagrams === DRAIN_TURN_DATAGRAMS ? 1 : 0);
+  // Own socket empty: help a sibling the kernel's hash gave more clients, if it is behind.
   if (drain !== null && datagrams < DRAIN_TURN_DATAGRAMS && siblings.length > 0) datagrams += readSiblings(DRAIN_TURN_DATAGRAMS - datagrams);
   if (drain === null) return;
   if (datagrams === 0) {

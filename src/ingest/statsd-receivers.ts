@@ -44,7 +44,7 @@ function startReceiver(data: ReceiverWorkerData): Promise<{ worker: Worker; list
 
 export async function startStatsdReceivers(options: StatsdReceiversOptions): Promise<StatsdReceivers> {
   const statsBuffers = options.rings.map(() => createReceiverStats());
-  const alive = new SharedArrayBuffer(8 * options.rings.length);
+  const alive = new SharedArrayBuffer(12 * options.rings.length);
   const base = (index: number, port: number): ReceiverWorkerData => ({
     index,
     host: options.host,

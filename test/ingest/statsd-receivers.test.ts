@@ -117,9 +117,10 @@ test('a receiver with an empty socket reads the datagrams the kernel queued for 
     const lines = 60;
     const payload = Buffer.from(Array.from({ length: lines }, (_, i) => `steal.metric_${i}:1|ms|@0.5`).join('\n'));
     let sent = 0;
-    // Bursts until the idle receiver has taken some (its check runs every 10 ms while its own socket is quiet).
+    // Bursts until the idle receiver has taken some: it reads a sibling's socket only while that one
+    // is behind (a whole turn read and more queued), looking every 10 ms while its own socket is quiet.
     for (let round = 0; round < 40 && total(ReceiverStat.stolenPackets) === 0; round++) {
-      for (let i = 0; i < 1500; i++, sent++) client.send(payload, receivers.udpPort, '127.0.0.1');
+      for (let i = 0; i < 4000; i++, sent++) client.send(payload, receivers.udpPort, '127.0.0.1');
       for (let i = 0; i < 200 && total(ReceiverStat.packets) < sent; i++) await new Promise((r) => setTimeout(r, 5));
     }
     assert.ok(total(ReceiverStat.stolenPackets) > 0, 'the idle receiver read from its sibling\'s socket');
