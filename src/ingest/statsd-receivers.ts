@@ -28,18 +28,40 @@ export interface StatsdReceivers {
   stop(): Promise<void>;
 }
 
-function startReceiver(data: ReceiverWorkerData): Promise<{ worker: Worker; listening: Extract<ReceiverMessage, { type: 'listening' }> }> {
+interface StartedReceiver {
+  worker: Worker;
+  listening: Extract<ReceiverMessage, { type: 'listening' }>;
+  /** Settles when the thread ends; listened for from its start, as it may end before stop() asks it to. */
+  exited: Promise<void>;
+}
+
+function startReceiver(data: ReceiverWorkerData): Promise<StartedReceiver> {
   const worker = new Worker(new URL('./receiver-worker.js', import.meta.url), {
     workerData: data,
     name: `statsd-recv-${data.index}`, // the OS thread name: per-thread CPU in /proc and top -H
   });
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
     worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`statsd receiver ${data.index} exited (code ${code}) before it listened`)));
     worker.once('message', (msg: ReceiverMessage) => {
-      if (msg.type === 'listening') resolve({ worker, listening: msg });
+      if (msg.type === 'listening') resolve({ worker, listening: msg, exited });
       else reject(new Error(`statsd receiver ${data.index} failed to bind ${data.host}:${data.port}: ${msg.type === 'error' ? msg.message : msg.type}`));
     });
   });
+}
+
+/** Asks a thread to stop reading its siblings' sockets; settles on its reply, or at once if it has ended. */
+function quiesced(worker: Worker, exited: Promise<void>): Promise<void> {
+  let onMessage!: (msg: ReceiverMessage) => void;
+  const replied = new Promise<void>((resolve) => {
+    onMessage = (msg) => {
+      if (msg.type === 'quiesced') resolve();
+    };
+    worker.on('message', onMessage);
+  });
+  worker.postMessage({ type: 'quiesce' } satisfies ReceiverCommand);
+  return Promise.race([replied, exited]).finally(() => worker.off('message', onMessage));
 }
 
 export async function startStatsdReceivers(options: StatsdReceiversOptions): Promise<StatsdReceivers> {
@@ -62,17 +84,18 @@ export async function startStatsdReceivers(options: StatsdReceiversOptions): Pro
   const rest = await Promise.all(
     options.rings.slice(1).map((_, i) => startReceiver(base(i + 1, first.listening.udpPort))),
   );
-  const workers = [first.worker, ...rest.map((r) => r.worker)];
+  const started = [first, ...rest];
+  const workers = started.map((r) => r.worker);
   const command = (w: Worker, msg: ReceiverCommand): void => w.postMessage(msg);
   let stopping = false;
-  for (const w of workers) {
-    w.on('error', (err) => console.error(`carbonado: statsd receiver thread failed: ${err.stack ?? err.message}`));
+  for (const { worker, exited } of started) {
+    worker.on('error', (err) => console.error(`carbonado: statsd receiver thread failed: ${err.stack ?? err.message}`));
     // A thread gone unasked: the others stop reading its (closed, perhaps reused) descriptor.
-    w.once('exit', () => {
-      if (!stopping) for (const other of workers) if (other !== w) command(other, { type: 'quiesce' });
+    void exited.then(() => {
+      if (!stopping) for (const other of workers) if (other !== worker) command(other, { type: 'quiesce' });
     });
   }
-  const fds = [first.listening.fd, ...rest.map((r) => r.listening.fd)];
+  const fds = started.map((r) => r.listening.fd);
   if (workers.length > 1) for (const w of workers) command(w, { type: 'siblings', fds });
   return {
     udpPort: first.listening.udpPort,
@@ -81,30 +104,14 @@ export async function startStatsdReceivers(options: StatsdReceiversOptions): Pro
     stats: statsBuffers.map((b) => new Float64Array(b)),
     async stop() {
       stopping = true;
-      // Every thread stops reading its siblings' sockets before any socket closes.
+      // Every thread stops reading its siblings' sockets before any socket closes. A thread already
+      // gone (crashed, or exited unasked) answers nothing: its end stands for its reply.
+      await Promise.all(started.map(({ worker, exited }) => quiesced(worker, exited)));
       await Promise.all(
-        workers.map(
-          (w) =>
-            new Promise<void>((resolve) => {
-              const onMessage = (msg: ReceiverMessage): void => {
-                if (msg.type !== 'quiesced') return;
-                w.off('message', onMessage);
-                resolve();
-              };
-              w.on('message', onMessage);
-              w.once('exit', () => resolve());
-              command(w, { type: 'quiesce' });
-            }),
-        ),
-      );
-      await Promise.all(
-        workers.map(
-          (w) =>
-            new Promise<void>((resolve) => {
-              w.once('exit', () => resolve());
-              command(w, { type: 'stop' });
-            }),
-        ),
+        started.map(({ worker, exited }) => {
+          command(worker, { type: 'stop' });
+          return exited;
+        }),
       );
     },
   };

@@ -1,5 +1,8 @@
 /** How the store's long main-thread work (reads of many series, sweeps) shares the event loop. */
 
+/** Main-thread time a sweep's sealing pass or WAL checkpoint runs before it gives queries and ingest a turn. */
+export const SWEEP_SLICE_MS = 1;
+
 export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**

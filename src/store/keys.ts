@@ -2,6 +2,8 @@
  * LevelDB key layout (docs/format/leveldb.md). Big-endian integers, so LevelDB's byte order is
  * numeric order: a series' chunks of one step sort by time, and a range read is one key range.
  */
+import type { ClassicLevel } from 'classic-level';
+
 export const KeyPrefix = {
   /** 0x01 id:u32 -> series name (utf-8) */
   series: 0x01,
@@ -82,3 +84,21 @@ export const u32 = (value: number): Uint8Array => {
   return bytes;
 };
 export const readU32 = (bytes: Uint8Array): number => new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0);
+
+/** Visits every entry under one key prefix, fetched in large batches (a promise per entry is slow at 1M series). */
+export async function eachEntry(
+  db: Pick<ClassicLevel<Uint8Array, Uint8Array>, 'iterator'>,
+  prefix: number,
+  visit: (key: Uint8Array, value: Uint8Array) => void,
+): Promise<void> {
+  const iterator = db.iterator({ gte: Uint8Array.of(prefix), lt: Uint8Array.of(prefix + 1) });
+  try {
+    for (;;) {
+      const batch = await iterator.nextv(10_000);
+      if (batch.length === 0) return;
+      for (const [key, value] of batch) visit(key, value);
+    }
+  } finally {
+    await iterator.close();
+  }
+}

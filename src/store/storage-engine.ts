@@ -8,34 +8,35 @@
  * Disk is the source of truth for sealed data; the WAL covers what is still in the head.
  * Layouts: docs/format/{wal,chunk,leveldb}.md.
  *
- * The engine loads the index, runs ingest, sealing, the LevelDB flush and the WAL checkpoint, and
- * coordinates the rest: reads (series-reader.ts over archive-reader.ts), rollups and late points
+ * The engine runs ingest and the sweep, and coordinates the rest: loading and writing series
+ * records (series-records.ts), sealing and the LevelDB flush (sealer.ts), the WAL checkpoint
+ * (wal-checkpoint.ts), reads (series-reader.ts over archive-reader.ts), rollups and late points
  * (rollups.ts), deletion and expiry (series-lifecycle.ts). Each gets the parts of the engine's
  * state it uses, not the engine.
  */
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
-import { PointBatchBuilder, type PointBatch } from '../points.js';
-import { decodeChunkInto, encodeChunk } from './chunk/index.js';
+import type { PointBatch } from '../points.js';
 import { ArchiveReader } from './archive-reader.js';
 import { DecodedWindowCache } from './decoded-cache.js';
 import { restAfterSlice, yieldToEventLoop } from './event-loop.js';
-import { Head, POINTS_PER_CHUNK } from './head.js';
+import { Head } from './head.js';
 import { HotRing } from './hot-ring.js';
-import { layoutSpec, parseLayoutSpec, windowSeconds, type Layout, type StoredLayouts } from './layout.js';
+import { windowSeconds, type Layout } from './layout.js';
 import { PathTrie } from './path-trie.js';
 import { TagIndex } from './tag-index.js';
 import { parseSeriesByTag } from '../names/tag-expression.js';
-import { chunkKey, chunkStartFromKey, KeyPrefix, layoutKey, metaKey, readU32, SERIES_KEY_BYTES, seriesBlockKey, seriesIdFromKey, seriesKey, u32, writeSeriesKey } from './keys.js';
-import { RecordArena } from './record-arena.js';
+import { eachEntry, KeyPrefix, readU32 } from './keys.js';
 import { Rollups, type LatePoint } from './rollups.js';
-import { eachSeriesInBlock, SeriesBlockWriter } from './series-blocks.js';
+import { Sealer } from './sealer.js';
 import type { Aggregation, Archive, RetentionPolicy } from './retention/index.js';
 import { SeriesIndex } from './series-index.js';
 import { SeriesLifecycle } from './series-lifecycle.js';
 import { SeriesReader } from './series-reader.js';
+import { SeriesRecords } from './series-records.js';
 import { REJECTED_SERIES, type SeriesRange, type SeriesStore, type SeriesVisitor, type TagValueCount, type TreeNodes } from './series-store.js';
 import { WriteAheadLog, type WalReplayStats } from './wal.js';
+import { WalCheckpoint } from './wal-checkpoint.js';
 
 export interface StorageEngineOptions {
   dataDir: string;
@@ -76,38 +77,10 @@ export class SeriesLimitError extends Error {
 
 type Db = ClassicLevel<Uint8Array, Uint8Array>;
 
-const enc = new TextEncoder();
 const dec = new TextDecoder();
 const SEAL_SWEEP_MS = 5000;
-/** Between a series name and its inline layout spec: a byte that never occurs in utf-8. */
-const LAYOUT_SEPARATOR = 0xff;
-/**
- * Records per LevelDB batch when a sweep writes many (new series, sealed chunks): building and
- * encoding a batch runs on the main thread, about 1 ms for this many, and queries wait behind it.
- */
-const RECORDS_PER_BATCH = 256;
-/** New series per `05` block: one LevelDB record of about 50 KB, encoded in well under a millisecond. */
-const SERIES_PER_BLOCK = 1024;
-/** Main-thread time a sweep's sealing pass or WAL checkpoint runs before it gives queries and ingest a turn. */
-const SWEEP_SLICE_MS = 1;
-/** Head ids scanned per slice when counting the windows about to need a whole-window block. */
-const RESERVE_SCAN_IDS = 16_384;
-/** Points per WAL frame of a checkpoint (256 KiB). */
-const CHECKPOINT_FRAME_POINTS = 16_384;
 /** Points more than this far ahead of the clock are refused (clock skew allowance). */
 const FUTURE_TOLERANCE_SECONDS = 600;
-
-
-/** The binding hands out Buffers; a plain Uint8Array is wrapped, not copied. */
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 export class StorageEngine implements SeriesStore {
   private readonly index = new SeriesIndex();
@@ -171,12 +144,21 @@ export class StorageEngine implements SeriesStore {
       rollupChunks: 0,
       replay: { segments: 0, records: 0, points: 0, bytes: 0, tornBytes: 0, ms: 0 },
     };
-    const { head, readCache, earlierLayouts, rollupDone, seriesLayout: layoutOf } = this;
-    this.archives = new ArchiveReader({ db, head, readCache, rollupDone, earlierLayouts, layoutOf, sealedInMemory: (id, start) => this.sealedInMemory(id, start) });
-    this.reader = new SeriesReader({ index: this.index, layoutOf, readCache, archives: this.archives });
-    const { index, ring, layouts, sealedBefore, stats } = this;
+    const { index, head, ring, readCache, layouts, earlierLayouts, rollupDone, stats, seriesLayout: layoutOf } = this;
+    this.records = new SeriesRecords({ db, index, layouts, layoutIndexOf: (id) => this.layoutOf[id], earlierLayouts });
+    const pause = (sliceMs: number): Promise<void> => this.pauseBackgroundWork(sliceMs);
+    this.sealer = new Sealer({
+      db, index, head, ring, readCache, records: this.records, layoutOf, stats, pause,
+      sealed: (id, windowStart) => this.pendingRollups.push({ id, archive: 0, windowStart }),
+      closing: () => this.closing,
+    });
+    this.checkpoint = new WalCheckpoint({ index, head, sealer: this.sealer, layoutOf, pause });
+    this.archives = new ArchiveReader({ db, head, readCache, rollupDone, earlierLayouts, layoutOf, sealedInMemory: (id, start) => this.sealer.inMemory(id, start) });
+    this.reader = new SeriesReader({ index, layoutOf, readCache, archives: this.archives });
+    const { sealedBefore } = this;
     this.rollups = new Rollups({ db, index, ring, readCache, archives: this.archives, layouts, layoutOf, sealedBefore, rollupDone, stats });
-    const { tree, tagIndex, unflushed, deletedIds, deletedNames, expiredBefore } = this;
+    const { tree, tagIndex, deletedIds, deletedNames, expiredBefore } = this;
+    const { unflushed } = this.sealer;
     this.lifecycle = new SeriesLifecycle({ db, index, tree, tagIndex, head, ring, readCache, unflushed, earlierLayouts, deletedIds, deletedNames, layouts, expiredBefore, lastWrite: (id) => this.lastWrite[id] });
   }
 
@@ -189,75 +171,12 @@ export class StorageEngine implements SeriesStore {
     return engine;
   }
 
-  /** Visits every entry under one key prefix, fetched in large batches (a promise per entry is slow at 1M series). */
-  private async eachEntry(prefix: number, visit: (key: Uint8Array, value: Uint8Array) => void): Promise<void> {
-    const iterator = this.db.iterator({ gte: Uint8Array.of(prefix), lt: Uint8Array.of(prefix + 1) });
-    try {
-      for (;;) {
-        const batch = await iterator.nextv(10_000);
-        if (batch.length === 0) return;
-        for (const [key, value] of batch) visit(key, value);
-      }
-    } finally {
-      await iterator.close();
-    }
-  }
-
-  /**
-   * Ids from this one up have never reached LevelDB (no record, block entry or tombstone): a
-   * new series among them can go into a `05` block, which a record written before could not
-   * supersede.
-   */
-  private storedIdLimit = 0;
-
-  /**
-   * A series' `01` record or `05` block entry, `bytes[start, end)`: its name, and its layout spec
-   * when inline. Decoded in place: a view per record cost as much as the decoding.
-   */
-  private loadSeriesRecord(id: number, bytes: Buffer, start: number, end: number): void {
-    let separator = end - 1;
-    while (separator >= start && bytes[separator] !== LAYOUT_SEPARATOR) separator--;
-    const name = bytes.toString('utf8', start, separator < start ? end : separator);
-    this.index.restore(id, name);
-    this.registerSeries(id, name);
-    if (separator < start) return;
-    // A record with its layout inline (no 0x04 record): the layout the series was stored under.
-    const spec = this.currentSpecBytes(this.layoutOf[id]);
-    if (end - separator - 1 === spec.length && bytes.compare(spec, 0, spec.length, separator + 1, end) === 0) return;
-    this.earlierLayouts.set(id, [parseLayoutSpec(bytes.toString('utf8', separator + 1, end))]);
-    this.index.markUnsaved(id);
-  }
-
   private async load(): Promise<void> {
-    // `01` records first: one supersedes a block entry of its id, and an empty one (a tombstone) deletes it.
-    const tombstones = new Set<number>();
-    await this.eachEntry(KeyPrefix.series, (key, value) => {
-      const id = seriesIdFromKey(key);
-      this.storedIdLimit = Math.max(this.storedIdLimit, id + 1);
-      if (value.length === 0) tombstones.add(id);
-      else this.loadSeriesRecord(id, asBuffer(value), 0, value.length);
+    await this.records.load((id, name) => {
+      this.index.restore(id, name);
+      this.registerSeries(id, name);
     });
-    await this.eachEntry(KeyPrefix.seriesBlock, (_key, value) => {
-      const block = asBuffer(value);
-      eachSeriesInBlock(block, (id, start, end) => {
-        this.storedIdLimit = Math.max(this.storedIdLimit, id + 1);
-        if (this.index.name(id) === undefined && !tombstones.has(id)) this.loadSeriesRecord(id, block, start, end);
-      });
-    });
-    await this.eachEntry(KeyPrefix.layout, (key, value) => {
-      const id = seriesIdFromKey(key);
-      if (this.index.name(id) === undefined) return;
-      // Stores written before layouts went inline have this record for every series; most say
-      // "current layout, no earlier one", recognised without parsing JSON.
-      if (sameBytes(value, this.currentOnlyRecord(this.layoutOf[id]))) return;
-      const stored = JSON.parse(dec.decode(value)) as StoredLayouts;
-      const current = layoutSpec(this.layouts[this.layoutOf[id]].archives);
-      const earlier = stored.current === current ? stored.earlier : [stored.current, ...stored.earlier];
-      if (earlier.length > 0) this.earlierLayouts.set(id, earlier.map(parseLayoutSpec));
-      else this.earlierLayouts.delete(id);
-      if (stored.current !== current) this.index.markUnsaved(id);
-    });
-    await this.eachEntry(KeyPrefix.meta, (key, value) => {
+    await eachEntry(this.db, KeyPrefix.meta, (key, value) => {
       const name = dec.decode(key.subarray(1));
       const [kind, ...rest] = name.split(':');
       if (kind === 'sealed') this.sealedBefore.set(Number(rest[0]), readU32(value));
@@ -475,48 +394,16 @@ export class StorageEngine implements SeriesStore {
     this.lastWrite[id] = this.now();
   }
 
-  // ---- sealing ---------------------------------------------------------------------------
+  // ---- sealing: sealer.ts (chunks, LevelDB flush), wal-checkpoint.ts, series-records.ts ----------
 
-  private readonly sealTs = new Uint32Array(POINTS_PER_CHUNK);
-  private readonly sealValues = new Float64Array(POINTS_PER_CHUNK);
+  private readonly records: SeriesRecords;
+  private readonly sealer: Sealer;
+  private readonly checkpoint: WalCheckpoint;
 
-  /** Compresses one open window, hands the chunk to the write queue and frees the slots. */
+  /** Seals a window ahead of its sweep: apply() has a point two windows past it. */
   private sealWindow(id: number, parity: number, step: number, windowStart: number): void {
-    const { values, offset, firstSlot, slots } = this.head.block(id, parity);
-    let n = 0;
-    for (let j = 0; j < slots; j++) {
-      const v = values[offset + j];
-      if (v === v) {
-        this.sealTs[n] = windowStart + (firstSlot + j) * step;
-        this.sealValues[n++] = v;
-      }
-    }
-    this.head.release(id, parity);
-    if (n === 0) return;
-    const chunk = encodeChunk(this.sealTs, this.sealValues, 0, n);
-    this.stats.sealedChunks++;
-    this.ring.put(id, windowStart, chunk);
-    this.readCache.invalidate(id, step, windowStart);
-    this.pendingPuts.push({ key: chunkKey(id, step, windowStart), value: chunk });
-    let byId = this.unflushed.get(windowStart);
-    if (!byId) this.unflushed.set(windowStart, (byId = new Map()));
-    byId.set(id, chunk);
-    this.pendingRollups.push({ id, archive: 0, windowStart });
+    this.sealer.seal(id, parity, step, windowStart);
   }
-
-  private pendingPuts: { key: Uint8Array; value: Uint8Array }[] = [];
-  /**
-   * The chunks of pendingPuts until their batch is in LevelDB, by window start and series id:
-   * reads find them here when the hot ring did not keep them (over budget, or an old window
-   * sealed by a backfill).
-   */
-  private readonly unflushed = new Map<number, Map<number, Uint8Array>>();
-
-  /** A sealed chunk of the finest archive from memory: the hot ring, or one not written yet. */
-  private sealedInMemory(id: number, start: number): Uint8Array | undefined {
-    return this.ring.get(id, start) ?? this.unflushed.get(start)?.get(id);
-  }
-  private pendingRollups: { id: number; archive: number; windowStart: number }[] = [];
 
   /** Seals every window that ended more than the grace period ago, rolls up, trims the WAL. */
   sweep(): Promise<void> {
@@ -538,32 +425,15 @@ export class StorageEngine implements SeriesStore {
     const keepWalFrom = sealing ? this.wal.rotate() : 0;
     // Marked before the pass, which yields to ingest: a point for a window it already sealed is late, not a new head window.
     for (const [step, cutoff] of cutoffs) this.sealedBefore.set(step, cutoff);
-    if (sealing) {
-      let sliceStart = performance.now();
-      for (let id = 0; id < this.index.idLimit; id++) {
-        if (this.index.name(id) === undefined) continue;
-        const step = this.layouts[this.layoutOf[id]].archives[0].secondsPerPoint;
-        const cutoff = cutoffs.get(step);
-        if (cutoff === undefined) continue;
-        const span = windowSeconds(step);
-        for (const parity of [0, 1]) {
-          const start = this.head.windowAt(id, parity);
-          if (start >= 0 && start + span <= cutoff) this.sealWindow(id, parity, step, start);
-        }
-        if ((id & 63) === 63 && performance.now() - sliceStart > SWEEP_SLICE_MS) {
-          await this.pauseBackgroundWork(performance.now() - sliceStart);
-          sliceStart = performance.now();
-        }
-      }
-    }
+    if (sealing) await this.sealer.sealEnded(cutoffs);
     // After sealing, whose released blocks count as spare.
-    await this.reserveHeadBlocks();
-    await this.enqueueWrite(() => this.flushSealed(cutoffs));
+    await this.sealer.reserveHeadBlocks();
+    await this.enqueueWrite(() => this.sealer.flush(cutoffs));
     await this.enqueueWrite(() => this.runRollups(now));
     await this.enqueueWrite(() => this.expire(now));
     // Trimming the WAL is safe only if everything it covers reached LevelDB.
     if (sealing && this.writeFailures === 0) {
-      await this.enqueueWrite(() => this.checkpointWal(keepWalFrom));
+      await this.enqueueWrite(() => this.checkpoint.run(this.wal, keepWalFrom));
     }
     const hotWindow = Math.max(...this.layouts.map((l) => l.archives[0].retentionSeconds));
     if (Number.isFinite(hotWindow)) this.ring.evictBefore(now - hotWindow);
@@ -571,201 +441,18 @@ export class StorageEngine implements SeriesStore {
     this.refreshStats();
   }
 
-  /**
-   * Creates, in paced slices, the whole-window head blocks that windows about to outgrow their
-   * small block will need, so that the flush that fills their ninth slot does not fault in fresh
-   * memory for every series at once (see head.ts).
-   */
-  private async reserveHeadBlocks(): Promise<void> {
-    if (this.closing) return;
-    let sliceStart = performance.now();
-    const pace = async (): Promise<void> => {
-      if (performance.now() - sliceStart <= SWEEP_SLICE_MS) return;
-      await this.pauseBackgroundWork(performance.now() - sliceStart);
-      sliceStart = performance.now();
-    };
-    let growing = 0;
-    for (let from = 0; from < this.head.idCapacity; from += RESERVE_SCAN_IDS) {
-      growing += this.head.countGrowing(from, from + RESERVE_SCAN_IDS);
-      await pace();
-    }
-    while (!this.closing && this.head.reserveWholeBlocks(growing)) await pace();
-  }
-
-  /** Per layout index: its spec (`10:60480,60:43200`) as utf-8, and the JSON layouts record of a series that never had another layout. */
-  private readonly specBytes: Uint8Array[] = [];
-  private readonly currentOnlyRecords: Uint8Array[] = [];
-
-  private currentSpecBytes(layout: number): Uint8Array {
-    return (this.specBytes[layout] ??= enc.encode(layoutSpec(this.layouts[layout].archives)));
-  }
-
-  /** Per layout index: the separator and spec that follow a name in its record. */
-  private readonly inlineSuffixes: Uint8Array[] = [];
-
-  private inlineSuffix(layout: number): Uint8Array {
-    if (this.inlineSuffixes[layout] === undefined) {
-      const spec = this.currentSpecBytes(layout);
-      const suffix = new Uint8Array(1 + spec.length);
-      suffix[0] = LAYOUT_SEPARATOR;
-      suffix.set(spec, 1);
-      this.inlineSuffixes[layout] = suffix;
-    }
-    return this.inlineSuffixes[layout];
-  }
-
-  private currentOnlyRecord(layout: number): Uint8Array {
-    return (this.currentOnlyRecords[layout] ??= enc.encode(JSON.stringify({ current: layoutSpec(this.layouts[layout].archives), earlier: [] } satisfies StoredLayouts)));
-  }
-
-  /**
-   * The LevelDB records of a series: its name with the layout inline, or, when it has earlier
-   * layouts, its bare name and a 0x04 layouts record (docs/format/leveldb.md).
-   */
-  private pushSeriesRecords(ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[], arena: RecordArena, id: number, name: string): void {
-    this.storedIdLimit = Math.max(this.storedIdLimit, id + 1);
-    const layout = this.layoutOf[id];
-    const earlier = this.earlierLayouts.get(id);
-    if (earlier !== undefined) {
-      const layouts: StoredLayouts = { current: layoutSpec(this.layouts[layout].archives), earlier: earlier.map(layoutSpec) };
-      ops.push({ type: 'put', key: seriesKey(id), value: enc.encode(name) });
-      ops.push({ type: 'put', key: layoutKey(id), value: enc.encode(JSON.stringify(layouts)) });
-      return;
-    }
-    const spec = this.currentSpecBytes(layout);
-    const key = writeSeriesKey(arena.take(SERIES_KEY_BYTES), id);
-    const value = arena.take(name.length * 3 + 1 + spec.length);
-    const { written } = enc.encodeInto(name, value);
-    value[written] = LAYOUT_SEPARATOR;
-    value.set(spec, written + 1);
-    ops.push({ type: 'put', key, value: arena.shorten(value, written + 1 + spec.length) });
-  }
-
-  /**
-   * Writes new series names, sealed chunks and then the seal marks, the last batch synced. Records
-   * go in small batches, so a burst of new series or a sweep sealing every series does not hold the
-   * event loop in one piece; names and chunks ahead of their seal mark are harmless (the WAL has
-   * them too, and sealing them again writes the same chunk).
-   */
-  private async flushSealed(cutoffs: Map<number, number>): Promise<void> {
-    const puts = this.pendingPuts;
-    this.pendingPuts = [];
-    const unsaved = this.index.takeUnsaved();
-    const arena = new RecordArena();
-    let ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[] = [];
-    const fresh: number[] = [];
-    for (let i = 0; i < unsaved.length; i++) {
-      const id = unsaved[i];
-      const name = this.index.name(id);
-      if (name === undefined) continue;
-      if (id >= this.storedIdLimit && !this.earlierLayouts.has(id)) fresh.push(id);
-      else this.pushSeriesRecords(ops, arena, id, name);
-      if (ops.length >= RECORDS_PER_BATCH) {
-        await this.db.batch(ops);
-        ops = [];
-      }
-    }
-    // Ascending, so each block's key (its first id) is above every id stored before it.
-    fresh.sort((a, b) => a - b);
-    const block = new SeriesBlockWriter();
-    let firstId = 0;
-    for (let i = 0; i < fresh.length; i++) {
-      const id = fresh[i];
-      const name = this.index.name(id);
-      if (name !== undefined && id !== fresh[i - 1]) {
-        if (block.size === 0) firstId = id;
-        block.add(id, name, this.inlineSuffix(this.layoutOf[id]));
-      }
-      if (block.size === 0 || (block.size < SERIES_PER_BLOCK && i < fresh.length - 1)) continue;
-      this.storedIdLimit = id + 1;
-      ops.push({ type: 'put', key: seriesBlockKey(firstId), value: block.take() });
-      // The last block stays for the synced batch below.
-      if (i < fresh.length - 1) {
-        await this.db.batch(ops);
-        ops = [];
-      }
-    }
-    for (let i = 0; i < puts.length; i++) {
-      ops.push({ type: 'put', key: puts[i].key, value: puts[i].value });
-      // The last chunk stays for the synced batch, which makes the ones before it durable too.
-      if (ops.length >= RECORDS_PER_BATCH && i < puts.length - 1) {
-        await this.db.batch(ops);
-        ops = [];
-      }
-    }
-    for (const [step, cutoff] of cutoffs) ops.push({ type: 'put', key: metaKey(`sealed:${step}`), value: u32(cutoff) });
-    if (ops.length > 0) await this.db.batch(ops, { sync: true });
-    for (const { key, value } of puts) {
-      const start = chunkStartFromKey(key);
-      const byId = this.unflushed.get(start);
-      const id = seriesIdFromKey(key);
-      // A window sealed again meanwhile keeps its newer chunk here until that one is written.
-      if (byId?.get(id) === value) byId.delete(id);
-      if (byId?.size === 0) this.unflushed.delete(start);
-    }
-  }
-
-  /**
-   * The head's points, logged again into the current segment: after that, older segments hold
-   * nothing that is not in LevelDB, and are deleted. Logged in frames of CHECKPOINT_FRAME_POINTS,
-   * yielding to ingest and queries every SWEEP_SLICE_MS: a series' head is logged as it is at its
-   * turn, and whatever ingest appends meanwhile is logged after it by append() itself.
-   */
-  private async checkpointWal(keepFrom: number): Promise<void> {
-    const batch = new PointBatchBuilder(CHECKPOINT_FRAME_POINTS);
-    const logFull = (): void => {
-      if (batch.length < CHECKPOINT_FRAME_POINTS) return;
-      this.wal.logPoints(batch);
-      batch.clear();
-    };
-    const logSealed = (from: number): void => {
-      for (let k = from; k < this.pendingPuts.length; k++) {
-        const { key, value } = this.pendingPuts[k];
-        const id = seriesIdFromKey(key);
-        const n = decodeChunkInto(value, this.gridTs, this.gridValues);
-        for (let i = 0; i < n; i++) batch.push(id, this.gridTs[i], this.gridValues[i]);
-        logFull();
-      }
-    };
-    // First (they are older than the head's windows): windows sealed since the last flush (in apply(), while the sweep awaited) are not in LevelDB yet.
-    const sealedBefore = this.pendingPuts.length;
-    logSealed(0);
-    let sliceStart = performance.now();
-    for (let id = 0; id < this.index.idLimit; id++) {
-      if (this.index.name(id) === undefined) continue;
-      const step = this.layouts[this.layoutOf[id]].archives[0].secondsPerPoint;
-      for (const parity of [0, 1]) {
-        const start = this.head.windowAt(id, parity);
-        if (start < 0) continue;
-        const { values, offset, firstSlot, slots } = this.head.block(id, parity);
-        for (let j = 0; j < slots; j++) {
-          const v = values[offset + j];
-          if (v === v) batch.push(id, start + (firstSlot + j) * step, v);
-        }
-      }
-      logFull();
-      if ((id & 63) === 63 && performance.now() - sliceStart > SWEEP_SLICE_MS) {
-        await this.pauseBackgroundWork(performance.now() - sliceStart);
-        sliceStart = performance.now();
-      }
-    }
-    // Windows ingest sealed while this yielded, some before their series' turn: their points left the head unlogged.
-    logSealed(sealedBefore);
-    this.wal.logPoints(batch);
-    await this.wal.syncInPool();
-    await this.wal.removeBefore(keepFrom);
-  }
-
   // ---- late points and rollups: rollups.ts -----------------------------------------------
 
   private readonly rollups: Rollups;
+  /** Windows whose coarser archives are due again (sealed, or changed by late points) since the last rollups. */
+  private pendingRollups: { id: number; archive: number; windowStart: number }[] = [];
 
   /** Merges queued late points into their chunks (read, merge, rewrite), then their rollups. */
   private async writeLate(): Promise<void> {
     while (this.late.length > 0) {
       // A sealed window waiting for the sweep's flush may have left the hot ring already: written
       // first, so the merge reads it and the flush cannot overwrite the merge.
-      if (this.pendingPuts.length > 0) await this.flushSealed(new Map());
+      if (this.sealer.unwritten.length > 0) await this.sealer.flush(new Map());
       const late = this.late;
       this.late = [];
       // Awaited first: `this.pendingRollups.push(...await x)` would push into the array that was
@@ -774,10 +461,6 @@ export class StorageEngine implements SeriesStore {
       this.pendingRollups.push(...touched);
     }
   }
-
-  /** The grid scratch of checkpointWal. */
-  private readonly gridTs = new Uint32Array(POINTS_PER_CHUNK);
-  private readonly gridValues = new Float64Array(POINTS_PER_CHUNK);
 
   /** Computes the coarser archives due, and redoes those over windows changed since the last sweep. */
   private runRollups(now: number): Promise<void> {
@@ -862,14 +545,14 @@ export class StorageEngine implements SeriesStore {
     // The queues are filtered once for all ids: a glob delete during a sweep's flush would
     // otherwise scan a million pending chunks per series.
     const gone = new Set(ids);
-    this.pendingPuts = this.pendingPuts.filter((p) => !gone.has(seriesIdFromKey(p.key)));
+    this.sealer.forget(gone);
     this.pendingRollups = this.pendingRollups.filter((r) => !gone.has(r.id));
     this.late = this.late.filter((p) => !gone.has(p.id));
     this.lifecycle.forget(ids, gone);
   }
 
   private async deleteStored(id: number): Promise<void> {
-    this.storedIdLimit = Math.max(this.storedIdLimit, id + 1);
+    this.records.noteStored(id);
     await this.lifecycle.deleteStored(id);
   }
 
@@ -899,7 +582,7 @@ export class StorageEngine implements SeriesStore {
     this.closing = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     await this.sweeping;
-    await this.enqueueWrite(async () => this.flushSealed(new Map()));
+    await this.enqueueWrite(async () => this.sealer.flush(new Map()));
     await this.writeChain;
     this.closed = true;
     this.wal.close();

@@ -4,7 +4,7 @@
  * take. Segments are numbered files; the engine deletes old ones once their points are in sealed
  * chunks on disk. Layout: docs/format/wal.md.
  */
-import { closeSync, fdatasync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync, writevSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync, writevSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -50,7 +50,10 @@ function listSegments(dir: string): number[] {
 export class WriteAheadLog {
   private fd: number;
   private segment: number;
-  private segmentBytes = 0;
+  /** Bytes of whole frames in the current segment: where a failed write is cut back to. */
+  private segmentBytes: number;
+  /** A failed write left part of a frame past segmentBytes that could not be cut off yet. */
+  private torn = false;
   private dirty = false;
   private timer: NodeJS.Timeout | null = null;
   private scratch = Buffer.allocUnsafe(1 << 16);
@@ -66,6 +69,7 @@ export class WriteAheadLog {
   ) {
     this.segment = segment;
     this.fd = openSync(join(dir, segmentName(segment)), 'a');
+    this.segmentBytes = fstatSync(this.fd).size;
     if (syncIntervalMs > 0) {
       this.timer = setInterval(() => this.syncInBackground(), syncIntervalMs);
       this.timer.unref();
@@ -123,7 +127,7 @@ export class WriteAheadLog {
 
   private writePendingSeries(): void {
     if (this.pendingBytes === 0) return;
-    writeSync(this.fd, this.closePendingSeries());
+    this.append(this.closePendingSeries());
     this.pendingSeriesWritten();
   }
 
@@ -141,7 +145,6 @@ export class WriteAheadLog {
   /** Only once its write succeeded: a write that throws leaves the series pending, for the next one. */
   private pendingSeriesWritten(): void {
     this.dirty = true;
-    this.segmentBytes += this.pendingBytes;
     this.pendingBytes = 0;
     this.pendingCount = 0;
   }
@@ -190,7 +193,13 @@ export class WriteAheadLog {
 
   /** The periodic sync, on the thread pool. */
   private syncInBackground(): void {
-    this.writePendingSeries();
+    try {
+      this.writePendingSeries();
+    } catch (err) {
+      // Still pending: the next points frame or sync writes it (a throw here would end the process).
+      console.error(`carbonado: write-ahead log write failed: ${(err as Error).message}`);
+      return;
+    }
     if (!this.dirty || this.syncing) return;
     this.dirty = false;
     this.syncing = true;
@@ -232,7 +241,8 @@ export class WriteAheadLog {
     const old = this.fd;
     this.segment++;
     this.fd = openSync(join(this.dir, segmentName(this.segment)), 'a');
-    this.segmentBytes = 0;
+    this.segmentBytes = fstatSync(this.fd).size;
+    this.torn = false; // the cut-off tail stays in the old segment, where replay stops at it
     this.dirty = false;
     this.retired.add(old);
     this.fdatasyncInPool(old).catch((err: Error) => console.error(`carbonado: write-ahead log sync failed: ${err.message}`));
@@ -276,12 +286,48 @@ export class WriteAheadLog {
     const frame = this.scratch.subarray(frameStart, frameStart + frameLength);
     // The series frame a points frame may refer to goes in the same system call, ahead of it.
     if (this.pendingBytes > 0) {
-      writevSync(this.fd, [this.closePendingSeries(), frame]);
+      this.append(this.closePendingSeries(), frame);
       this.pendingSeriesWritten();
-    } else writeSync(this.fd, frame);
+    } else this.append(frame);
     this.dirty = true;
-    this.segmentBytes += frameLength;
     if (this.segmentBytes >= SEGMENT_BYTES) this.rotate();
+  }
+
+  /**
+   * Appends whole frames, or nothing: a write can be short (a file-size limit, a full disk), and
+   * the next one then fails. Replay stops at a cut-off frame, so one left in the segment would hide
+   * every frame written after it; a failed append is cut back to the last whole frame before it
+   * rethrows, and until that cut succeeds nothing more is appended.
+   */
+  private append(first: Buffer, second?: Buffer): void {
+    if (this.torn) this.cutBack();
+    const total = first.length + (second === undefined ? 0 : second.length);
+    let done = 0;
+    try {
+      done = second === undefined ? writeSync(this.fd, first) : writevSync(this.fd, [first, second]);
+      while (done < total) {
+        const written =
+          done < first.length
+            ? writeSync(this.fd, first, done, first.length - done)
+            : writeSync(this.fd, second!, done - first.length, total - done);
+        if (written === 0) throw new Error(`write-ahead log write made no progress at byte ${this.segmentBytes + done}`);
+        done += written;
+      }
+    } catch (err) {
+      this.torn = true;
+      try {
+        this.cutBack();
+      } catch {
+        // Left torn: the next append tries the cut again first. The write's own error is the one to tell.
+      }
+      throw err;
+    }
+    this.segmentBytes += total;
+  }
+
+  private cutBack(): void {
+    ftruncateSync(this.fd, this.segmentBytes);
+    this.torn = false;
   }
 }
 

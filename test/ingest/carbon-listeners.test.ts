@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { connect, createServer, type Socket } from 'node:net';
+import type { Worker } from 'node:worker_threads';
 import { DEFAULT_BATCHER_LIMITS } from '../../src/ingest/carbon-batcher.js';
 import { startCarbonListeners, type CarbonListeners } from '../../src/ingest/carbon-listeners.js';
 import type { PointBatch, PointWriter } from '../../src/points.js';
@@ -202,6 +203,26 @@ test('stop() appends every point the listeners had read', { timeout: 20_000 }, a
   assert.ok(read > 0);
   await carbon.stop();
   assert.equal(writer.points.length, read);
+});
+
+test('stop() returns when the listener thread has already exited', { timeout: 20_000 }, async () => {
+  // The listeners keep their thread to themselves; Node announces each new one on `process`.
+  const threads: Worker[] = [];
+  const record = (worker: Worker): void => void threads.push(worker);
+  process.on('worker', record);
+  let carbon: CarbonListeners;
+  try {
+    carbon = await startListeners(new CollectingWriter(), true);
+  } finally {
+    process.off('worker', record);
+  }
+  assert.equal(threads.length, 1);
+  await threads[0].terminate(); // as a crash would end it: no 'stopped'
+  const stopped = await Promise.race([
+    carbon.stop().then(() => true),
+    new Promise<false>((r) => setTimeout(() => r(false), 5000).unref()),
+  ]);
+  assert.equal(stopped, true, 'stop() did not return within 5 s');
 });
 
 test('a series deleted from the store while carbon keeps sending it comes back with only the new points', { timeout: 20_000 }, async (t) => {

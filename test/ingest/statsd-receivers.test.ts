@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
+import type { Worker } from 'node:worker_threads';
 import { ByteRingReader, createByteRing, createDoorbell, RecordFlags, RecordOffset, TailOffset, tailOffset } from '../../src/ingest/index.js';
 import { ReceiverStat } from '../../src/ingest/receiver-stats.js';
 import { startStatsdReceivers, type StatsdReceivers } from '../../src/ingest/statsd-receivers.js';
@@ -132,4 +133,32 @@ test('a receiver with an empty socket reads the datagrams the kernel queued for 
     client.close();
     await receivers.stop();
   }
+});
+
+test('stop() returns when a receiver thread has already exited', { timeout: 20_000 }, async () => {
+  // The pool keeps its threads to itself; Node announces each new one on `process`.
+  const threads: Worker[] = [];
+  const record = (worker: Worker): void => void threads.push(worker);
+  process.on('worker', record);
+  let receivers: StatsdReceivers;
+  try {
+    receivers = await startStatsdReceivers({
+      host: '127.0.0.1',
+      port: 0,
+      recvBufferBytes: 1 << 20,
+      maxNameLength: 1024,
+      rings: [[createByteRing(1 << 16)], [createByteRing(1 << 16)]],
+      doorbells: [createDoorbell()],
+    });
+  } finally {
+    process.off('worker', record);
+  }
+  assert.equal(threads.length, 2);
+  await threads[1].terminate(); // as a crash would end it: no 'stopped', no 'quiesced'
+  const stopped = await Promise.race([
+    receivers.stop().then(() => true),
+    new Promise<false>((r) => setTimeout(() => r(false), 5000).unref()),
+  ]);
+  if (!stopped) await threads[0].terminate(); // lets the test process end
+  assert.equal(stopped, true, 'stop() did not return within 5 s');
 });

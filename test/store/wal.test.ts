@@ -170,3 +170,46 @@ test('a new series whose frame failed to write (file too large) goes out with th
   assert.deepEqual(replay.points.filter(([id]) => id === 1), [[1, 100, 0]]);
   wal.close();
 });
+
+test('a frame cut short by the file-size limit is taken back whole, and every frame acknowledged after it replays', { timeout: 30_000, skip: !hasPrlimit && 'needs util-linux prlimit' }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'carbonado-wal-'));
+  // A child under a 1 KiB file-size limit: 63 frames fill 819 bytes, then a new series and 20 of its
+  // points (363 bytes) straddle the limit: the kernel writes part and the rest fails with EFBIG. A
+  // smaller frame that fits follows, then the limit is lifted and a large one goes out. The child
+  // prints each write's outcome and the points of every write that returned (acknowledged).
+  const child = `
+    import { execFileSync } from 'node:child_process';
+    const { WriteAheadLog } = await import(${JSON.stringify(new URL('../../src/store/wal.js', import.meta.url).href)});
+    const { wal } = WriteAheadLog.open(${JSON.stringify(dir)}, 0, { series() {}, points() {} });
+    const outcomes = [];
+    const acknowledged = [];
+    const log = (n, timestamp) => {
+      const values = Float64Array.from({ length: n }, (_, i) => i);
+      try {
+        wal.logPoints({ length: n, seriesIds: new Uint32Array(n).fill(1), timestamps: new Uint32Array(n).fill(timestamp), values });
+        outcomes.push('written');
+        for (const value of values) acknowledged.push([1, timestamp, value]);
+      } catch (err) {
+        outcomes.push(err.code);
+      }
+    };
+    for (let i = 0; i < 63; i++) wal.logDeleted(7); // 13 bytes each
+    wal.logSeries(1, 'kept.series');
+    log(20, 100); // 30 + 333 bytes from 819: past 1024
+    log(2, 110); // 30 + 45 bytes: fits
+    execFileSync('prlimit', ['--pid', String(process.pid), '--fsize=unlimited:']);
+    log(20, 120);
+    wal.close();
+    console.log(JSON.stringify({ outcomes, acknowledged }));
+  `;
+  const run = spawnSync('bash', ['-c', 'ulimit -S -f 1 && exec "$0" --input-type=module -e "$1"', process.execPath, child], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const { outcomes, acknowledged } = JSON.parse(run.stdout) as { outcomes: string[]; acknowledged: [number, number, number][] };
+  assert.deepEqual(outcomes, ['EFBIG', 'written', 'written'], 'the write that crossed the limit failed; the ones after it did not');
+  const replay = collect();
+  const { wal, stats } = WriteAheadLog.open(dir, 0, { ...replay.handler, deleted: () => {} });
+  assert.deepEqual(replay.series, [[1, 'kept.series']], 'the series once, with its first acknowledged points');
+  assert.deepEqual(replay.points, acknowledged, 'every acknowledged point replays');
+  assert.equal(stats.tornBytes, 0, 'no cut-off frame is left in the log');
+  wal.close();
+});
