@@ -81,10 +81,17 @@ export async function startStatsdReceivers(options: StatsdReceiversOptions): Pro
   });
   // The first receiver binds (perhaps an ephemeral port); the others join that port.
   const first = await startReceiver(base(0, options.port));
-  const rest = await Promise.all(
+  const others = await Promise.allSettled(
     options.rings.slice(1).map((_, i) => startReceiver(base(i + 1, first.listening.udpPort))),
   );
-  const started = [first, ...rest];
+  const failed = others.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    // A half-started pool would keep its threads (and the port) alive after the start failed.
+    const up = [first, ...others.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))];
+    await Promise.all(up.map(({ worker, exited }) => worker.terminate().then(() => exited)));
+    throw failed.reason;
+  }
+  const started = [first, ...others.map((r) => (r as PromiseFulfilledResult<StartedReceiver>).value)];
   const workers = started.map((r) => r.worker);
   const command = (w: Worker, msg: ReceiverCommand): void => w.postMessage(msg);
   let stopping = false;

@@ -162,3 +162,33 @@ test('stop() returns when a receiver thread has already exited', { timeout: 20_0
   if (!stopped) await threads[0].terminate(); // lets the test process end
   assert.equal(stopped, true, 'stop() did not return within 5 s');
 });
+
+test('a receiver that fails to start ends the threads already started, and the start fails', { timeout: 20_000 }, async () => {
+  const threads: Worker[] = [];
+  const record = (worker: Worker): void => void threads.push(worker);
+  process.on('worker', record);
+  const ends: Promise<number>[] = [];
+  try {
+    await assert.rejects(
+      startStatsdReceivers({
+        host: '127.0.0.1',
+        port: 0,
+        recvBufferBytes: 1 << 20,
+        maxNameLength: 1024,
+        // The second thread cannot attach to a ring that is not one, and fails as it starts.
+        rings: [[createByteRing(1 << 16)], [{} as ReturnType<typeof createByteRing>]],
+        doorbells: [createDoorbell()],
+      }),
+    );
+  } finally {
+    process.off('worker', record);
+    for (const t of threads) ends.push(new Promise((r) => (t.threadId === -1 ? r(0) : t.once('exit', r))));
+  }
+  assert.equal(threads.length, 2);
+  const ended = await Promise.race([
+    Promise.all(ends).then(() => true),
+    new Promise<false>((r) => setTimeout(() => r(false), 5000).unref()),
+  ]);
+  if (!ended) for (const t of threads) await t.terminate();
+  assert.equal(ended, true, 'the receiver that started was left running');
+});
