@@ -262,8 +262,11 @@ export class WriteAheadLog {
       closeSync(fd);
     }
     this.retired.clear();
-    this.sync();
-    closeSync(this.fd);
+    try {
+      this.sync();
+    } finally {
+      closeSync(this.fd); // a failed last write is reported to the caller, not left as an open file
+    }
   }
 
   /**

@@ -213,3 +213,24 @@ test('a frame cut short by the file-size limit is taken back whole, and every fr
   assert.equal(stats.tornBytes, 0, 'no cut-off frame is left in the log');
   wal.close();
 });
+
+test('close() closes the segment file even when its last write fails', { timeout: 30_000, skip: !hasPrlimit && 'needs util-linux prlimit' }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'carbonado-wal-'));
+  // Under a 1 KiB file-size limit the segment is full; a pending series frame is written by close().
+  const child = `
+    import { readdirSync, readlinkSync } from 'node:fs';
+    const { WriteAheadLog } = await import(${JSON.stringify(new URL('../../src/store/wal.js', import.meta.url).href)});
+    const { wal } = WriteAheadLog.open(${JSON.stringify(dir)}, 0, { series() {}, points() {} });
+    const point = (id, n) => ({ length: n, seriesIds: new Uint32Array(n).fill(id), timestamps: new Uint32Array(n).fill(100), values: new Float64Array(n) });
+    for (let i = 0; i < 63; i++) wal.logDeleted(7);
+    wal.logPoints(point(0, 12)); // 1024 bytes in all
+    wal.logSeries(1, 'pending.series');
+    let outcome = 'closed';
+    try { wal.close(); } catch (err) { outcome = err.code; }
+    const open = readdirSync('/proc/self/fd').filter((fd) => { try { return readlinkSync('/proc/self/fd/' + fd).startsWith(${JSON.stringify(dir)}); } catch { return false; } });
+    console.log(JSON.stringify({ outcome, open: open.length }));
+  `;
+  const run = spawnSync('bash', ['-c', 'ulimit -S -f 1 && exec "$0" --input-type=module -e "$1"', process.execPath, child], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout), { outcome: 'EFBIG', open: 0 }, 'the failed write is reported and no segment file is left open');
+});
