@@ -156,7 +156,7 @@ export class StorageEngine implements SeriesStore {
     this.archives = new ArchiveReader({ db, head, readCache, rollupDone, earlierLayouts, layoutOf, sealedInMemory: (id, start) => this.sealer.inMemory(id, start) });
     this.reader = new SeriesReader({ index, layoutOf, readCache, archives: this.archives });
     const { sealedBefore } = this;
-    this.rollups = new Rollups({ db, index, ring, readCache, archives: this.archives, layouts, layoutOf, sealedBefore, rollupDone, stats });
+    this.rollups = new Rollups({ db, index, ring, readCache, archives: this.archives, layouts, layoutOf, sealedBefore, rollupDone, stats, pause });
     const { tree, tagIndex, deletedIds, deletedNames, expiredBefore } = this;
     const { unflushed } = this.sealer;
     this.lifecycle = new SeriesLifecycle({ db, index, tree, tagIndex, head, ring, readCache, unflushed, earlierLayouts, deletedIds, deletedNames, layouts, expiredBefore, lastWrite: (id) => this.lastWrite[id] });
