@@ -19,8 +19,15 @@ export class NameTable {
   private lastName = '';
   private lastHash = 0;
 
-  /** `names[id]` is the name of each id in the table; the owner keeps it so. */
-  constructor(private readonly names: readonly (string | undefined)[]) {}
+  /**
+   * Whether id's name is `name`: with an array, `names[id]` is the name of each id in the table
+   * (the owner keeps it so); an owner that keeps names otherwise (SeriesIndex: as bytes) compares.
+   */
+  private readonly nameIs: (id: number, name: string) => boolean;
+
+  constructor(names: readonly (string | undefined)[] | ((id: number, name: string) => boolean)) {
+    this.nameIs = typeof names === 'function' ? names : (id, name) => names[id] === name;
+  }
 
   get size(): number {
     return this.count;
@@ -34,7 +41,7 @@ export class NameTable {
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const id = table[2 * slot + 1];
       if (id === EMPTY) return -1;
-      if (table[2 * slot] === hash && this.names[id] === name) return id;
+      if (table[2 * slot] === hash && this.nameIs(id, name)) return id;
     }
   }
 

@@ -3,19 +3,21 @@
  * the tree compares ids rather than strings, and a glob is tested once per distinct component
  * rather than once per node. Counted by use: an id and its name are freed with the last node.
  * Found through a NameTable: a burst of new series brings a million components seen once
- * (`metric_0012345`).
+ * (`metric_0012345`). Kept as bytes (NameArena): a component sliced out of a series name kept the
+ * whole name alive.
  */
+import { NameArena } from '../names/name-arena.js';
 import { NameTable } from '../names/name-table.js';
 
 export class PathSegments {
-  private readonly names: string[] = [];
-  private readonly table = new NameTable(this.names);
+  private readonly names = new NameArena();
+  private readonly table = new NameTable((id, name) => this.names.is(id, name));
   private uses = new Int32Array(64);
   private readonly free: number[] = [];
 
   /** Ids run from 0 to this (exclusive); freed ones are reused. */
   get idLimit(): number {
-    return this.names.length;
+    return this.names.limit;
   }
 
   id(name: string): number | undefined {
@@ -28,21 +30,20 @@ export class PathSegments {
     this.table.prefetch(paths, from, to, true);
   }
 
+  /** A new string per call. */
   name(id: number): string {
-    return this.names[id];
+    return this.names.get(id) ?? '';
   }
 
   /** A new name's id, not yet used: the caller checked that `name` has none. */
   add(name: string): number {
-    const id = this.free.pop() ?? this.names.length;
-    if (id === this.names.length) {
-      this.names.push(name);
-      if (id >= this.uses.length) {
-        const uses = new Int32Array(2 * this.uses.length);
-        uses.set(this.uses);
-        this.uses = uses;
-      }
-    } else this.names[id] = name;
+    const id = this.free.pop() ?? this.names.limit;
+    if (id >= this.uses.length) {
+      const uses = new Int32Array(2 * this.uses.length);
+      uses.set(this.uses);
+      this.uses = uses;
+    }
+    this.names.set(id, name);
     this.uses[id] = 0;
     this.table.insert(name, id);
     return id;
@@ -57,7 +58,7 @@ export class PathSegments {
   release(id: number): void {
     if (--this.uses[id] > 0) return;
     this.table.remove(id);
-    this.names[id] = '';
+    this.names.clear(id);
     this.free.push(id);
   }
 }

@@ -405,8 +405,10 @@ export class PathTrie {
     const length = this.runLength[node];
     if (length < 2) return;
     const start = this.runStart[node];
-    const order = Array.from(this.kids.subarray(start, start + length));
-    order.sort((a, b) => compare(this.nameOf(a), this.nameOf(b)));
+    // Each child's name made once, not per comparison: names are kept as bytes (PathSegments).
+    const names = Array.from(this.kids.subarray(start, start + length), (kid) => this.nameOf(kid));
+    const byName = Array.from(names.keys()).sort((a, b) => compare(names[a], names[b]));
+    const order = byName.map((k) => this.kids[start + k]);
     for (let i = 0; i < length; i++) {
       this.kids[start + i] = order[i];
       this.kidSegments[start + i] = this.segment[order[i]];
