@@ -26,8 +26,9 @@ export class PathSegments {
     return this.names.limit;
   }
 
-  id(name: string): number | undefined {
-    const id = this.table.find(name);
+  /** `path`: the name is its last component (PathTrie adding a prefetched path), whose hash prefetchLast made. */
+  id(name: string, path?: string): number | undefined {
+    const id = this.table.find(name, path);
     return id < 0 ? undefined : id;
   }
 

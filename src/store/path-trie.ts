@@ -144,7 +144,8 @@ export class PathTrie {
       if (dot < 0 || dot > end) dot = end;
       const part = start === 0 && dot === path.length ? path : path.slice(start, dot);
       // A name never seen (a burst of new series: `metric_0012345`) is a new child without a lookup.
-      const id = this.segments.id(part);
+      // The last component is hashed already if the path was prefetched.
+      const id = this.segments.id(part, dot === path.length ? path : undefined);
       const child = id === undefined ? NONE : this.child(node, id);
       node = child === NONE ? this.newChild(node, id ?? this.segments.add(part)) : child;
       if (dot === end) return node;
