@@ -2,7 +2,8 @@
  * The two halves of carbon plaintext ingest, each on this thread with no sockets, in CPU
  * nanoseconds per point (the end-to-end bench's per-thread figures, without its noise):
  * - worker: 64 KiB reads of the end-to-end bench's lines (10k series) parsed into batches;
- * - main: those batches applied to a real store (WAL in a temp dir) through the pipeline's writer.
+ * - main: those batches applied to a real store (WAL in a temp dir) through the pipeline's writer,
+ *   each batch's new names cloned first as a message would deliver them (fresh strings).
  * "GC and helpers" is the CPU of this process's other threads meanwhile (V8's GC and compilers).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -110,7 +111,10 @@ async function applyAll(): Promise<{ ns: number; gcNs: number }> {
   const copies = batches.map((b) => ({ ...b, ids: b.ids.slice() }));
   const result = measure(() => {
     let points = 0;
-    for (const batch of copies) {
+    for (const copy of copies) {
+      // Fresh strings, as main gets them from the worker's message (and garbage once the batch is
+      // done): what keeping them costs the GC shows.
+      const batch = { ...copy, newNames: structuredClone(copy.newNames) };
       now = batch.timestamps[batch.length - 1] + 60;
       while (!writer.appendNext(batch, SLICE_POINTS, SLICE_NEW_NAMES));
       points += batch.length;

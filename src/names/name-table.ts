@@ -19,22 +19,32 @@ export class NameTable {
   private lastName = '';
   private lastHash = 0;
 
-  /** `names[id]` is the name of each id in the table; the owner keeps it so. */
-  constructor(private readonly names: readonly (string | undefined)[]) {}
+  /**
+   * Whether id's name is `name`: with an array, `names[id]` is the name of each id in the table
+   * (the owner keeps it so); an owner that keeps names otherwise (SeriesIndex: as bytes) compares.
+   */
+  private readonly nameIs: (id: number, name: string) => boolean;
+
+  constructor(names: readonly (string | undefined)[] | ((id: number, name: string) => boolean)) {
+    this.nameIs = typeof names === 'function' ? names : (id, name) => names[id] === name;
+  }
 
   get size(): number {
     return this.count;
   }
 
-  /** The id of `name`, or -1. */
-  find(name: string): number {
+  /**
+   * The id of `name`, or -1. `whole`: the prefetched name whose last component `name` is (a
+   * prefetch `fromDot`), so its hash is taken from the prefetch rather than computed again.
+   */
+  find(name: string, whole?: string): number {
     const table = this.table;
     const mask = (table.length >> 1) - 1;
-    const hash = this.hashOf(name);
+    const hash = this.hashOf(name, whole);
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const id = table[2 * slot + 1];
       if (id === EMPTY) return -1;
-      if (table[2 * slot] === hash && this.names[id] === name) return id;
+      if (table[2 * slot] === hash && this.nameIs(id, name)) return id;
     }
   }
 
@@ -59,18 +69,20 @@ export class NameTable {
     let sink = 0;
     for (let k = 0; k < count; k++) sink ^= table[2 * (hashes[k] & mask) + 1];
     this.sink = sink; // kept, so the reads are not optimised away
-    // Whole names are looked up next, in this order: hashOf takes their hashes from here.
-    this.ahead = fromDot ? null : names;
+    // The names (or their last components) are looked up next, in this order: hashOf takes their hashes from here.
+    this.ahead = names;
+    this.aheadFromDot = fromDot;
     this.aheadFrom = from;
-    this.aheadCount = fromDot ? 0 : count;
+    this.aheadCount = count;
     this.aheadNext = 0;
   }
 
   /** Hashes of the last prefetch, of names[from, from + count). */
   private scratch = new Int32Array(256);
   private sink = 0;
-  /** The names of the last prefetch of whole names, and the next one hashOf expects. */
+  /** The names of the last prefetch (of their last components if aheadFromDot), and the next one hashOf expects. */
   private ahead: readonly (string | undefined)[] | null = null;
+  private aheadFromDot = false;
   private aheadFrom = 0;
   private aheadCount = 0;
   private aheadNext = 0;
@@ -137,11 +149,11 @@ export class NameTable {
    * slot, depend only on the low bits of each character, and names that differ in their last
    * digits crowded into long probe runs.
    */
-  private hashOf(name: string): number {
+  private hashOf(name: string, whole?: string): number {
     if (name === this.lastName) return this.lastHash;
     const k = this.aheadNext;
     let hash: number;
-    if (k < this.aheadCount && this.ahead![this.aheadFrom + k] === name) {
+    if (k < this.aheadCount && this.ahead![this.aheadFrom + k] === (this.aheadFromDot ? whole : name)) {
       hash = this.scratch[k];
       this.aheadNext = k + 1;
     } else hash = hashFrom(name, 0);

@@ -144,7 +144,8 @@ export class PathTrie {
       if (dot < 0 || dot > end) dot = end;
       const part = start === 0 && dot === path.length ? path : path.slice(start, dot);
       // A name never seen (a burst of new series: `metric_0012345`) is a new child without a lookup.
-      const id = this.segments.id(part);
+      // The last component is hashed already if the path was prefetched.
+      const id = this.segments.id(part, dot === path.length ? path : undefined);
       const child = id === undefined ? NONE : this.child(node, id);
       node = child === NONE ? this.newChild(node, id ?? this.segments.add(part)) : child;
       if (dot === end) return node;
@@ -405,8 +406,10 @@ export class PathTrie {
     const length = this.runLength[node];
     if (length < 2) return;
     const start = this.runStart[node];
-    const order = Array.from(this.kids.subarray(start, start + length));
-    order.sort((a, b) => compare(this.nameOf(a), this.nameOf(b)));
+    // Each child's name made once, not per comparison: names are kept as bytes (PathSegments).
+    const names = Array.from(this.kids.subarray(start, start + length), (kid) => this.nameOf(kid));
+    const byName = Array.from(names.keys()).sort((a, b) => compare(names[a], names[b]));
+    const order = byName.map((k) => this.kids[start + k]);
     for (let i = 0; i < length; i++) {
       this.kids[start + i] = order[i];
       this.kidSegments[start + i] = this.segment[order[i]];

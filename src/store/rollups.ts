@@ -41,7 +41,7 @@ export interface ChangedWindow {
 /** What Rollups reads and writes of the engine's state. */
 export interface RollupSources {
   db: Pick<ClassicLevel<Uint8Array, Uint8Array>, 'get' | 'batch'>;
-  index: Pick<SeriesIndex, 'name' | 'idLimit'>;
+  index: Pick<SeriesIndex, 'has' | 'idLimit'>;
   /** The finest archive's sealed chunks in memory, rewritten where a late point changes one. */
   ring: Pick<HotRing, 'get' | 'put'>;
   readCache: Pick<DecodedWindowCache, 'invalidate'>;
@@ -103,7 +103,7 @@ export class Rollups {
     const touched: ChangedWindow[] = [];
     for (const [key, points] of groups) {
       const [id, archive, start] = key.split(':').map(Number);
-      if (this.index.name(id) === undefined) continue;
+      if (!this.index.has(id)) continue;
       const step = this.layoutOf(id).archives[archive].secondsPerPoint;
       const grid = await this.readStoredWindow(id, archive, step, start);
       for (const p of points) grid[(p.timestamp - start) / step] = p.value;
@@ -173,7 +173,7 @@ export class Rollups {
         }
         const ids: number[] = [];
         for (let id = 0; id < this.index.idLimit; id++) {
-          if (this.index.name(id) === undefined) continue;
+          if (!this.index.has(id)) continue;
           const l = this.layoutOf(id);
           if (l.archives[k]?.secondsPerPoint === step && l.archives[k - 1].secondsPerPoint === finer) ids.push(id);
         }
@@ -200,7 +200,7 @@ export class Rollups {
       const byWindow = new Map<string, number[]>();
       for (const { id, archive, windowStart } of level) {
         const layout = this.layoutOf(id);
-        if (layout === undefined || archive + 1 >= layout.archives.length || this.index.name(id) === undefined) continue;
+        if (layout === undefined || archive + 1 >= layout.archives.length || !this.index.has(id)) continue;
         const step = layout.archives[archive + 1].secondsPerPoint;
         const span = windowSeconds(step);
         const start = windowStart - (windowStart % span);

@@ -27,7 +27,7 @@ export interface SealedChunk {
 /** What a Sealer reads and writes of the engine's state. */
 export interface SealerSources {
   db: Pick<ClassicLevel<Uint8Array, Uint8Array>, 'batch'>;
-  index: Pick<SeriesIndex, 'name' | 'idLimit' | 'takeUnsaved'>;
+  index: Pick<SeriesIndex, 'has' | 'idLimit' | 'takeUnsaved'>;
   head: Pick<Head, 'block' | 'release' | 'windowAt' | 'idCapacity' | 'countGrowing' | 'reserveWholeBlocks'>;
   ring: Pick<HotRing, 'get' | 'put'>;
   readCache: Pick<DecodedWindowCache, 'invalidate'>;
@@ -96,7 +96,7 @@ export class Sealer {
     const { index, head, layoutOf, pause } = this.sources;
     let sliceStart = performance.now();
     for (let id = 0; id < index.idLimit; id++) {
-      if (index.name(id) === undefined) continue;
+      if (!index.has(id)) continue;
       const step = layoutOf(id).archives[0].secondsPerPoint;
       const cutoff = cutoffs.get(step);
       if (cutoff === undefined) continue;

@@ -1,12 +1,14 @@
 /**
  * Series names and their ids: dense ids (array-indexed everywhere else), names by id found through
  * a NameTable, and the list of ids not yet persisted to LevelDB. Deleted ids are not reused.
+ * Names are kept as bytes (NameArena): name(id) makes a string per call, has(id) does not.
  */
+import { NameArena } from '../names/name-arena.js';
 import { NameTable } from '../names/name-table.js';
 
 export class SeriesIndex {
-  private readonly namesById: (string | undefined)[] = [];
-  private readonly ids = new NameTable(this.namesById);
+  private readonly arena = new NameArena();
+  private readonly ids = new NameTable((id, name) => this.arena.is(id, name));
   private unsaved: number[] = [];
 
   get size(): number {
@@ -15,7 +17,7 @@ export class SeriesIndex {
 
   /** Ids run from 0 to this (exclusive); some may be deleted. */
   get idLimit(): number {
-    return this.namesById.length;
+    return this.arena.limit;
   }
 
   get(name: string): number | undefined {
@@ -28,14 +30,20 @@ export class SeriesIndex {
     this.ids.prefetch(names, from, to);
   }
 
+  /** Whether `id` is a series (not deleted): what name(id) tells, without making its string. */
+  has(id: number): boolean {
+    return this.arena.has(id);
+  }
+
+  /** A new string per call: callers that only test for a series ask has(). */
   name(id: number): string | undefined {
-    return this.namesById[id];
+    return this.arena.get(id);
   }
 
   /** Creates a series; the caller checked that `name` is new. */
   add(name: string): number {
-    const id = this.namesById.length;
-    this.namesById.push(name);
+    const id = this.arena.limit;
+    this.arena.set(id, name);
     this.ids.insert(name, id);
     this.unsaved.push(id);
     return id;
@@ -47,24 +55,25 @@ export class SeriesIndex {
    * id is found under this one from now on.
    */
   restore(id: number, name: string, options: { unsaved?: boolean } = {}): void {
-    while (this.namesById.length < id) this.namesById.push(undefined);
     const other = this.ids.find(name);
     if (other >= 0) this.ids.remove(other);
-    this.namesById[id] = name;
+    this.arena.set(id, name);
     this.ids.insert(name, id);
     if (options.unsaved) this.unsaved.push(id);
   }
 
   delete(id: number): void {
-    const name = this.namesById[id];
+    const name = this.arena.get(id);
     if (name === undefined) return;
     if (this.ids.find(name) === id) this.ids.remove(id);
-    this.namesById[id] = undefined;
+    this.arena.clear(id);
   }
 
   /** In id order. */
   *names(): IterableIterator<string> {
-    for (const name of this.namesById) if (name !== undefined) yield name;
+    for (let id = 0; id < this.arena.limit; id++) {
+      if (this.arena.has(id)) yield this.arena.get(id)!;
+    }
   }
 
   /** Queues a known series to be written to LevelDB again (its stored record changed). */

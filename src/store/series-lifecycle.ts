@@ -16,7 +16,7 @@ import type { TagIndex } from './tag-index.js';
 /** The engine's state a series is dropped from, and what expiry reads. */
 export interface LifecycleSources {
   db: Pick<ClassicLevel<Uint8Array, Uint8Array>, 'put' | 'batch' | 'clear'>;
-  index: Pick<SeriesIndex, 'name' | 'idLimit' | 'delete'>;
+  index: Pick<SeriesIndex, 'name' | 'has' | 'idLimit' | 'delete'>;
   tree: Pick<PathTrie, 'remove'>;
   tagIndex: Pick<TagIndex, 'remove'>;
   head: Pick<Head, 'release'>;
@@ -89,7 +89,7 @@ export class SeriesLifecycle {
       }
       for (let start = before; start < cutoff; start += span) {
         for (let id = 0; id < index.idLimit; id++) {
-          if (index.name(id) !== undefined) ops.push({ type: 'del', key: chunkKey(id, step, start) });
+          if (index.has(id)) ops.push({ type: 'del', key: chunkKey(id, step, start) });
         }
       }
       expiredBefore.set(step, cutoff);
@@ -103,7 +103,7 @@ export class SeriesLifecycle {
     const { index } = this.sources;
     const idle: number[] = [];
     for (let id = 0; id < index.idLimit; id++) {
-      if (index.name(id) !== undefined && now - this.sources.lastWrite(id) > expireAfter) idle.push(id);
+      if (index.has(id) && now - this.sources.lastWrite(id) > expireAfter) idle.push(id);
     }
     return idle;
   }

@@ -34,7 +34,7 @@ const dec = new TextDecoder();
 /** What SeriesRecords reads and writes of the engine's state. */
 export interface SeriesRecordSources {
   db: Pick<ClassicLevel<Uint8Array, Uint8Array>, 'batch' | 'iterator'>;
-  index: Pick<SeriesIndex, 'name' | 'markUnsaved'>;
+  index: Pick<SeriesIndex, 'name' | 'has' | 'markUnsaved'>;
   /** Every layout in use (grows as series with new schemas arrive). */
   layouts: readonly Layout[];
   /** The index in `layouts` of a series' layout. */
@@ -89,12 +89,12 @@ export class SeriesRecords {
       const block = asBuffer(value);
       eachSeriesInBlock(block, (id, start, end) => {
         this.noteStored(id);
-        if (index.name(id) === undefined && !tombstones.has(id)) this.loadRecord(id, block, start, end, restore);
+        if (!index.has(id) && !tombstones.has(id)) this.loadRecord(id, block, start, end, restore);
       });
     });
     await eachEntry(db, KeyPrefix.layout, (key, value) => {
       const id = seriesIdFromKey(key);
-      if (index.name(id) === undefined) return;
+      if (!index.has(id)) return;
       const layout = this.sources.layoutIndexOf(id);
       // Stores written before layouts went inline have this record for every series; most say
       // "current layout, no earlier one", recognised without parsing JSON.
@@ -137,10 +137,10 @@ export class SeriesRecords {
     const fresh: number[] = [];
     for (let i = 0; i < unsaved.length; i++) {
       const id = unsaved[i];
-      const name = index.name(id);
-      if (name === undefined) continue;
+      if (!index.has(id)) continue;
+      // Names are made as strings only where they are written (they are kept as bytes).
       if (id >= this.storedIdLimit && !earlierLayouts.has(id)) fresh.push(id);
-      else this.pushRecords(ops, arena, id, name);
+      else this.pushRecords(ops, arena, id, index.name(id)!);
       if (ops.length >= RECORDS_PER_BATCH) {
         await db.batch(ops);
         ops = [];

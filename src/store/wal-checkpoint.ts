@@ -18,7 +18,7 @@ const CHECKPOINT_FRAME_POINTS = 16_384;
 
 /** What a checkpoint reads of the engine's state. */
 export interface CheckpointSources {
-  index: Pick<SeriesIndex, 'name' | 'idLimit'>;
+  index: Pick<SeriesIndex, 'has' | 'idLimit'>;
   head: Pick<Head, 'windowAt' | 'block'>;
   sealer: Pick<Sealer, 'unwritten'>;
   layoutOf(id: number): Layout;
@@ -61,7 +61,7 @@ export class WalCheckpoint {
     logSealed(0);
     let sliceStart = performance.now();
     for (let id = 0; id < index.idLimit; id++) {
-      if (index.name(id) === undefined) continue;
+      if (!index.has(id)) continue;
       const step = layoutOf(id).archives[0].secondsPerPoint;
       for (const parity of [0, 1]) {
         const start = head.windowAt(id, parity);

@@ -63,3 +63,26 @@ test('lookups after a prefetch find the same ids, in or out of the prefetched or
   assert.equal(table.find('old.host_1.m1'), 1);
   assert.equal(table.find('x.new.one'), -1);
 });
+
+test('last components looked up with their prefetched paths take the prefetched hashes, and only for the right path', () => {
+  const names: string[] = [];
+  const table = new NameTable(names);
+  for (let i = 0; i < 500; i++) {
+    names.push(`m${i}`);
+    table.insert(`m${i}`, i);
+  }
+  const paths = Array.from({ length: 100 }, (_, i) => `a.host_${i % 7}.m${i * 3}`);
+  table.prefetch(paths, 0, paths.length, true);
+  // Out of turn, and with a path that is not the next prefetched one: hashed afresh, still found.
+  assert.equal(table.find('m499', 'a.b.m499'), 499);
+  assert.equal(table.find('m6', paths[2]), 6);
+  for (let i = 0; i < paths.length; i++) assert.equal(table.find(`m${i * 3}`, paths[i]), i * 3, paths[i]);
+  for (let i = 0; i < 50; i++) {
+    const leaf = `n${i}`;
+    table.prefetch([`b.${leaf}`], 0, 1, true);
+    assert.equal(table.find(leaf, `b.${leaf}`), -1);
+    names.push(leaf);
+    table.insert(leaf, names.length - 1);
+    assert.equal(table.find(leaf), names.length - 1);
+  }
+});
