@@ -121,7 +121,12 @@ function publish(): void {
  * event and starts the draining, and a drain that finds the socket empty hands back to events.
  */
 let drain: DatagramDrain | null = null;
-const drainBuffer = new Uint8Array(DRAIN_BUFFER_BYTES);
+/**
+ * A Buffer, as the datagrams of 'message' events and TCP chunks are: the parser and the sink then
+ * only ever see one kind of array, and their element loads stay monomorphic (a Uint8Array here
+ * beside the events' Buffers cost the receive path ~5%, 182-195 against 190-217 ns/line).
+ */
+const drainBuffer = Buffer.alloc(DRAIN_BUFFER_BYTES);
 /** A drainSocket call is scheduled: the socket's events are paused meanwhile. */
 let draining = false;
 let stopped = false;
