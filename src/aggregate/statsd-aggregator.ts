@@ -39,7 +39,11 @@ export interface FlushOutput {
 
 const INITIAL_METRICS = 1024;
 const EMPTY_MAP = new Int32Array(0);
-const INITIAL_TIMER_SAMPLES = 64 * 1024;
+/**
+ * Small, so the log grows (by doubling) while traffic is still light: growing it from add() for
+ * the first time at a higher rate, with no type feedback for that call yet, deoptimised add.
+ */
+const INITIAL_TIMER_SAMPLES = 1024;
 
 /**
  * Per-metric state a record touches, in one 16-byte row so that with 100k metrics (beyond the CPU

@@ -10,6 +10,10 @@ const WRITE = 0;
 const READ = 16; // separate cache line from WRITE
 const CONTROL_INTS = 32;
 
+/** The writer reloads the consumer's position each time its own crosses a multiple of this (see reserve). */
+const READ_REFRESH_BYTES = 64 * 1024;
+const READ_REFRESH_MASK = ~(READ_REFRESH_BYTES - 1);
+
 export interface ByteRingHandle {
   control: SharedArrayBuffer;
   data: SharedArrayBuffer;
@@ -53,23 +57,25 @@ export class ByteRingWriter {
   /**
    * Reserves `size` contiguous bytes (a multiple of 8) and returns their offset in `bytes`,
    * or -1 when the consumer has not freed enough room.
+   *
+   * Written so that no code runs for the first time long after warm-up (V8 deoptimises code that
+   * had no type feedback when it is first reached, and that was the first step to a higher rate):
+   * the wrap takes no branch, and the consumer's position is also reloaded every READ_REFRESH_BYTES.
    */
   reserve(size: number): number {
-    const offset = this.pos & this.mask;
+    const pos = this.pos;
+    const offset = pos & this.mask;
     const tail = this.capacity - offset;
-    const needed = tail < size ? tail + size : size;
-    if (((this.pos - this.read) >>> 0) + needed > this.capacity) {
+    // A record that would straddle the end starts at 0 instead; the rest of the end is skipped.
+    const skip = tail < size ? tail : 0;
+    const next = (pos + skip + size) >>> 0;
+    if (((pos ^ next) & READ_REFRESH_MASK) !== 0 || ((pos - this.read) >>> 0) + skip + size > this.capacity) {
       this.read = Atomics.load(this.control, READ) >>> 0;
-      if (((this.pos - this.read) >>> 0) + needed > this.capacity) return -1;
+      if (((pos - this.read) >>> 0) + skip + size > this.capacity) return -1;
     }
-    if (tail < size) {
-      this.view.setUint16(offset, 0, true); // wrap marker
-      this.pos = (this.pos + tail) >>> 0;
-      this.pos = (this.pos + size) >>> 0;
-      return 0;
-    }
-    this.pos = (this.pos + size) >>> 0;
-    return offset;
+    this.view.setUint16(offset, 0, true); // the wrap marker when skipping, else overwritten by the record
+    this.pos = next;
+    return (offset + skip) & this.mask;
   }
 
   /** Bytes written so far, as a free-running u32 counter. */
@@ -126,22 +132,22 @@ export class ByteRingReader {
     const start = read;
     const view = this.view;
     const offsets = this.batch;
-    let count = 0;
-    while (read !== write && ((read - start) >>> 0) < maxBytes) {
-      const offset = read & this.mask;
-      const size = view.getUint16(offset, true);
-      if (size === 0) {
-        read = (read + (this.capacity - offset)) >>> 0;
-        continue;
+    // One `visit` call site, reached by every drain: a call inside the loop (a full batch) was
+    // first reached at a higher rate than warm-up's and deoptimised the function there. Likewise
+    // the skip at a wrap marker (size 0) is worked out for every record.
+    for (;;) {
+      let count = 0;
+      while (count < RECORD_BATCH && read !== write && ((read - start) >>> 0) < maxBytes) {
+        const offset = read & this.mask;
+        const size = view.getUint16(offset, true);
+        const toEnd = this.capacity - offset;
+        if (size !== 0) offsets[count++] = offset;
+        read = (read + (size !== 0 ? size : toEnd)) >>> 0;
       }
-      offsets[count++] = offset;
-      if (count === RECORD_BATCH) {
-        visit(view, this.bytes, offsets, count);
-        count = 0;
-      }
-      read = (read + size) >>> 0;
+      if (count === 0) break;
+      visit(view, this.bytes, offsets, count);
+      if (count < RECORD_BATCH) break;
     }
-    if (count > 0) visit(view, this.bytes, offsets, count);
     Atomics.store(this.control, READ, read | 0);
     return (read - start) >>> 0;
   }

@@ -282,6 +282,10 @@ export class StatsdParser {
   private tagBytesUsed = 0;
   private normalisedLength = 0;
 
+  /** The array last parsed, and a view of it for reading the name a word at a time. */
+  private viewBytes: Uint8Array = new Uint8Array(0);
+  private view = new DataView(this.viewBytes.buffer);
+
   /** The bytes a rejection refers to (unknown type, bad tag, ...), for its message. */
   private badDetailStart = 0;
   private badDetailEnd = 0;
@@ -297,6 +301,7 @@ export class StatsdParser {
 
   /** Parses every `\n`-separated line of bytes[start, end) into `sink`, counting into `counters`. */
   parse(bytes: Uint8Array, start: number, end: number, sink: StatsdSink, counters: ParseCounters): void {
+    const view = this.viewOf(bytes);
     let lineStart = start;
     while (lineStart < end) {
       // Name first: hash it (nameHash's steps) while looking for the ':' or the line's end, and
@@ -306,12 +311,10 @@ export class StatsdParser {
       let hash = NAME_HASH_SEED;
       let p = lineStart;
       for (; p + 4 <= end; p += 4) {
-        const b0 = bytes[p];
-        const b1 = bytes[p + 1];
-        const b2 = bytes[p + 2];
-        const b3 = bytes[p + 3];
-        if ((NAME_BYTE[b0] & NAME_BYTE[b1] & NAME_BYTE[b2] & NAME_BYTE[b3]) === 0) break;
-        hash = nameHashStep(hash, b0 | (b1 << 8) | (b2 << 16) | (b3 << 24));
+        const word = view.getInt32(p, true);
+        const named = NAME_BYTE[word & 0xff] & NAME_BYTE[(word >>> 8) & 0xff] & NAME_BYTE[(word >>> 16) & 0xff] & NAME_BYTE[word >>> 24];
+        if (named === 0) break;
+        hash = nameHashStep(hash, word);
       }
       let plainName = true;
       for (; p < end; p++) {
@@ -592,6 +595,15 @@ export class StatsdParser {
       if (diff !== 0) return diff;
     }
     return aLength - bLength;
+  }
+
+  /** A DataView of `bytes`, kept while the caller keeps parsing the same array (a receiver's drain buffer). */
+  private viewOf(bytes: Uint8Array): DataView {
+    if (bytes !== this.viewBytes) {
+      this.viewBytes = bytes;
+      this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
+    return this.view;
   }
 
   private badDetail(bad: Bad, start: number, end: number): Bad {
