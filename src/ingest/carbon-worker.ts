@@ -14,7 +14,7 @@ import { CarbonBatcher } from './carbon-batcher.js';
 import { CarbonPlaintextParser, type CarbonParseCounters } from './carbon-plaintext-parser.js';
 import { CarbonStat, type CarbonMainMessage, type CarbonWorkerData, type CarbonWorkerMessage } from './carbon-protocol.js';
 import { decodeCarbonPickle, PickleFrameSplitter } from './pickle-reader.js';
-import { RateLimitedLog } from './rate-limited-log.js';
+import { RateLimitedLog } from '../rate-limited-log.js';
 import { lowerThisThreadPriority } from './thread-priority.js';
 
 /** A plaintext line that grows past this without a newline is dropped as bad. */

@@ -21,7 +21,7 @@ import { DatagramDrain, MAX_DATAGRAM_BYTES, readDatagram } from './datagram-drai
 import { ReceiverStat } from './receiver-stats.js';
 import { RingSink } from './ring-sink.js';
 import { StatsdParser, type ParseCounters } from './statsd-parser.js';
-import { RateLimitedLog } from './rate-limited-log.js';
+import { RateLimitedLog } from '../rate-limited-log.js';
 
 export interface ReceiverWorkerData {
   index: number;

@@ -101,6 +101,7 @@ export class SelfMetrics {
     this.put('carbonado.store.dropped_future', timestamp, this.delta('store.future', s.droppedFuture));
     this.put('carbonado.store.dropped_invalid', timestamp, this.delta('store.invalid', s.droppedInvalid));
     this.put('carbonado.store.dropped_series_limit', timestamp, this.delta('store.series_limit', s.droppedSeriesLimit));
+    this.put('carbonado.store.dropped_wal_failed', timestamp, this.delta('store.wal_failed', s.droppedWalFailed));
     this.put('carbonado.store.late_points', timestamp, this.delta('store.late', s.latePoints));
     this.put('carbonado.store.sealed_chunks', timestamp, this.delta('store.sealed', s.sealedChunks));
     this.put('carbonado.store.head_bytes', timestamp, s.headBytes);

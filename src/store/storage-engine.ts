@@ -19,6 +19,7 @@ import { ClassicLevel } from 'classic-level';
 import type { PointBatch } from '../points.js';
 import { ArchiveReader } from './archive-reader.js';
 import { DecodedWindowCache } from './decoded-cache.js';
+import { RateLimitedLog } from '../rate-limited-log.js';
 import { restAfterSlice, yieldToEventLoop } from './event-loop.js';
 import { Head } from './head.js';
 import { HotRing } from './hot-ring.js';
@@ -65,6 +66,8 @@ export interface StorageStats {
   droppedFuture: number;
   droppedInvalid: number;
   droppedSeriesLimit: number;
+  /** Points refused because the write-ahead log could not take them (disk full, file too large). */
+  droppedWalFailed: number;
   latePoints: number;
   sealedChunks: number;
   rollupChunks: number;
@@ -139,6 +142,7 @@ export class StorageEngine implements SeriesStore {
       droppedFuture: 0,
       droppedInvalid: 0,
       droppedSeriesLimit: 0,
+      droppedWalFailed: 0,
       latePoints: 0,
       sealedChunks: 0,
       rollupChunks: 0,
@@ -281,9 +285,19 @@ export class StorageEngine implements SeriesStore {
         if (!this.index.has(id) && this.deletedNames.has(id)) this.revive(id);
       }
     }
-    this.wal.logPoints(batch);
+    try {
+      this.wal.logPoints(batch);
+    } catch (err) {
+      // Not durable, so not taken: the batch is dropped and counted, ingest goes on, and the next
+      // batch tries the log again (the log keeps only whole frames, see wal.ts).
+      this.stats.droppedWalFailed += batch.length;
+      this.walFailureLog.log(`${batch.length} points dropped: ${(err as Error).message}`);
+      return;
+    }
     this.apply(batch);
   }
+
+  private readonly walFailureLog = new RateLimitedLog('write-ahead log write failed');
 
   /** Puts points into the head, or queues them as late; shared by append and WAL replay. */
   private apply(batch: PointBatch): void {
@@ -345,13 +359,13 @@ export class StorageEngine implements SeriesStore {
     if (this.late.length === 1) this.enqueueWrite(() => this.writeLate());
   }
 
-  /** Runs storage writes one after another; errors are logged, never thrown into ingest. */
   /**
    * Failed storage writes since start. After one, the WAL is never trimmed again: what failed is
    * only in the log, and the next start replays it.
    */
   private writeFailures = 0;
 
+  /** Runs storage writes one after another; errors are logged, never thrown into ingest. */
   private enqueueWrite(task: () => Promise<void>): Promise<void> {
     this.writeChain = this.writeChain.then(task).catch((err: Error) => {
       this.writeFailures++;
@@ -413,7 +427,10 @@ export class StorageEngine implements SeriesStore {
 
   /** Seals every window that ended more than the grace period ago, rolls up, trims the WAL. */
   sweep(): Promise<void> {
-    this.sweeping ??= this.runSweep().finally(() => (this.sweeping = null));
+    // A failed sweep (the WAL cannot rotate on a full disk) is logged and tried again by the next one.
+    this.sweeping ??= this.runSweep()
+      .catch((err: Error) => console.error(`carbonado: storage sweep failed: ${err.stack ?? err.message}`))
+      .finally(() => (this.sweeping = null));
     return this.sweeping;
   }
 

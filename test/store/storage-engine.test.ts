@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -476,6 +477,51 @@ test('a sweep creates the whole-window head blocks that steady series are about 
     assert.equal(engine.stats.headBytes, before + reserved);
     const [range] = await engine.read(['steady.s1999'], t0 - 10, t0 + 90);
     assert.deepEqual(Array.from(range.values).filter((v) => v === v), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  } finally {
+    await engine.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const hasPrlimit = spawnSync('prlimit', ['--version']).status === 0;
+
+test('a batch the write-ahead log cannot take is dropped and counted, ingest goes on, and the rest replays', { timeout: 60_000, skip: !hasPrlimit && 'needs util-linux prlimit' }, async () => {
+  const dir = tempDir();
+  const t = 1_800_000_000 - (1_800_000_000 % 1200);
+  // A child under a 64 KiB file-size limit: a small batch fits the log, a 6,000-point one (96 KB)
+  // cannot (EFBIG), then the limit is lifted (prlimit on its own pid) and a third batch goes in.
+  const child = `
+    import { execFileSync } from 'node:child_process';
+    const { StorageEngine } = await import(${JSON.stringify(new URL('../../src/store/storage-engine.js', import.meta.url).href)});
+    const { loadRetentionPolicy } = await import(${JSON.stringify(new URL('../../src/store/retention/index.js', import.meta.url).href)});
+    const { PointBatchBuilder } = await import(${JSON.stringify(new URL('../../src/points.js', import.meta.url).href)});
+    const engine = await StorageEngine.open({ dataDir: ${JSON.stringify(dir)}, policy: loadRetentionPolicy({}), now: () => ${t} + 100, walSyncIntervalMs: 0 });
+    const write = (name, n, ts, value) => {
+      const batch = new PointBatchBuilder();
+      for (let i = 0; i < n; i++) batch.push(engine.seriesId(name + (n > 1 ? i : '')), ts, value);
+      engine.append(batch);
+    };
+    write('kept.first', 1, ${t}, 1);
+    write('refused.s', 6000, ${t}, 2);
+    const refused = engine.stats.droppedWalFailed;
+    execFileSync('prlimit', ['--pid', String(process.pid), '--fsize=unlimited:']);
+    write('kept.first', 1, ${t} + 10, 3);
+    write('kept.after', 1, ${t} + 10, 4);
+    const read = await engine.read(['kept.first', 'kept.after', 'refused.s0'], ${t} - 10, ${t} + 20);
+    await engine.close();
+    console.log(JSON.stringify({ refused, read: read.map((r) => [r.name, Array.from(r.values).filter((v) => v === v)]) }));
+  `;
+  const run = spawnSync('bash', ['-c', 'ulimit -S -f 64 && exec "$0" --input-type=module -e "$1"', process.execPath, child], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const out = JSON.parse(run.stdout) as { refused: number; read: [string, number[]][] };
+  assert.equal(out.refused, 6000, 'the batch the log could not take is counted');
+  // The refused batch's series exist (their names were taken before the batch), without points.
+  assert.deepEqual(out.read, [['kept.first', [1, 3]], ['kept.after', [4]], ['refused.s0', []]], 'the refused points were not taken; the others were');
+  const clock = new Clock(t + 100);
+  const engine = await openEngine(dir, clock);
+  try {
+    assert.deepEqual(points(await readOne(engine, 'kept.first', t - 10, t + 20)), [[t, 1], [t + 10, 3]], 'what was taken replays');
+    assert.deepEqual(points(await readOne(engine, 'kept.after', t - 10, t + 20)), [[t + 10, 4]]);
   } finally {
     await engine.close();
     rmSync(dir, { recursive: true, force: true });
