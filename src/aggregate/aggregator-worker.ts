@@ -34,7 +34,7 @@ export interface AggregatorFlushReply {
 /** Bytes drained per ring before giving the event loop a turn (so flush requests are seen). */
 const DRAIN_SLICE = 1 << 20;
 /**
- * Longest sleep with records waiting: receivers ring the doorbell only once 64 KiB are waiting
+ * Longest sleep with records waiting: receivers ring the doorbell only once 256 KiB are waiting
  * (ring-sink.ts), so a trickle is picked up by this timeout (or by the next flush, which drains).
  */
 const IDLE_WAIT_MS = 100;

@@ -42,11 +42,19 @@ function startReceiver(data: ReceiverWorkerData): Promise<StartedReceiver> {
   });
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
+    /** Why the thread could not start: told once it has ended. */
+    let failure: Error | null = null;
     worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`statsd receiver ${data.index} exited (code ${code}) before it listened`)));
+    worker.once('exit', (code) => reject(failure ?? new Error(`statsd receiver ${data.index} exited (code ${code}) before it listened`)));
     worker.once('message', (msg: ReceiverMessage) => {
-      if (msg.type === 'listening') resolve({ worker, listening: msg, exited });
-      else reject(new Error(`statsd receiver ${data.index} failed to bind ${data.host}:${data.port}: ${msg.type === 'error' ? msg.message : msg.type}`));
+      if (msg.type === 'listening') {
+        resolve({ worker, listening: msg, exited });
+        return;
+      }
+      // Ended before the start fails: a thread whose UDP socket bound before its TCP listen failed
+      // stays alive, holding the port, in a process whose start failed.
+      failure = new Error(`statsd receiver ${data.index} failed to bind ${data.host}:${data.port}: ${msg.type === 'error' ? msg.message : msg.type}`);
+      void worker.terminate();
     });
   });
 }

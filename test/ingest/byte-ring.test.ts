@@ -115,3 +115,39 @@ test('drainBatches stops near maxBytes and leaves the rest', () => {
   reader.drainBatches(visit);
   assert.deepEqual(seen, Array.from({ length: 50 }, (_, i) => i));
 });
+
+test('fuzz: records of random sizes, many landing exactly on the end, cross threads intact', async () => {
+  // A 1 KiB ring and sizes up to half of it: a wrap every few records, some records ending exactly
+  // at the end of the buffer and some exactly filling the ring; every byte of every record checked.
+  for (const [seed, maxSize] of [[1, 256], [7, 64], [12345, 512]] as const) {
+    const ring = createByteRing(1024);
+    const total = 200_000;
+    const producer = new Worker(new URL('./fixtures/ring-fuzz-producer.js', import.meta.url), { workerData: { ring, total, seed, maxSize } });
+    const reader = new ByteRingReader(ring);
+    let state = seed >>> 0;
+    const next = (): number => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return state;
+    };
+    let expected = 0;
+    let bad = 0;
+    const deadline = Date.now() + 30_000;
+    while (expected < total && Date.now() < deadline && bad === 0) {
+      reader.drainBatches((view, bytes, offsets, count) => {
+        for (const offset of offsets.subarray(0, count)) {
+          const size = 8 * (1 + (next() % (maxSize / 8)));
+          if (next() < 0) bad++; // keep step with the producer's publish draw
+          let ok = view.getUint16(offset, true) === size && view.getUint16(offset + 2, true) === 0xabcd && view.getUint32(offset + 4, true) === expected;
+          ok &&= offset + size <= bytes.length;
+          for (let b = 8; ok && b < size; b++) ok = bytes[offset + b] === ((expected * 31 + b) & 255);
+          if (!ok) bad++;
+          expected++;
+        }
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await producer.terminate();
+    assert.equal(bad, 0, `seed ${seed}: record ${expected - 1} corrupt`);
+    assert.equal(expected, total);
+  }
+});

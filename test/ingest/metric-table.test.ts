@@ -80,3 +80,27 @@ test('long keys grow the arena without corrupting earlier keys', () => {
   names.forEach((n, i) => assert.equal(lookup(table, 1, n), i));
   assert.equal(lookup(table, 1, 'a'.repeat(39_999) + 'b'), -1);
 });
+
+test('colliding keys of every length 1..40 that differ in one byte, at any position, are told apart', () => {
+  // The compare goes 8 bytes, then 4, then 1 at a time: a difference in any of those parts, for
+  // every length's mix of them, with keys at odd offsets of the source and the arena.
+  const table = new MetricTable();
+  const source = new Uint8Array(1 + 40 + 7);
+  const base = (length: number): Uint8Array => Uint8Array.from({ length }, (_, i) => 0x61 + ((i * 7) % 26));
+  const ids = new Map<string, number>();
+  for (let length = 1; length <= 40; length++) {
+    const bytes = base(length);
+    source.set(bytes, 1);
+    ids.set(String(length), table.insert(0, 7, source, 1, length));
+  }
+  for (let length = 1; length <= 40; length++) {
+    const bytes = base(length);
+    source.set(bytes, 1);
+    assert.equal(table.find(0, 7, source, 1, length), ids.get(String(length)), `length ${length}`);
+    for (let at = 0; at < length; at++) {
+      source[1 + at] ^= 0x20;
+      assert.equal(table.find(0, 7, source, 1, length), -1, `length ${length}, byte ${at} changed`);
+      source[1 + at] ^= 0x20;
+    }
+  }
+});

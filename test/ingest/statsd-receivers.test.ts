@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import type { Worker } from 'node:worker_threads';
 import { ByteRingReader, createByteRing, createDoorbell, RecordFlags, RecordOffset, TailOffset, tailOffset } from '../../src/ingest/index.js';
 import { ReceiverStat } from '../../src/ingest/receiver-stats.js';
@@ -191,4 +191,40 @@ test('a receiver that fails to start ends the threads already started, and the s
   ]);
   if (!ended) for (const t of threads) await t.terminate();
   assert.equal(ended, true, 'the receiver that started was left running');
+});
+
+test('a receiver that binds UDP but not TCP (port taken) ends, and the start fails', { timeout: 20_000 }, async () => {
+  // Another process on the TCP port, the UDP port free: the thread's UDP socket is bound when its
+  // TCP listen fails, and it reported the error but stayed alive holding the UDP port.
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const port = (blocker.address() as { port: number }).port;
+  const threads: Worker[] = [];
+  const record = (worker: Worker): void => void threads.push(worker);
+  process.on('worker', record);
+  const ends: Promise<unknown>[] = [];
+  try {
+    await assert.rejects(
+      startStatsdReceivers({
+        host: '127.0.0.1',
+        port,
+        recvBufferBytes: 1 << 20,
+        maxNameLength: 1024,
+        rings: [[createByteRing(1 << 16)]],
+        doorbells: [createDoorbell()],
+      }),
+      /failed to bind/,
+    );
+  } finally {
+    process.off('worker', record);
+    for (const t of threads) ends.push(new Promise((r) => (t.threadId === -1 ? r(0) : t.once('exit', r))));
+    blocker.close();
+  }
+  assert.equal(threads.length, 1);
+  const ended = await Promise.race([
+    Promise.all(ends).then(() => true),
+    new Promise<false>((r) => setTimeout(() => r(false), 5000).unref()),
+  ]);
+  if (!ended) for (const t of threads) await t.terminate();
+  assert.equal(ended, true, 'the receiver that failed to start was left running, its UDP port bound');
 });

@@ -527,3 +527,33 @@ test('a batch the write-ahead log cannot take is dropped and counted, ingest goe
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('non-ASCII and tagged series deleted, written again and new, survive a restart and a kill -9 through the WAL alone', async () => {
+  const dir = tempDir();
+  const clock = new Clock();
+  const t0 = clock.t;
+  let engine = await openEngine(dir, clock);
+  const names = ['ünï.cöde.a', 'plain.code.b', 'tag.x;env=prød', 'plain.code.c', 'ünï.cöde.d'];
+  write(engine, names.map((name, i) => [name, t0 - 40, i]));
+  assert.equal(await engine.deleteSeries(['ünï.cöde.a', 'tag.x;env=prød', 'plain.code.c']), 3);
+  // Written again by name (a new lookup), and a new name sharing a deleted one's branch.
+  write(engine, [['ünï.cöde.a', t0 - 20, 10], ['tag.x;env=prød', t0 - 20, 11], ['ünï.cöde.e', t0 - 20, 12]]);
+  const crashed = crashCopy(dir);
+  const expect = async (e: StorageEngine): Promise<void> => {
+    assert.deepEqual([...e.names()].sort(), ['plain.code.b', 'tag.x;env=prød', 'ünï.cöde.a', 'ünï.cöde.d', 'ünï.cöde.e'].sort());
+    assert.deepEqual(e.match('ünï.cöde.*').sort(), ['ünï.cöde.a', 'ünï.cöde.d', 'ünï.cöde.e']);
+    assert.deepEqual(e.match('plain.code.*'), ['plain.code.b']);
+    assert.deepEqual(points(await readOne(e, 'ünï.cöde.a', t0 - 60, t0)), [[t0 - 20, 10]]);
+    assert.deepEqual(points(await readOne(e, 'tag.x;env=prød', t0 - 60, t0)), [[t0 - 20, 11]]);
+    assert.deepEqual(points(await readOne(e, 'ünï.cöde.d', t0 - 60, t0)), [[t0 - 40, 4]]);
+    assert.deepEqual(await e.read(['plain.code.c'], t0 - 60, t0), []);
+  };
+  await expect(engine);
+  await engine.close();
+  engine = await openEngine(dir, clock);
+  await expect(engine);
+  await engine.close();
+  engine = await openEngine(crashed, clock);
+  await expect(engine);
+  await engine.close();
+});
