@@ -102,14 +102,20 @@ async function startStatsd(config: CarbonadoConfig): Promise<{ receivers: Statsd
   const doorbells = Array.from({ length: config.workers }, () => createDoorbell());
   const ringsByAggregator = Array.from({ length: config.workers }, (_, a) => rings.map((r) => r[a]));
   const pool = startAggregatorPool(ringsByAggregator, doorbells, aggregatorOptions(config));
-  const receivers = await startStatsdReceivers({
-    host: config.host,
-    port: config.statsdPort,
-    recvBufferBytes: config.statsd.recvBufferBytes,
-    maxNameLength: config.statsd.maxNameLength,
-    rings,
-    doorbells,
-  });
+  let receivers: StatsdReceivers;
+  try {
+    receivers = await startStatsdReceivers({
+      host: config.host,
+      port: config.statsdPort,
+      recvBufferBytes: config.statsd.recvBufferBytes,
+      maxNameLength: config.statsd.maxNameLength,
+      rings,
+      doorbells,
+    });
+  } catch (err) {
+    await pool.stop(); // its threads would outlive the failed start
+    throw err;
+  }
   const asked = config.statsd.recvBufferBytes;
   // Linux reports twice the usable size it granted; less than the ask means rmem_max capped it.
   const granted = Math.floor(receivers.recvBufferBytes / 2);
@@ -140,9 +146,7 @@ function startRulesFile(config: CarbonadoConfig, aggregator: IngestAggregator): 
 }
 
 export async function startPipeline(config: CarbonadoConfig, options: PipelineOptions = {}): Promise<RunningPipeline> {
-  const now = options.now ?? Date.now;
   mkdirSync(config.dataDir, { recursive: true });
-  const intervalMs = config.flushIntervalMs;
   const store = await StorageEngine.open({
     dataDir: config.dataDir,
     policy: retentionPolicy(config),
@@ -156,17 +160,36 @@ export async function startPipeline(config: CarbonadoConfig, options: PipelineOp
     const rate = Math.round(replay.points / Math.max(replay.ms / 1000, 1e-3));
     console.log(`carbonado: replayed ${replay.points} points from the write-ahead log in ${Math.round(replay.ms)} ms (${rate} points/s)`);
   }
+  // What has started, undone in reverse if a later step fails (a port already taken, a bad rules
+  // file): a process embedding the pipeline must not keep its threads, timers and the store's lock.
+  const started: (() => unknown)[] = [() => store.close()];
+  try {
+    return await startStages(config, options, store, started);
+  } catch (err) {
+    for (const undo of started.reverse()) await Promise.resolve().then(undo).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Everything after the store, in the order data flows back from it; each start records its undo. */
+async function startStages(config: CarbonadoConfig, options: PipelineOptions, store: StorageEngine, started: (() => unknown)[]): Promise<RunningPipeline> {
+  const now = options.now ?? Date.now;
+  const intervalMs = config.flushIntervalMs;
 
   // Scale API: every point ingest writes also feeds the aggregation rules.
   const aggregator = new IngestAggregator([]);
   const rulesFile = startRulesFile(config, aggregator);
   const ingestWriter = new AggregatingWriter(store, aggregator);
+  started.push(() => rulesFile?.stop());
   const aggregateTimer = setInterval(() => ingestWriter.flushAggregates(Math.floor(now() / 1000)), AGGREGATE_FLUSH_MS);
   aggregateTimer.unref();
+  started.push(() => clearInterval(aggregateTimer));
   const registry = PoolRegistry.open({ store, dataDir: config.dataDir, configPools: config.scale.pools, now });
   registry.start();
+  started.push(() => registry.stop());
 
   const statsd = config.statsdPort !== 0 ? await startStatsd(config) : null;
+  if (statsd) started.push(() => Promise.all([statsd.receivers.stop(), statsd.pool.stop()]));
   let carbon: CarbonListeners | null = null;
   if (config.carbonPort !== 0 || config.picklePort !== 0) {
     carbon = await startCarbonListeners({
@@ -176,6 +199,7 @@ export async function startPipeline(config: CarbonadoConfig, options: PipelineOp
       maxNameLength: config.carbonMaxNameLength,
       writer: ingestWriter,
     });
+    started.push(() => carbon?.stop());
     if (carbon.plaintextPort !== null) logListener('carbon plaintext tcp+udp', config.host, carbon.plaintextPort);
     if (carbon.picklePort !== null) logListener('carbon pickle tcp', config.host, carbon.picklePort);
   }
@@ -213,6 +237,7 @@ export async function startPipeline(config: CarbonadoConfig, options: PipelineOp
     }, Math.max(0, nextBoundary - Date.now()));
   };
   scheduleFlush();
+  started.push(() => timer && clearTimeout(timer));
 
   const startedAt = Date.now();
   let server: ServerType | null = null;
@@ -221,6 +246,8 @@ export async function startPipeline(config: CarbonadoConfig, options: PipelineOp
   if (config.httpPort !== 0) {
     const adminToken = process.env.CARBONADO_ADMIN_TOKEN || config.scale.adminToken;
     renderPool = new RenderPool();
+    const pool = renderPool;
+    started.push(() => pool.close());
     const app = createHttpApp({
       store,
       health: () => ({
@@ -237,6 +264,7 @@ export async function startPipeline(config: CarbonadoConfig, options: PipelineOp
       const s = serve({ fetch: app.fetch, port: config.httpPort, hostname: config.host }, (info) => resolve(info.port));
       s.once('error', reject);
       server = s;
+      started.push(() => closeHttpServer(s));
     });
     logListener('http', config.host, httpPort);
   }

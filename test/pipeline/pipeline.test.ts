@@ -1,8 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
-import { connect, type Socket } from 'node:net';
-import { render, startCarbonado, tempDataDir } from '../support/carbonado-process.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import { loadConfig } from '../../src/config/index.js';
+import { startPipeline } from '../../src/pipeline/index.js';
+import { freePort, render, startCarbonado, tempDataDir } from '../support/carbonado-process.js';
 
 /** Sends lines over one carbon connection; resolves once the server has closed it (everything read and logged). */
 function sendCarbon(port: number, payload: string): Promise<boolean> {
@@ -102,5 +108,49 @@ test('SIGTERM exits 0 with StatsD and carbon TCP clients still connected, and ke
     assert.deepEqual(await values('open.tcp.carbon'), [9]);
   } finally {
     assert.equal(await second.stop(), 0);
+  }
+});
+
+test('a start that fails at a later stage (HTTP port taken) ends the threads, listeners and store it started', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'carbonado-start-'));
+  const holder = createServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  const takenPort = (holder.address() as AddressInfo).port;
+  const statsdPort = await freePort();
+  const carbonPort = await freePort();
+  const config = loadConfig(undefined, {
+    dataDir: join(dir, 'data'),
+    host: '127.0.0.1',
+    statsdPort,
+    carbonPort,
+    picklePort: 0,
+    httpPort: takenPort,
+    workers: 1,
+    receivers: 1,
+  });
+  const threads: Worker[] = [];
+  const record = (worker: Worker): void => void threads.push(worker);
+  process.on('worker', record);
+  try {
+    await assert.rejects(startPipeline(config), /EADDRINUSE/);
+  } finally {
+    process.off('worker', record);
+    holder.close();
+  }
+  assert.ok(threads.length >= 3, `the statsd and carbon threads started (${threads.length})`);
+  const ended = await Promise.race([
+    Promise.all(threads.map((t) => new Promise((r) => (t.threadId === -1 ? r(0) : t.once('exit', r))))).then(() => true),
+    new Promise<false>((r) => setTimeout(() => r(false), 10_000).unref()),
+  ]);
+  if (!ended) for (const t of threads) await t.terminate();
+  assert.equal(ended, true, 'every thread of the failed start ended');
+  // Its ports and the store's lock are free again: a second start on them comes up.
+  const again = await startPipeline({ ...config, httpPort: await freePort() });
+  try {
+    assert.equal(again.statsdPort, statsdPort);
+    assert.equal(again.carbonPort, carbonPort);
+  } finally {
+    await again.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
