@@ -244,6 +244,11 @@ export class StorageEngine implements SeriesStore {
     return this.index.size;
   }
 
+  /** The name of series `id` (a new string per call), or undefined if it is none. */
+  seriesName(id: number): string | undefined {
+    return this.index.name(id);
+  }
+
   names(): Iterable<string> {
     return this.index.names();
   }
