@@ -40,6 +40,16 @@ export class SeriesIndex {
     return this.arena.get(id);
   }
 
+  /** The length of id's name if it is ASCII (nearly all), for copyAscii; else -1. */
+  asciiLength(id: number): number {
+    return this.arena.asciiLength(id);
+  }
+
+  /** Writes id's ASCII name (asciiLength >= 0) at target[at...], without making its string. */
+  copyAscii(id: number, target: Uint8Array, at: number): void {
+    this.arena.copyAscii(id, target, at);
+  }
+
   /** Creates a series; the caller checked that `name` is new. */
   add(name: string): number {
     const id = this.arena.limit;
