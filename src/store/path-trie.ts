@@ -147,17 +147,19 @@ export class PathTrie {
    * series. Each path is walked once here for what add() needs of it: its last dot, its parent's
    * hash (the parent cache's) and its last component's (PathSegments' table), which add() takes
    * when it gets the paths in this order. It walked each path three times, and sliced the last
-   * component twice.
+   * component twice. Returns the hashes of the whole paths (NameTable's: hashes[k] is
+   * paths[from + k]'s), for the series index to prefetch with; valid until the next call.
    */
-  prefetch(paths: readonly string[], from: number, to: number): void {
+  prefetch(paths: readonly string[], from: number, to: number): Int32Array {
     const count = to - from;
-    if (count <= 0) return;
     if (this.aheadDots.length < count) {
       const size = Math.max(count, 2 * this.aheadDots.length);
       this.aheadDots = new Int32Array(size);
       this.aheadParentHashes = new Int32Array(size);
       this.aheadLeafHashes = new Int32Array(size);
+      this.aheadWholeHashes = new Int32Array(size);
     }
+    if (count <= 0) return this.aheadWholeHashes;
     for (let k = 0; k < count; k++) {
       const path = paths[from + k];
       // FNV-1a of the whole path so far, and of the component since the last dot.
@@ -177,12 +179,14 @@ export class PathTrie {
       this.aheadDots[k] = dot;
       this.aheadParentHashes[k] = murmurFinalise(parent);
       this.aheadLeafHashes[k] = murmurFinalise(leaf);
+      this.aheadWholeHashes[k] = murmurFinalise(hash);
     }
     this.segments.prefetchLast(paths, from, count, this.aheadLeafHashes);
     this.ahead = paths;
     this.aheadFrom = from;
     this.aheadCount = count;
     this.aheadNext = 0;
+    return this.aheadWholeHashes;
   }
 
   /** The paths of the last prefetch, the next one add() expects, and what prefetch found of each. */
@@ -193,6 +197,7 @@ export class PathTrie {
   private aheadDots = new Int32Array(256);
   private aheadParentHashes = new Int32Array(256);
   private aheadLeafHashes = new Int32Array(256);
+  private aheadWholeHashes = new Int32Array(256);
 
   /** The node of path's last component, from `start` on (no dot), under `node`; added if missing. */
   private addLeaf(node: number, path: string, start: number): number {

@@ -25,9 +25,9 @@ export class SeriesIndex {
     return id < 0 ? undefined : id;
   }
 
-  /** Readies the lookups of names about to be asked for (NameTable.prefetch). */
-  prefetch(names: readonly string[], from: number, to: number): void {
-    this.ids.prefetch(names, from, to);
+  /** Readies the lookups of names about to be asked for, whose hashes are made already (hashes[k]: names[from + k]'s, as NameTable hashes). */
+  prefetchHashed(names: readonly string[], from: number, count: number, hashes: Int32Array): void {
+    this.ids.prefetchHashed(names, from, count, hashes, false);
   }
 
   /** Whether `id` is a series (not deleted): what name(id) tells, without making its string. */

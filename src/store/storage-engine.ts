@@ -236,8 +236,9 @@ export class StorageEngine implements SeriesStore {
   }
 
   prefetch(names: readonly string[], from: number, to: number): void {
-    this.index.prefetch(names, from, to);
-    this.tree.prefetch(names, from, to);
+    // One walk of each name for both: the tree hashes the whole name on the way to its parts'.
+    const hashes = this.tree.prefetch(names, from, to);
+    this.index.prefetchHashed(names, from, to - from, hashes);
   }
 
   seriesCount(): number {
