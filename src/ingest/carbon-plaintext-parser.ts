@@ -397,27 +397,31 @@ export class CarbonPlaintextParser {
 
   /**
    * The line nearly every client sends, in one pass: `name value timestamp\n`, single spaces, a
-   * name seen before, a plain decimal value and an integer timestamp. Returns the next line's
-   * start, or -1 (nothing consumed) for anyLine() to read it by the full rules.
+   * plain decimal value and an integer timestamp. Returns the next line's start, or -1 (nothing
+   * consumed, nor any name added) for anyLine() to read it by the full rules.
    */
   private commonLine(bytes: Uint8Array, view: DataView, lineStart: number, end: number, sink: CarbonSink): number {
     const names = this.names;
     let entry = names.predicted(bytes, view, lineStart, end);
     let i: number;
     let c = 0;
+    let hash = 0;
+    let ascii = 0; // OR of the name bytes: >= 0x80 means non-ASCII
     if (entry >= 0) {
       i = lineStart + names.lengthOf(entry);
     } else {
       i = lineStart;
-      let hash = 0;
       while (i < end && (c = bytes[i]) > 0x20) {
         hash = (Math.imul(hash, 31) + c) | 0;
+        ascii |= c;
         i++;
       }
       if (c !== 0x20 || i === lineStart || i - lineStart > this.maxNameLength) return -1;
+      // A name not seen (-1) is made a series once the rest of the line is read, here too: anyLine
+      // read every new name's line again, by the full rules.
       entry = names.find(bytes, view, lineStart, i, hash);
-      if (entry < 0) return -1;
     }
+    const nameEnd = i;
 
     i++;
     const negative = bytes[i] === 0x2d; /* - */
@@ -449,8 +453,16 @@ export class CarbonPlaintextParser {
     }
     if (i === timeStart || i - timeStart > 10 || timestamp > MAX_TIMESTAMP || (i < end && c !== LF)) return -1;
 
-    names.seen(entry);
-    sink.point(names.handleOf(entry), negative ? -magnitude : magnitude, timestamp);
+    let series: number;
+    if (entry >= 0) {
+      names.seen(entry);
+      series = names.handleOf(entry);
+    } else {
+      // Nothing is changed when a name is refused: anyLine reads the line again and reports it.
+      series = this.seriesOf(bytes, view, lineStart, nameEnd, ascii < 0x80, hash, sink);
+      if (series < 0) return -1;
+    }
+    sink.point(series, negative ? -magnitude : magnitude, timestamp);
     return i + 1;
   }
 
