@@ -77,6 +77,7 @@ export class CarbonBatcher implements CarbonSink {
     let id = this.localIds.find(name);
     if (id < 0) {
       id = this.newSeries(name);
+      while (this.names.length < id) this.names.push(undefined);
       this.names[id] = name;
       this.localIds.insert(name, id);
     }
@@ -89,7 +90,8 @@ export class CarbonBatcher implements CarbonSink {
    */
   newSeries(name: string): number {
     if (this.nextId >= this.limits.maxNames) this.forgetNames();
-    this.names.push(undefined); // names[id] belongs to id; seriesOf sets it
+    // names[id] stays unset: seriesOf fills the ids before it when it sets one. A push per new
+    // name grew an array of a million holes on this thread's heap, promoted and marked.
     this.newNames.push(name);
     return this.nextId++;
   }

@@ -40,6 +40,21 @@ export class NameArena {
     return this.bytes.toString('latin1', start, start + length);
   }
 
+  /** The length of id's name if it is kept as bytes (ASCII), else -1 (no name, or a string). */
+  asciiLength(id: number): number {
+    if (id >= this.limit) return -1;
+    const length = this.lengths[id];
+    return length >= 0 ? length : -1;
+  }
+
+  /** Writes id's name, kept as bytes (asciiLength >= 0), at target[at...]: no string made. */
+  copyAscii(id: number, target: Uint8Array, at: number): void {
+    const bytes = this.bytes;
+    const start = this.starts[id];
+    const length = this.lengths[id];
+    for (let i = 0; i < length; i++) target[at + i] = bytes[start + i];
+  }
+
   /** Whether id's name is `name`, without making a string. */
   is(id: number, name: string): boolean {
     if (id >= this.limit) return false;

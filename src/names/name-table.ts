@@ -64,6 +64,23 @@ export class NameTable {
       const name = names[from + k];
       hashes[k] = hashFrom(name, fromDot ? name.lastIndexOf('.') + 1 : 0);
     }
+    this.touch(names, from, count, fromDot);
+  }
+
+  /**
+   * prefetch() with the hashes made by the caller (hashes[k]: names[from + k]'s, or its last
+   * component's if fromDot), who walked the names anyway (PathTrie.prefetch).
+   */
+  prefetchHashed(names: readonly string[], from: number, count: number, hashes: Int32Array, fromDot: boolean): void {
+    if (count <= 0) return;
+    if (this.scratch.length < count) this.scratch = new Int32Array(Math.max(count, 2 * this.scratch.length));
+    this.scratch.set(hashes.subarray(0, count));
+    this.touch(names, from, count, fromDot);
+  }
+
+  /** The slot reads of prefetch, for the hashes in scratch. */
+  private touch(names: readonly string[], from: number, count: number, fromDot: boolean): void {
+    const hashes = this.scratch;
     const table = this.table;
     const mask = (table.length >> 1) - 1;
     let sink = 0;

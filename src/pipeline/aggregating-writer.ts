@@ -4,30 +4,46 @@
  * aggregation rules. The aggregates are written to the store itself, never back through here, so
  * an aggregate never feeds a rule.
  *
- * Names are remembered by series id as ingest asks for ids, and each name's aggregator outputs by
+ * The ids ingest asked for are remembered (a flag by id), and each name's aggregator outputs by
  * series id once looked up, so the hot path is typed-array reads with no string building or Map
- * lookup per point.
+ * lookup per point. Names are asked of the store when rules need them, not kept here: a string per
+ * series kept a million names on the main thread's heap after a burst of new series, promoted by
+ * every scavenge and marked by every full collection, where the store keeps them as bytes.
  */
 import { PointBatchBuilder, type PointBatch, type PointWriter } from '../points.js';
 import type { IngestAggregator } from '../scale/ingest-aggregator.js';
 import { REJECTED_SERIES } from '../store/series-store.js';
 
+/** The store as this writer uses it: ids for names, and back. */
+export interface NamedPointWriter extends PointWriter {
+  /** The name of series `id`, or undefined if it is none (never made, or deleted). */
+  seriesName(id: number): string | undefined;
+}
+
 export class AggregatingWriter implements PointWriter {
-  /** nameById[id] = the name ingest asked an id for. */
-  private readonly nameById: (string | undefined)[] = [];
+  /** asked[id] = 1: ingest asked this writer for id (points of other ids are not aggregated). */
+  private asked = new Uint8Array(1024);
   /** outputsOf[id] = the aggregator's outputsIndex() of the series' name in `outputsEpoch`; -1: not looked up yet. */
   private outputsOf = new Int32Array(1024).fill(-1);
   private outputsEpoch = -1;
   private readonly output = new PointBatchBuilder(1024);
 
   constructor(
-    private readonly store: PointWriter,
+    private readonly store: NamedPointWriter,
     private readonly aggregator: IngestAggregator,
   ) {}
 
   seriesId(name: string): number {
     const id = this.store.seriesId(name);
-    if (id !== REJECTED_SERIES) this.nameById[id] = name;
+    if (id === REJECTED_SERIES) return id;
+    if (id >= this.asked.length) {
+      let capacity = this.asked.length;
+      while (capacity <= id) capacity *= 2;
+      const grown = new Uint8Array(capacity);
+      grown.set(this.asked);
+      this.asked = grown;
+    }
+    this.asked[id] = 1;
     return id;
   }
 
@@ -50,7 +66,8 @@ export class AggregatingWriter implements PointWriter {
       const id = seriesIds[i];
       let outputs = id < this.outputsOf.length ? this.outputsOf[id] : -1;
       if (outputs < 0) {
-        const name = this.nameById[id];
+        if (id >= this.asked.length || this.asked[id] === 0) continue;
+        const name = this.store.seriesName(id);
         if (name === undefined) continue;
         outputs = this.lookUpOutputs(id, name);
       }

@@ -26,15 +26,15 @@ export class PathSegments {
     return this.names.limit;
   }
 
-  /** `path`: the name is its last component (PathTrie adding a prefetched path), whose hash prefetchLast made. */
+  /** `path`: the name is its last component (PathTrie adding a prefetched path), whose hash prefetchLast took. */
   id(name: string, path?: string): number | undefined {
     const id = this.table.find(name, path);
     return id < 0 ? undefined : id;
   }
 
-  /** Readies the lookups of the last components of names about to be added (NameTable.prefetch). */
-  prefetchLast(paths: readonly string[], from: number, to: number): void {
-    this.table.prefetch(paths, from, to, true);
+  /** Readies the lookups of the last components of paths about to be added, hashes[k] that of paths[from + k] (NameTable.prefetchHashed). */
+  prefetchLast(paths: readonly string[], from: number, count: number, hashes: Int32Array): void {
+    this.table.prefetchHashed(paths, from, count, hashes, true);
   }
 
   name(id: number): string {

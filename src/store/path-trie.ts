@@ -115,16 +115,26 @@ export class PathTrie {
   }
 
   add(path: string): void {
-    const lastDot = path.lastIndexOf('.');
+    let lastDot: number;
+    let parentHash: number;
+    const k = this.aheadNext;
+    if (k < this.aheadCount && this.ahead![this.aheadFrom + k] === path) {
+      lastDot = this.aheadDots[k];
+      parentHash = this.aheadParentHashes[k];
+      this.aheadNext = k + 1;
+    } else {
+      lastDot = path.lastIndexOf('.');
+      parentHash = lastDot > 0 ? prefixHash(path, lastDot) : 0;
+    }
     let node: number;
     if (lastDot <= 0) node = this.addUnder(ROOT, path, 0, path.length);
     else {
-      node = this.cachedParent(path, lastDot);
+      node = this.cachedParent(path, lastDot, parentHash);
       if (node === NONE) {
         node = this.addUnder(ROOT, path, 0, lastDot);
-        this.cacheParent(path, lastDot, node);
+        this.cacheParent(path, lastDot, node, parentHash);
       }
-      node = this.addUnder(node, path, lastDot + 1, path.length);
+      node = this.addLeaf(node, path, lastDot + 1);
     }
     if ((this.flags[node] & LEAF) === 0) {
       this.flags[node] |= LEAF;
@@ -132,9 +142,70 @@ export class PathTrie {
     }
   }
 
-  /** Readies the lookups of paths about to be added: their last components, new in a burst of new series. */
-  prefetch(paths: readonly string[], from: number, to: number): void {
-    this.segments.prefetchLast(paths, from, to);
+  /**
+   * Readies the lookups of paths about to be added: their last components, new in a burst of new
+   * series. Each path is walked once here for what add() needs of it: its last dot, its parent's
+   * hash (the parent cache's) and its last component's (PathSegments' table), which add() takes
+   * when it gets the paths in this order. It walked each path three times, and sliced the last
+   * component twice. Returns the hashes of the whole paths (NameTable's: hashes[k] is
+   * paths[from + k]'s), for the series index to prefetch with; valid until the next call.
+   */
+  prefetch(paths: readonly string[], from: number, to: number): Int32Array {
+    const count = to - from;
+    if (this.aheadDots.length < count) {
+      const size = Math.max(count, 2 * this.aheadDots.length);
+      this.aheadDots = new Int32Array(size);
+      this.aheadParentHashes = new Int32Array(size);
+      this.aheadLeafHashes = new Int32Array(size);
+      this.aheadWholeHashes = new Int32Array(size);
+    }
+    if (count <= 0) return this.aheadWholeHashes;
+    for (let k = 0; k < count; k++) {
+      const path = paths[from + k];
+      // FNV-1a of the whole path so far, and of the component since the last dot.
+      let hash = FNV_OFFSET;
+      let leaf = FNV_OFFSET;
+      let parent = FNV_OFFSET;
+      let dot = -1;
+      for (let i = 0; i < path.length; i++) {
+        const c = path.charCodeAt(i);
+        if (c === 0x2e /* . */) {
+          dot = i;
+          parent = hash;
+          leaf = FNV_OFFSET;
+        } else leaf = Math.imul(leaf ^ c, FNV_PRIME);
+        hash = Math.imul(hash ^ c, FNV_PRIME);
+      }
+      this.aheadDots[k] = dot;
+      this.aheadParentHashes[k] = murmurFinalise(parent);
+      this.aheadLeafHashes[k] = murmurFinalise(leaf);
+      this.aheadWholeHashes[k] = murmurFinalise(hash);
+    }
+    this.segments.prefetchLast(paths, from, count, this.aheadLeafHashes);
+    this.ahead = paths;
+    this.aheadFrom = from;
+    this.aheadCount = count;
+    this.aheadNext = 0;
+    return this.aheadWholeHashes;
+  }
+
+  /** The paths of the last prefetch, the next one add() expects, and what prefetch found of each. */
+  private ahead: readonly string[] | null = null;
+  private aheadFrom = 0;
+  private aheadCount = 0;
+  private aheadNext = 0;
+  private aheadDots = new Int32Array(256);
+  private aheadParentHashes = new Int32Array(256);
+  private aheadLeafHashes = new Int32Array(256);
+  private aheadWholeHashes = new Int32Array(256);
+
+  /** The node of path's last component, from `start` on (no dot), under `node`; added if missing. */
+  private addLeaf(node: number, path: string, start: number): number {
+    const part = path.slice(start);
+    // The last component is hashed already if the path was prefetched.
+    const id = this.segments.id(part, path);
+    const child = id === undefined ? NONE : this.child(node, id);
+    return child === NONE ? this.newChild(node, id ?? this.segments.add(part)) : child;
   }
 
   /** The node of the components in path[start, end) below `node`, added where missing. */
@@ -153,9 +224,8 @@ export class PathTrie {
     }
   }
 
-  /** The node of path[0, end) if the parent cache has it, else NONE. */
-  private cachedParent(path: string, end: number): number {
-    const hash = prefixHash(path, end);
+  /** The node of path[0, end), whose prefixHash is `hash`, if the parent cache has it, else NONE. */
+  private cachedParent(path: string, end: number, hash: number): number {
     const slot = hash & (PARENT_CACHE_SLOTS - 1);
     const node = this.parentNodes[slot];
     if (node === NONE || this.parentHashes[slot] !== hash || this.parentFreed[slot] !== this.freedNodes) return NONE;
@@ -165,8 +235,7 @@ export class PathTrie {
     return node;
   }
 
-  private cacheParent(path: string, end: number, node: number): void {
-    const hash = prefixHash(path, end);
+  private cacheParent(path: string, end: number, node: number, hash: number): void {
     const slot = hash & (PARENT_CACHE_SLOTS - 1);
     this.parentHashes[slot] = hash;
     this.parentNodes[slot] = node;
@@ -514,10 +583,16 @@ function grownFilled(array: Int32Array<ArrayBuffer>, size: number): Int32Array<A
   return bigger;
 }
 
-/** FNV-1a of path[0, end), through murmur3's finaliser (the parent cache's slot and check). */
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+
+/**
+ * FNV-1a of path[0, end), through murmur3's finaliser: the parent cache's slot and check, and, of
+ * a last component, NameTable's hash (prefetch hands it over).
+ */
 function prefixHash(path: string, end: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < end; i++) hash = Math.imul(hash ^ path.charCodeAt(i), 0x01000193);
+  let hash = FNV_OFFSET;
+  for (let i = 0; i < end; i++) hash = Math.imul(hash ^ path.charCodeAt(i), FNV_PRIME);
   return murmurFinalise(hash);
 }
 

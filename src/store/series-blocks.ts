@@ -9,6 +9,12 @@
 import { writeAsciiName } from './ascii-name.js';
 
 const ENTRY_HEADER_BYTES = 8;
+
+/** Names by id kept as ASCII bytes (SeriesIndex). */
+export interface AsciiNames {
+  /** Writes id's name at target[at...]. */
+  copyAscii(id: number, target: Uint8Array, at: number): void;
+}
 const enc = new TextEncoder();
 
 export class SeriesBlockWriter {
@@ -22,12 +28,7 @@ export class SeriesBlockWriter {
 
   /** Appends the entry of `id`: its name as utf-8, then `suffix` (the separator and layout spec). */
   add(id: number, name: string, suffix: Uint8Array): void {
-    const most = ENTRY_HEADER_BYTES + 3 * name.length + suffix.length;
-    if (this.used + most > this.bytes.length) {
-      const bytes = new Uint8Array(Math.max(2 * this.bytes.length, this.used + most));
-      bytes.set(this.bytes.subarray(0, this.used));
-      this.bytes = bytes;
-    }
+    this.room(ENTRY_HEADER_BYTES + 3 * name.length + suffix.length);
     const at = this.used;
     let written = writeAsciiName(this.bytes, at + ENTRY_HEADER_BYTES, name);
     if (written < 0) written = enc.encodeInto(name, this.bytes.subarray(at + ENTRY_HEADER_BYTES)).written;
@@ -36,6 +37,30 @@ export class SeriesBlockWriter {
     putU32(this.bytes, at + 4, written + suffix.length);
     this.used = at + ENTRY_HEADER_BYTES + written + suffix.length;
     this.entries++;
+  }
+
+  /**
+   * add() for an ASCII name of `length` bytes that `names` writes in place: a name kept as bytes
+   * (SeriesIndex) is copied from them, where a string made of it first cost as much as the rest.
+   */
+  addAscii(id: number, length: number, names: AsciiNames, suffix: Uint8Array): void {
+    this.room(ENTRY_HEADER_BYTES + length + suffix.length);
+    const at = this.used;
+    const bytes = this.bytes;
+    names.copyAscii(id, bytes, at + ENTRY_HEADER_BYTES);
+    // A loop: set() is a native call, per entry, for a dozen bytes.
+    for (let i = 0, to = at + ENTRY_HEADER_BYTES + length; i < suffix.length; i++) bytes[to + i] = suffix[i];
+    putU32(this.bytes, at, id);
+    putU32(this.bytes, at + 4, length + suffix.length);
+    this.used = at + ENTRY_HEADER_BYTES + length + suffix.length;
+    this.entries++;
+  }
+
+  private room(most: number): void {
+    if (this.used + most <= this.bytes.length) return;
+    const bytes = new Uint8Array(Math.max(2 * this.bytes.length, this.used + most));
+    bytes.set(this.bytes.subarray(0, this.used));
+    this.bytes = bytes;
   }
 
   /** The block's value; the writer starts a new block. */

@@ -25,9 +25,9 @@ export class SeriesIndex {
     return id < 0 ? undefined : id;
   }
 
-  /** Readies the lookups of names about to be asked for (NameTable.prefetch). */
-  prefetch(names: readonly string[], from: number, to: number): void {
-    this.ids.prefetch(names, from, to);
+  /** Readies the lookups of names about to be asked for, whose hashes are made already (hashes[k]: names[from + k]'s, as NameTable hashes). */
+  prefetchHashed(names: readonly string[], from: number, count: number, hashes: Int32Array): void {
+    this.ids.prefetchHashed(names, from, count, hashes, false);
   }
 
   /** Whether `id` is a series (not deleted): what name(id) tells, without making its string. */
@@ -38,6 +38,16 @@ export class SeriesIndex {
   /** A new string per call: callers that only test for a series ask has(). */
   name(id: number): string | undefined {
     return this.arena.get(id);
+  }
+
+  /** The length of id's name if it is ASCII (nearly all), for copyAscii; else -1. */
+  asciiLength(id: number): number {
+    return this.arena.asciiLength(id);
+  }
+
+  /** Writes id's ASCII name (asciiLength >= 0) at target[at...], without making its string. */
+  copyAscii(id: number, target: Uint8Array, at: number): void {
+    this.arena.copyAscii(id, target, at);
   }
 
   /** Creates a series; the caller checked that `name` is new. */

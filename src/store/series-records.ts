@@ -34,7 +34,7 @@ const dec = new TextDecoder();
 /** What SeriesRecords reads and writes of the engine's state. */
 export interface SeriesRecordSources {
   db: Pick<ClassicLevel<Uint8Array, Uint8Array>, 'batch' | 'iterator'>;
-  index: Pick<SeriesIndex, 'name' | 'has' | 'markUnsaved'>;
+  index: Pick<SeriesIndex, 'name' | 'has' | 'markUnsaved' | 'asciiLength' | 'copyAscii'>;
   /** Every layout in use (grows as series with new schemas arrive). */
   layouts: readonly Layout[];
   /** The index in `layouts` of a series' layout. */
@@ -152,10 +152,12 @@ export class SeriesRecords {
     let firstId = 0;
     for (let i = 0; i < fresh.length; i++) {
       const id = fresh[i];
-      const name = index.name(id);
-      if (name !== undefined && id !== fresh[i - 1]) {
+      if (index.has(id) && id !== fresh[i - 1]) {
         if (block.size === 0) firstId = id;
-        block.add(id, name, this.inlineSuffix(this.sources.layoutIndexOf(id)));
+        const suffix = this.inlineSuffix(this.sources.layoutIndexOf(id));
+        const ascii = index.asciiLength(id);
+        if (ascii >= 0) block.addAscii(id, ascii, index, suffix);
+        else block.add(id, index.name(id)!, suffix);
       }
       if (block.size === 0 || (block.size < SERIES_PER_BLOCK && i < fresh.length - 1)) continue;
       this.storedIdLimit = id + 1;

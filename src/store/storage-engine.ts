@@ -240,12 +240,18 @@ export class StorageEngine implements SeriesStore {
   }
 
   prefetch(names: readonly string[], from: number, to: number): void {
-    this.index.prefetch(names, from, to);
-    this.tree.prefetch(names, from, to);
+    // One walk of each name for both: the tree hashes the whole name on the way to its parts'.
+    const hashes = this.tree.prefetch(names, from, to);
+    this.index.prefetchHashed(names, from, to - from, hashes);
   }
 
   seriesCount(): number {
     return this.index.size;
+  }
+
+  /** The name of series `id` (a new string per call), or undefined if it is none. */
+  seriesName(id: number): string | undefined {
+    return this.index.name(id);
   }
 
   names(): Iterable<string> {
