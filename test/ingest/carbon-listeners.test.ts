@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { connect, createServer, type Socket } from 'node:net';
-import type { Worker } from 'node:worker_threads';
 import { DEFAULT_BATCHER_LIMITS } from '../../src/ingest/carbon-batcher.js';
 import { startCarbonListeners, type CarbonListeners } from '../../src/ingest/carbon-listeners.js';
 import type { PointBatch, PointWriter } from '../../src/points.js';
 import { openTempEngine } from '../support/temp-engine.js';
+import { threadsStartedBy } from '../support/threads.js';
 
 /** Keeps every point as `name value timestamp`. */
 class CollectingWriter implements PointWriter {
@@ -206,16 +206,9 @@ test('stop() appends every point the listeners had read', { timeout: 20_000 }, a
 });
 
 test('stop() returns when the listener thread has already exited', { timeout: 20_000 }, async () => {
-  // The listeners keep their thread to themselves; Node announces each new one on `process`.
-  const threads: Worker[] = [];
-  const record = (worker: Worker): void => void threads.push(worker);
-  process.on('worker', record);
-  let carbon: CarbonListeners;
-  try {
-    carbon = await startListeners(new CollectingWriter(), true);
-  } finally {
-    process.off('worker', record);
-  }
+  const { threads, outcome } = await threadsStartedBy(() => startListeners(new CollectingWriter(), true));
+  assert.equal(outcome.status, 'fulfilled');
+  const carbon = (outcome as PromiseFulfilledResult<CarbonListeners>).value;
   assert.equal(threads.length, 1);
   await threads[0].terminate(); // as a crash would end it: no 'stopped'
   const stopped = await Promise.race([

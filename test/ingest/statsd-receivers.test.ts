@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, createServer, type Socket } from 'node:net';
-import type { Worker } from 'node:worker_threads';
 import { ByteRingReader, createByteRing, createDoorbell, RecordFlags, RecordOffset, TailOffset, tailOffset } from '../../src/ingest/index.js';
 import { ReceiverStat } from '../../src/ingest/receiver-stats.js';
 import { startStatsdReceivers, type StatsdReceivers } from '../../src/ingest/statsd-receivers.js';
+import { allEndWithin, threadsStartedBy } from '../support/threads.js';
 
 async function oneReceiver(): Promise<{ receivers: StatsdReceivers; reader: ByteRingReader }> {
   const ring = createByteRing(1 << 20);
@@ -17,6 +17,11 @@ async function oneReceiver(): Promise<{ receivers: StatsdReceivers; reader: Byte
     doorbells: [createDoorbell()],
   });
   return { receivers, reader: new ByteRingReader(ring) };
+}
+
+/** Receivers on loopback feeding one aggregator: rings[receiver][0]. */
+function receiverOptions(rings: ReturnType<typeof createByteRing>[][], port = 0): Parameters<typeof startStatsdReceivers>[0] {
+  return { host: '127.0.0.1', port, recvBufferBytes: 1 << 20, maxNameLength: 1024, rings, doorbells: [createDoorbell()] };
 }
 
 /** Names of the records in the ring (each name is sent once), polled until `last` arrives (bounded). */
@@ -136,23 +141,11 @@ test('a receiver with an empty socket reads the datagrams the kernel queued for 
 });
 
 test('stop() returns when a receiver thread has already exited', { timeout: 20_000 }, async () => {
-  // The pool keeps its threads to itself; Node announces each new one on `process`.
-  const threads: Worker[] = [];
-  const record = (worker: Worker): void => void threads.push(worker);
-  process.on('worker', record);
-  let receivers: StatsdReceivers;
-  try {
-    receivers = await startStatsdReceivers({
-      host: '127.0.0.1',
-      port: 0,
-      recvBufferBytes: 1 << 20,
-      maxNameLength: 1024,
-      rings: [[createByteRing(1 << 16)], [createByteRing(1 << 16)]],
-      doorbells: [createDoorbell()],
-    });
-  } finally {
-    process.off('worker', record);
-  }
+  const { threads, outcome } = await threadsStartedBy(() =>
+    startStatsdReceivers(receiverOptions([[createByteRing(1 << 16)], [createByteRing(1 << 16)]])),
+  );
+  assert.equal(outcome.status, 'fulfilled');
+  const receivers = (outcome as PromiseFulfilledResult<StatsdReceivers>).value;
   assert.equal(threads.length, 2);
   await threads[1].terminate(); // as a crash would end it: no 'stopped', no 'quiesced'
   const stopped = await Promise.race([
@@ -164,33 +157,13 @@ test('stop() returns when a receiver thread has already exited', { timeout: 20_0
 });
 
 test('a receiver that fails to start ends the threads already started, and the start fails', { timeout: 20_000 }, async () => {
-  const threads: Worker[] = [];
-  const record = (worker: Worker): void => void threads.push(worker);
-  process.on('worker', record);
-  const ends: Promise<number>[] = [];
-  try {
-    await assert.rejects(
-      startStatsdReceivers({
-        host: '127.0.0.1',
-        port: 0,
-        recvBufferBytes: 1 << 20,
-        maxNameLength: 1024,
-        // The second thread cannot attach to a ring that is not one, and fails as it starts.
-        rings: [[createByteRing(1 << 16)], [{} as ReturnType<typeof createByteRing>]],
-        doorbells: [createDoorbell()],
-      }),
-    );
-  } finally {
-    process.off('worker', record);
-    for (const t of threads) ends.push(new Promise((r) => (t.threadId === -1 ? r(0) : t.once('exit', r))));
-  }
+  const { threads, outcome } = await threadsStartedBy(() =>
+    // The second thread cannot attach to a ring that is not one, and fails as it starts.
+    startStatsdReceivers(receiverOptions([[createByteRing(1 << 16)], [{} as ReturnType<typeof createByteRing>]])),
+  );
+  assert.equal(outcome.status, 'rejected');
   assert.equal(threads.length, 2);
-  const ended = await Promise.race([
-    Promise.all(ends).then(() => true),
-    new Promise<false>((r) => setTimeout(() => r(false), 5000).unref()),
-  ]);
-  if (!ended) for (const t of threads) await t.terminate();
-  assert.equal(ended, true, 'the receiver that started was left running');
+  assert.equal(await allEndWithin(threads, 5000), true, 'the receiver that started was left running');
 });
 
 test('a receiver that binds UDP but not TCP (port taken) ends, and the start fails', { timeout: 20_000 }, async () => {
@@ -199,32 +172,12 @@ test('a receiver that binds UDP but not TCP (port taken) ends, and the start fai
   const blocker = createServer();
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
   const port = (blocker.address() as { port: number }).port;
-  const threads: Worker[] = [];
-  const record = (worker: Worker): void => void threads.push(worker);
-  process.on('worker', record);
-  const ends: Promise<unknown>[] = [];
-  try {
-    await assert.rejects(
-      startStatsdReceivers({
-        host: '127.0.0.1',
-        port,
-        recvBufferBytes: 1 << 20,
-        maxNameLength: 1024,
-        rings: [[createByteRing(1 << 16)]],
-        doorbells: [createDoorbell()],
-      }),
-      /failed to bind/,
-    );
-  } finally {
-    process.off('worker', record);
-    for (const t of threads) ends.push(new Promise((r) => (t.threadId === -1 ? r(0) : t.once('exit', r))));
-    blocker.close();
-  }
+  const { threads, outcome } = await threadsStartedBy(() =>
+    startStatsdReceivers(receiverOptions([[createByteRing(1 << 16)]], port)),
+  );
+  blocker.close();
+  assert.equal(outcome.status, 'rejected');
+  assert.match(String((outcome as PromiseRejectedResult).reason), /failed to bind/);
   assert.equal(threads.length, 1);
-  const ended = await Promise.race([
-    Promise.all(ends).then(() => true),
-    new Promise<false>((r) => setTimeout(() => r(false), 5000).unref()),
-  ]);
-  if (!ended) for (const t of threads) await t.terminate();
-  assert.equal(ended, true, 'the receiver that failed to start was left running, its UDP port bound');
+  assert.equal(await allEndWithin(threads, 5000), true, 'the receiver that failed to start was left running, its UDP port bound');
 });

@@ -5,10 +5,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Worker } from 'node:worker_threads';
 import { loadConfig } from '../../src/config/index.js';
 import { startPipeline } from '../../src/pipeline/index.js';
 import { freePort, render, startCarbonado, tempDataDir } from '../support/carbonado-process.js';
+import { allEndWithin, threadsStartedBy } from '../support/threads.js';
 
 /** Sends lines over one carbon connection; resolves once the server has closed it (everything read and logged). */
 function sendCarbon(port: number, payload: string): Promise<boolean> {
@@ -128,22 +128,12 @@ test('a start that fails at a later stage (HTTP port taken) ends the threads, li
     workers: 1,
     receivers: 1,
   });
-  const threads: Worker[] = [];
-  const record = (worker: Worker): void => void threads.push(worker);
-  process.on('worker', record);
-  try {
-    await assert.rejects(startPipeline(config), /EADDRINUSE/);
-  } finally {
-    process.off('worker', record);
-    holder.close();
-  }
+  const { threads, outcome } = await threadsStartedBy(() => startPipeline(config));
+  holder.close();
+  assert.equal(outcome.status, 'rejected');
+  assert.match(String((outcome as PromiseRejectedResult).reason), /EADDRINUSE/);
   assert.ok(threads.length >= 3, `the statsd and carbon threads started (${threads.length})`);
-  const ended = await Promise.race([
-    Promise.all(threads.map((t) => new Promise((r) => (t.threadId === -1 ? r(0) : t.once('exit', r))))).then(() => true),
-    new Promise<false>((r) => setTimeout(() => r(false), 10_000).unref()),
-  ]);
-  if (!ended) for (const t of threads) await t.terminate();
-  assert.equal(ended, true, 'every thread of the failed start ended');
+  assert.equal(await allEndWithin(threads, 10_000), true, 'every thread of the failed start ended');
   // Its ports and the store's lock are free again: a second start on them comes up.
   const again = await startPipeline({ ...config, httpPort: await freePort() });
   try {
