@@ -6,6 +6,7 @@
  * collection while the heap grew. A name becomes a string again only when asked for. Names with
  * a non-ASCII character, rare, stay strings.
  */
+import { doubledToHold, grown } from '../grown-array.js';
 import { writeAsciiName } from '../store/ascii-name.js';
 
 /** lengths[id]: no name. */
@@ -97,14 +98,9 @@ export class NameArena {
   /** Makes the per-id arrays hold `id`. */
   private room(id: number): void {
     if (id < this.lengths.length) return;
-    let capacity = this.lengths.length;
-    while (capacity <= id) capacity *= 2;
-    const starts = new Uint32Array(capacity);
-    starts.set(this.starts);
-    this.starts = starts;
-    const lengths = new Int32Array(capacity).fill(ABSENT);
-    lengths.set(this.lengths);
-    this.lengths = lengths;
+    const size = doubledToHold(this.lengths.length, id);
+    this.starts = grown(this.starts, size);
+    this.lengths = grown(this.lengths, size, ABSENT);
   }
 
   /** Room for `needed` more bytes; cleared names' bytes are squeezed out when they are most of the arena. */

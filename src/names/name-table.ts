@@ -5,6 +5,7 @@
  * chase several pointers each (a bucket, its chain, each key's string), where a probe here reads
  * one pair and compares a string only when the hashes agree.
  */
+import { doubledToHold, grown } from '../grown-array.js';
 import { murmurFinalise } from '../murmur-finaliser.js';
 
 const EMPTY = -1;
@@ -108,13 +109,7 @@ export class NameTable {
   insert(name: string, id: number): void {
     if (4 * (this.count + 1) > this.table.length) this.rehash(this.table.length);
     const hash = this.hashOf(name);
-    if (id >= this.hashes.length) {
-      let size = this.hashes.length;
-      while (size <= id) size *= 2;
-      const hashes = new Int32Array(size);
-      hashes.set(this.hashes);
-      this.hashes = hashes;
-    }
+    if (id >= this.hashes.length) this.hashes = grown(this.hashes, doubledToHold(this.hashes.length, id));
     this.hashes[id] = hash;
     const table = this.table;
     const mask = (table.length >> 1) - 1;

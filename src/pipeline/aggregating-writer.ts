@@ -10,6 +10,7 @@
  * series kept a million names on the main thread's heap after a burst of new series, promoted by
  * every scavenge and marked by every full collection, where the store keeps them as bytes.
  */
+import { doubledToHold, grown } from '../grown-array.js';
 import { PointBatchBuilder, type PointBatch, type PointWriter } from '../points.js';
 import type { IngestAggregator } from '../scale/ingest-aggregator.js';
 import { REJECTED_SERIES } from '../store/series-store.js';
@@ -36,13 +37,7 @@ export class AggregatingWriter implements PointWriter {
   seriesId(name: string): number {
     const id = this.store.seriesId(name);
     if (id === REJECTED_SERIES) return id;
-    if (id >= this.asked.length) {
-      let capacity = this.asked.length;
-      while (capacity <= id) capacity *= 2;
-      const grown = new Uint8Array(capacity);
-      grown.set(this.asked);
-      this.asked = grown;
-    }
+    if (id >= this.asked.length) this.asked = grown(this.asked, doubledToHold(this.asked.length, id));
     this.asked[id] = 1;
     return id;
   }
@@ -79,13 +74,7 @@ export class AggregatingWriter implements PointWriter {
   private lookUpOutputs(id: number, name: string): number {
     const outputs = this.aggregator.outputsIndex(name);
     if (this.aggregator.epoch !== this.outputsEpoch) this.forgetOutputs();
-    if (id >= this.outputsOf.length) {
-      let capacity = this.outputsOf.length;
-      while (capacity <= id) capacity *= 2;
-      const grown = new Int32Array(capacity).fill(-1);
-      grown.set(this.outputsOf);
-      this.outputsOf = grown;
-    }
+    if (id >= this.outputsOf.length) this.outputsOf = grown(this.outputsOf, doubledToHold(this.outputsOf.length, id), -1);
     this.outputsOf[id] = outputs;
     return outputs;
   }

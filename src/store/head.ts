@@ -14,6 +14,7 @@
  * faults in at a few microseconds a page (1.4 s of main-thread CPU in one burst, in a soak at 2M
  * StatsD lines/s). `reserveWholeBlocks` lets the sweep create those blocks ahead, paced.
  */
+import { doubledToHold, grown } from '../grown-array.js';
 export const POINTS_PER_CHUNK = 120;
 const CLASS_SLOTS_SMALL = 8;
 /** A small block with this many slots written is expected to outgrow it soon. */
@@ -262,18 +263,11 @@ export class Head {
   private ensure(id: number): void {
     const length = this.windowPlusOne[0].length;
     if (id < length) return;
-    let capacity = length;
-    while (capacity <= id) capacity *= 2;
+    const size = doubledToHold(length, id);
     for (const parity of [0, 1]) {
-      const w = new Uint32Array(capacity);
-      w.set(this.windowPlusOne[parity]);
-      this.windowPlusOne[parity] = w;
-      const b = new Int32Array(capacity).fill(NONE);
-      b.set(this.blocks[parity]);
-      this.blocks[parity] = b;
-      const base = new Uint8Array(capacity);
-      base.set(this.base[parity]);
-      this.base[parity] = base;
+      this.windowPlusOne[parity] = grown(this.windowPlusOne[parity], size);
+      this.blocks[parity] = grown(this.blocks[parity], size, NONE);
+      this.base[parity] = grown(this.base[parity], size);
     }
   }
 }

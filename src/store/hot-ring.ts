@@ -6,6 +6,7 @@
  * which would cost several hundred bytes of allocator and object overhead), and located through
  * per-window typed arrays indexed by series id: the budget counts the memory actually held.
  */
+import { doubledToHold, grown } from '../grown-array.js';
 const MIN_SLAB_BYTES = 64 * 1024;
 const MAX_SLAB_BYTES = 4 * 1024 * 1024;
 
@@ -80,18 +81,11 @@ class WindowChunks {
 
   private ensure(id: number): void {
     if (id < this.slabOf.length) return;
-    let capacity = Math.max(1024, this.slabOf.length);
-    while (capacity <= id) capacity *= 2;
-    const slabOf = new Uint16Array(capacity);
-    slabOf.set(this.slabOf);
-    const offsetOf = new Uint32Array(capacity);
-    offsetOf.set(this.offsetOf);
-    const lengthOf = new Uint32Array(capacity);
-    lengthOf.set(this.lengthOf);
-    this.bytes += (capacity - this.slabOf.length) * 10;
-    this.slabOf = slabOf;
-    this.offsetOf = offsetOf;
-    this.lengthOf = lengthOf;
+    const size = doubledToHold(Math.max(1024, this.slabOf.length), id);
+    this.bytes += (size - this.slabOf.length) * 10;
+    this.slabOf = grown(this.slabOf, size);
+    this.offsetOf = grown(this.offsetOf, size);
+    this.lengthOf = grown(this.lengthOf, size);
   }
 }
 

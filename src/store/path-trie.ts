@@ -11,6 +11,7 @@
  * pointer per node.
  */
 import { compileGlob, hasGlob, type NameMatcher } from '../names/glob.js';
+import { grown } from '../grown-array.js';
 import { murmurFinalise } from '../murmur-finaliser.js';
 import { ChildTable } from './child-table.js';
 import { PathSegments } from './path-segments.js';
@@ -346,7 +347,7 @@ export class PathTrie {
     this.position[node] = length;
     this.runLength[parent] = ++length;
     this.flags[parent] &= ~SORTED;
-    if (id >= this.firstNamed.length) this.firstNamed = grownFilled(this.firstNamed, Math.max(2 * this.firstNamed.length, id + 1));
+    if (id >= this.firstNamed.length) this.firstNamed = grown(this.firstNamed, Math.max(2 * this.firstNamed.length, id + 1), NONE);
     const first = this.firstNamed[id] === NONE;
     if (first) this.firstNamed[id] = node;
     if (length === SCAN_LIMIT + 1) this.indexRun(parent);
@@ -569,18 +570,6 @@ class TrieNodes implements TreeNodes {
   name(i: number): string {
     return this.trie.nameOf(this.nodes[i]);
   }
-}
-
-function grown<T extends Int32Array | Uint8Array>(array: T, size: number): T {
-  const bigger = new (array.constructor as new (size: number) => T)(size);
-  bigger.set(array);
-  return bigger;
-}
-
-function grownFilled(array: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBuffer> {
-  const bigger = new Int32Array(size).fill(NONE);
-  bigger.set(array);
-  return bigger;
 }
 
 const FNV_OFFSET = 0x811c9dc5 | 0;

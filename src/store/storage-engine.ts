@@ -19,6 +19,7 @@ import { ClassicLevel } from 'classic-level';
 import type { PointBatch } from '../points.js';
 import { ArchiveReader } from './archive-reader.js';
 import { DecodedWindowCache } from './decoded-cache.js';
+import { doubledToHold, grown } from '../grown-array.js';
 import { RateLimitedLog } from '../rate-limited-log.js';
 import { restAfterSlice, yieldToEventLoop } from './event-loop.js';
 import { Head } from './head.js';
@@ -401,14 +402,9 @@ export class StorageEngine implements SeriesStore {
       layout = this.lastLayout = found;
     }
     if (id >= this.layoutOf.length) {
-      let capacity = this.layoutOf.length;
-      while (capacity <= id) capacity *= 2;
-      const grown = new Uint16Array(capacity);
-      grown.set(this.layoutOf);
-      this.layoutOf = grown;
-      const lastWrite = new Uint32Array(capacity);
-      lastWrite.set(this.lastWrite);
-      this.lastWrite = lastWrite;
+      const size = doubledToHold(this.layoutOf.length, id);
+      this.layoutOf = grown(this.layoutOf, size);
+      this.lastWrite = grown(this.lastWrite, size);
     }
     this.layoutOf[id] = layout;
     this.lastWrite[id] = this.turnNow();
