@@ -7,6 +7,7 @@
  * that are not valid UTF-8, and tagged names Graphite 1.1 would refuse (carbon stores those
  * unnormalised). A timestamp of `-1`, `N` or `n` means now; fractional timestamps are truncated.
  */
+import { grown } from '../grown-array.js';
 import { GraphiteTagError, normaliseSeriesName } from './graphite-tags.js';
 
 /** Where parsed points go: names become the sink's series handles, points carry a handle. */
@@ -214,11 +215,7 @@ class RawNameTable {
         hash = (Math.imul(hash, 31) + c) | 0;
         i++;
       }
-      if (count === hashes.length) {
-        const grown = new Int32Array(2 * count);
-        grown.set(hashes);
-        this.scratch = hashes = grown;
-      }
+      if (count === hashes.length) this.scratch = hashes = grown(hashes, 2 * count);
       hashes[count++] = hash;
       while (i < end && bytes[i] !== LF) i++;
       i++;

@@ -6,6 +6,7 @@
  * (`metric_0012345`). Kept as bytes (NameArena): a component sliced out of a series name kept the
  * whole name alive.
  */
+import { grown } from '../grown-array.js';
 import { NameArena } from '../names/name-arena.js';
 import { NameTable } from '../names/name-table.js';
 
@@ -50,11 +51,7 @@ export class PathSegments {
   /** A new name's id, not yet used: the caller checked that `name` has none. */
   add(name: string): number {
     const id = this.free.pop() ?? this.names.limit;
-    if (id >= this.uses.length) {
-      const uses = new Int32Array(2 * this.uses.length);
-      uses.set(this.uses);
-      this.uses = uses;
-    }
+    if (id >= this.uses.length) this.uses = grown(this.uses, 2 * this.uses.length);
     this.names.set(id, name);
     if (id < this.strings.length) this.strings[id] = undefined;
     this.uses[id] = 0;
