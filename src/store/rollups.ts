@@ -14,7 +14,7 @@ import type { HotRing } from './hot-ring.js';
 import { chunkKey, metaKey, u32 } from './keys.js';
 import { windowSeconds, type Layout } from './layout.js';
 import { RecordBatch } from './record-batch.js';
-import { aggregateValues } from './retention/index.js';
+import { aggregateRuns } from './retention/index.js';
 import type { SeriesIndex } from './series-index.js';
 
 /**
@@ -269,7 +269,7 @@ export class Rollups {
       const ratio = step / layout.archives[k - 1].secondsPerPoint;
       const { method, xFilesFactor } = layout.aggregation;
       const values = fine[i - from];
-      for (let slot = 0; slot < POINTS_PER_CHUNK; slot++) grid[slot] = aggregateValues(method, values, slot * ratio, (slot + 1) * ratio, xFilesFactor);
+      aggregateRuns(method, values, ratio, grid, xFilesFactor);
       const chunk = this.encodeGrid(grid, start, step);
       if (!chunk) continue;
       this.queue(batch, id, step, start, chunk);
