@@ -31,7 +31,10 @@ interface Round {
   wallMs: number;
   cpuMs: number;
   mainMs: number;
-  /** CPU ms of the other threads by name (Linux): LevelDB's writers and compaction, the GC's helpers. */
+  /**
+   * CPU ms of the other threads by name (Linux): the GC's helpers (V8Worker), LevelDB's writes and
+   * its compaction thread (libuv-worker: it takes the name of the thread that started it).
+   */
   others: string;
 }
 
@@ -65,25 +68,29 @@ for (let t = start; t <= start + ROLLUP_WINDOW + GRACE; t += STEP) {
   engine.append(batch);
   const sinceWindow = (t - start) % WINDOW;
   if (sinceWindow !== GRACE || t - start < WINDOW) continue;
+  const rollupsBefore = engine.stats.rollupChunks;
+  const round = await timed(() => engine.sweep());
+  const rolledUp = engine.stats.rollupChunks > rollupsBefore;
+  rounds.push({ name: `${rolledUp ? 'seal + 1m rollup' : 'seal'} at +${t - start} s`, ...round });
+}
+// LevelDB compacts on a thread of its own, some of it after a round returns: closing waits for it.
+rounds.push({ name: 'close', ...(await timed(() => engine.close())) });
+
+async function timed(work: () => Promise<void>): Promise<Omit<Round, 'name'>> {
   const wall = performance.now();
   const cpu = process.cpuUsage();
   const main = process.threadCpuUsage();
   const threads = threadCpuSecondsByName(process.pid);
-  const rollupsBefore = engine.stats.rollupChunks;
-  await engine.sweep();
+  await work();
   const cpuUsed = process.cpuUsage(cpu);
   const mainUsed = process.threadCpuUsage(main);
-  const rolledUp = engine.stats.rollupChunks > rollupsBefore;
-  const mainMs = (mainUsed.user + mainUsed.system) / 1000;
-  rounds.push({
-    name: `${rolledUp ? 'seal + 1m rollup' : 'seal'} at +${t - start} s`,
+  return {
     wallMs: performance.now() - wall,
     cpuMs: (cpuUsed.user + cpuUsed.system) / 1000,
-    mainMs,
+    mainMs: (mainUsed.user + mainUsed.system) / 1000,
     others: otherThreads(threads, threadCpuSecondsByName(process.pid)),
-  });
+  };
 }
-await engine.close();
 
 const perSeries = (ms: number): string => fmt((ms * 1000) / SERIES, 1);
 console.log(`${fmt(SERIES, 0)} series, 10 s points, default retention (10s:7d,1m:30d,10m:5y)`);
