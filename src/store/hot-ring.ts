@@ -28,10 +28,9 @@ class WindowChunks {
     return this.slabs[this.slabOf[id] - 1].subarray(offset, offset + this.lengthOf[id]);
   }
 
-  /** Stores a copy; returns the bytes newly allocated (a replaced chunk's space is reclaimed with the window). */
-  put(id: number, chunk: Uint8Array): number {
+  /** Stores a copy (a replaced chunk's space is reclaimed with the window); returns the copy. */
+  put(id: number, chunk: Uint8Array): Uint8Array {
     this.ensure(id);
-    let allocated = 0;
     if (this.tail < chunk.length) {
       // Each new slab is as large as what was added since the last trim: little waste when only a
       // late point's chunk comes after a trim, few slabs when a whole sealing pass does (the slab
@@ -40,8 +39,8 @@ class WindowChunks {
       const slab = new Uint8Array(Math.max(size, chunk.length));
       this.slabs.push(slab);
       this.tail = slab.length;
-      allocated = slab.length;
-      this.sinceTrim += allocated;
+      this.sinceTrim += slab.length;
+      this.bytes += slab.length;
     }
     const slab = this.slabs[this.slabs.length - 1];
     const offset = slab.length - this.tail;
@@ -50,8 +49,7 @@ class WindowChunks {
     this.slabOf[id] = this.slabs.length;
     this.offsetOf[id] = offset;
     this.lengthOf[id] = chunk.length;
-    this.bytes += allocated;
-    return allocated;
+    return slab.subarray(offset, offset + chunk.length);
   }
 
   remove(id: number): void {
@@ -111,14 +109,19 @@ export class HotRing {
     return oldest;
   }
 
-  /** Adds or replaces a series' chunk. */
-  put(id: number, start: number, chunk: Uint8Array): void {
+  /**
+   * Adds or replaces a series' chunk; returns the ring's copy, a view of one of its slabs. The
+   * copy's bytes never change, even once the ring lets go of it: a LevelDB batch takes such a
+   * view without the cost of a small buffer of its own.
+   */
+  put(id: number, start: number, chunk: Uint8Array): Uint8Array {
     let window = this.windows.get(start);
     if (!window) this.windows.set(start, (window = new WindowChunks()));
     const before = window.bytes;
-    window.put(id, chunk);
+    const copy = window.put(id, chunk);
     this.total += window.bytes - before;
     while (this.total > this.budgetBytes && this.windows.size > 1) this.evictWindow(this.oldestWindow());
+    return copy;
   }
 
   /** Drops every window that starts before `start` (older than the hot window). */

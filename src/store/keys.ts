@@ -47,9 +47,15 @@ export function seriesIdFromKey(key: Uint8Array): number {
 }
 
 export function chunkKey(id: number, step: number, start: number): Uint8Array {
+  return writeChunkKey(new Uint8Array(CHUNK_KEY_BYTES), id, step, start);
+}
+
+export const CHUNK_KEY_BYTES = 13;
+
+/** Writes the chunk key of (id, step, start) into `key` (CHUNK_KEY_BYTES long) and returns it. */
+export function writeChunkKey(key: Uint8Array, id: number, step: number, start: number): Uint8Array {
   // Byte by byte, big-endian: a DataView would need key.buffer, which moves a small array's bytes
   // off the heap into a backing store of their own (a cold 1,000-series read makes 72,000 keys).
-  const key = new Uint8Array(13);
   key[0] = KeyPrefix.chunk;
   putU32(key, 1, id);
   putU32(key, 5, step);

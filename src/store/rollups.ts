@@ -6,16 +6,16 @@
  */
 import type { ClassicLevel } from 'classic-level';
 import { decodeChunkInto, encodeChunk } from './chunk/index.js';
-import type { ArchiveReader } from './archive-reader.js';
+import type { ArchiveRange, ArchiveReader } from './archive-reader.js';
 import type { DecodedWindowCache } from './decoded-cache.js';
 import { SWEEP_SLICE_MS } from './event-loop.js';
 import { POINTS_PER_CHUNK } from './head.js';
 import type { HotRing } from './hot-ring.js';
-import { chunkKey, KeyPrefix, metaKey, u32 } from './keys.js';
+import { chunkKey, metaKey, u32 } from './keys.js';
 import { windowSeconds, type Layout } from './layout.js';
-import { aggregateValues } from './retention/index.js';
+import { RecordBatch } from './record-batch.js';
+import { aggregateRuns } from './retention/index.js';
 import type { SeriesIndex } from './series-index.js';
-import { RECORDS_PER_BATCH, type PutOp } from './series-records.js';
 
 /**
  * Series per LevelDB round trip when computing rollups: about 5 ms of main-thread work (70 µs a
@@ -72,6 +72,12 @@ export class Rollups {
   private readonly pause: (sliceMs: number) => Promise<void>;
   private readonly gridTs = new Uint32Array(POINTS_PER_CHUNK);
   private readonly gridValues = new Float64Array(POINTS_PER_CHUNK);
+  /** One slice's reads and the finer values they bring, reused from slice to slice (100k arrays of 5.6 KB a round kept the GC busy). */
+  private readonly sliceReads: ArchiveRange[] = [];
+  private readonly sliceValues: Float64Array[] = [];
+  private readonly sliceGrid = new Float64Array(POINTS_PER_CHUNK);
+  /** (id, step, start) of each chunk in the batch being built, whose cached decodes go once it is written. */
+  private readonly queued: number[] = [];
 
   constructor(sources: RollupSources) {
     this.db = sources.db;
@@ -99,7 +105,7 @@ export class Rollups {
       if (!group) groups.set(key, (group = []));
       group.push({ ...p, timestamp: t });
     }
-    const ops: PutOp[] = [];
+    const batch = new RecordBatch(this.db);
     const touched: ChangedWindow[] = [];
     for (const [key, points] of groups) {
       const [id, archive, start] = key.split(':').map(Number);
@@ -109,13 +115,13 @@ export class Rollups {
       for (const p of points) grid[(p.timestamp - start) / step] = p.value;
       const chunk = this.encodeGrid(grid, start, step);
       if (!chunk) continue;
-      ops.push({ type: 'put', key: chunkKey(id, step, start), value: chunk });
       if (archive === 0 && this.ring.get(id, start) !== undefined) this.ring.put(id, start, chunk);
       this.readCache.invalidate(id, step, start);
+      this.queue(batch, id, step, start, chunk);
+      if (batch.full) await this.write(batch, false);
       touched.push({ id, archive, windowStart: start });
     }
-    if (ops.length > 0) await this.writeSynced(ops);
-    this.forgetDecoded(ops);
+    await this.write(batch, true);
     return touched;
   }
 
@@ -177,16 +183,14 @@ export class Rollups {
           const l = this.layoutOf(id);
           if (l.archives[k]?.secondsPerPoint === step && l.archives[k - 1].secondsPerPoint === finer) ids.push(id);
         }
-        const ops: PutOp[] = [];
+        // Chunks are written as they come; ahead of their watermark, the last record, they are
+        // harmless: they are computed again.
+        const batch = new RecordBatch(this.db);
         for (let start = Math.max(done, target - layout.archives[k].retentionSeconds); start < target; start += span) {
-          const chunks = await this.rollupWindows(ids, k, start);
-          chunks.forEach((chunk, j) => {
-            if (chunk) ops.push({ type: 'put', key: chunkKey(ids[j], step, start), value: chunk });
-          });
+          await this.rollupWindows(ids, k, start, batch);
         }
-        this.stats.rollupChunks += ops.length;
-        await this.writeSynced([...ops, { type: 'put', key: metaKey(`rollup:${pair}`), value: u32(target) }]);
-        this.forgetDecoded(ops);
+        batch.put(metaKey(`rollup:${pair}`), u32(target));
+        await this.write(batch, true);
         this.rollupDone.set(pair, target);
       }
     }
@@ -217,18 +221,12 @@ export class Rollups {
         ids.push(id);
         next.push({ id, archive: archive + 1, windowStart: start });
       }
-      const ops: PutOp[] = [];
+      const batch = new RecordBatch(this.db);
       for (const [key, ids] of byWindow) {
         const [archive, start] = key.split(':').map(Number);
-        const chunks = await this.rollupWindows(ids, archive, start);
-        chunks.forEach((chunk, j) => {
-          const step = this.layoutOf(ids[j]).archives[archive].secondsPerPoint;
-          if (chunk) ops.push({ type: 'put', key: chunkKey(ids[j], step, start), value: chunk });
-        });
+        await this.rollupWindows(ids, archive, start, batch);
       }
-      this.stats.rollupChunks += ops.length;
-      if (ops.length > 0) await this.writeSynced(ops);
-      this.forgetDecoded(ops);
+      await this.write(batch, true);
       level = next;
     }
   }
@@ -238,53 +236,59 @@ export class Rollups {
    * in slices with rests between them: a round over every series (each coarse window's end) took
    * the main thread flat out for seconds, 6 s at 100k series, starving StatsD receivers on 2 cores.
    */
-  private async rollupWindows(ids: readonly number[], k: number, start: number): Promise<(Uint8Array | null)[]> {
-    const chunks: (Uint8Array | null)[] = [];
+  private async rollupWindows(ids: readonly number[], k: number, start: number, batch: RecordBatch): Promise<void> {
     for (let i = 0; i < ids.length; i += ROLLUP_SLICE) {
       const sliceStart = performance.now();
-      for (const chunk of await this.rollupSlice(ids.slice(i, i + ROLLUP_SLICE), k, start)) chunks.push(chunk);
+      await this.rollupSlice(ids, i, Math.min(ids.length, i + ROLLUP_SLICE), k, start, batch);
+      // Written a batch at a time, each in its turn (one batch of every series' chunk held the main thread for its whole encoding).
+      if (batch.full) await this.write(batch, false);
       const sliceMs = performance.now() - sliceStart;
       if (sliceMs > SWEEP_SLICE_MS) await this.pause(sliceMs);
     }
-    return chunks;
   }
 
-  private async rollupSlice(ids: readonly number[], k: number, start: number): Promise<(Uint8Array | null)[]> {
-    const requests = ids.map((id) => {
+  /** Rolls up window `start` of archive k for ids[from, to) into `batch`. */
+  private async rollupSlice(ids: readonly number[], from: number, to: number, k: number, start: number, batch: RecordBatch): Promise<void> {
+    const reads = this.sliceReads;
+    reads.length = to - from;
+    for (let i = from; i < to; i++) {
+      const id = ids[i];
       const step = this.layoutOf(id).archives[k].secondsPerPoint;
-      return { id, archive: k - 1, from: start, until: start + windowSeconds(step) };
-    });
-    const fine = await this.archives.readArchives(requests);
-    const grid = new Float64Array(POINTS_PER_CHUNK);
-    return ids.map((id, i) => {
+      const read = (reads[i - from] ??= { id: 0, archive: 0, from: 0, until: 0 });
+      read.id = id;
+      read.archive = k - 1;
+      read.from = start;
+      read.until = start + windowSeconds(step);
+    }
+    const fine = await this.archives.readArchives(reads, false, this.sliceValues);
+    const grid = this.sliceGrid;
+    for (let i = from; i < to; i++) {
+      const id = ids[i];
       const layout = this.layoutOf(id);
       const step = layout.archives[k].secondsPerPoint;
       const ratio = step / layout.archives[k - 1].secondsPerPoint;
       const { method, xFilesFactor } = layout.aggregation;
-      for (let slot = 0; slot < POINTS_PER_CHUNK; slot++) grid[slot] = aggregateValues(method, fine[i], slot * ratio, (slot + 1) * ratio, xFilesFactor);
-      return this.encodeGrid(grid, start, step);
-    });
-  }
-
-  /**
-   * Writes in batches of RECORDS_PER_BATCH, the last one synced (which makes the ones before it
-   * durable too): one batch of every series' chunk held the main thread for its whole encoding.
-   * Chunks ahead of their watermark, the last record, are harmless: they are computed again.
-   */
-  private async writeSynced(ops: readonly PutOp[]): Promise<void> {
-    for (let i = 0; i < ops.length; i += RECORDS_PER_BATCH) {
-      const last = i + RECORDS_PER_BATCH >= ops.length;
-      await this.db.batch(ops.slice(i, i + RECORDS_PER_BATCH), { sync: last });
+      const values = fine[i - from];
+      aggregateRuns(method, values, ratio, grid, xFilesFactor);
+      const chunk = this.encodeGrid(grid, start, step);
+      if (!chunk) continue;
+      this.queue(batch, id, step, start, chunk);
+      this.stats.rollupChunks++;
     }
   }
 
-  /** Drops cached decodes of the chunks `ops` just wrote. */
-  private forgetDecoded(ops: readonly { key: Uint8Array }[]): void {
-    for (const { key } of ops) {
-      if (key[0] !== KeyPrefix.chunk) continue;
-      const view = new DataView(key.buffer, key.byteOffset, key.byteLength);
-      this.readCache.invalidate(view.getUint32(1), view.getUint32(5), view.getUint32(9));
-    }
+  /** Puts a chunk into `batch`; its cached decode is dropped when the batch is written. */
+  private queue(batch: RecordBatch, id: number, step: number, start: number, chunk: Uint8Array): void {
+    batch.putChunk(id, step, start, chunk);
+    this.queued.push(id, step, start);
+  }
+
+  /** Writes `batch`, then drops cached decodes of the chunks it held (reads find the new bytes now). */
+  private async write(batch: RecordBatch, sync: boolean): Promise<void> {
+    await batch.write(sync);
+    const queued = this.queued;
+    for (let i = 0; i < queued.length; i += 3) this.readCache.invalidate(queued[i], queued[i + 1], queued[i + 2]);
+    queued.length = 0;
   }
 }
 

@@ -10,17 +10,21 @@ import type { DecodedWindowCache } from './decoded-cache.js';
 import { SWEEP_SLICE_MS } from './event-loop.js';
 import { POINTS_PER_CHUNK, type Head } from './head.js';
 import type { HotRing } from './hot-ring.js';
-import { chunkKey, chunkStartFromKey, metaKey, seriesIdFromKey, u32 } from './keys.js';
+import { metaKey, u32 } from './keys.js';
 import { windowSeconds, type Layout } from './layout.js';
+import { RecordBatch } from './record-batch.js';
 import type { SeriesIndex } from './series-index.js';
-import { RECORDS_PER_BATCH, type PutOp, type SeriesRecords } from './series-records.js';
+import type { SeriesRecords } from './series-records.js';
 
 /** Head ids scanned per slice when counting the windows about to need a whole-window block. */
 const RESERVE_SCAN_IDS = 16_384;
 
-/** A sealed chunk on its way to LevelDB. */
+/** A sealed chunk on its way to LevelDB: series `id`'s window at `start` of its finest archive (`step`). */
 export interface SealedChunk {
-  key: Uint8Array;
+  id: number;
+  step: number;
+  start: number;
+  /** The hot ring's copy. */
   value: Uint8Array;
 }
 
@@ -75,11 +79,10 @@ export class Sealer {
     }
     head.release(id, parity);
     if (n === 0) return;
-    const chunk = encodeChunk(this.sealTs, this.sealValues, 0, n);
+    const chunk = ring.put(id, windowStart, encodeChunk(this.sealTs, this.sealValues, 0, n));
     stats.sealedChunks++;
-    ring.put(id, windowStart, chunk);
     readCache.invalidate(id, step, windowStart);
-    this.pending.push({ key: chunkKey(id, step, windowStart), value: chunk });
+    this.pending.push({ id, step, start: windowStart, value: chunk });
     let byId = this.unflushed.get(windowStart);
     if (!byId) this.unflushed.set(windowStart, (byId = new Map()));
     byId.set(id, chunk);
@@ -144,21 +147,18 @@ export class Sealer {
     const { db, index, records } = this.sources;
     const puts = this.pending;
     this.pending = [];
-    let ops: PutOp[] = await records.writeUnsaved(index.takeUnsaved());
+    const batch = new RecordBatch(db);
+    for (const { key, value } of await records.writeUnsaved(index.takeUnsaved())) batch.put(key, value);
     for (let i = 0; i < puts.length; i++) {
-      ops.push({ type: 'put', key: puts[i].key, value: puts[i].value });
+      const { id, step, start, value } = puts[i];
+      batch.putChunk(id, step, start, value);
       // The last chunk stays for the synced batch, which makes the ones before it durable too.
-      if (ops.length >= RECORDS_PER_BATCH && i < puts.length - 1) {
-        await db.batch(ops);
-        ops = [];
-      }
+      if (batch.full && i < puts.length - 1) await batch.write();
     }
-    for (const [step, cutoff] of cutoffs) ops.push({ type: 'put', key: metaKey(`sealed:${step}`), value: u32(cutoff) });
-    if (ops.length > 0) await db.batch(ops, { sync: true });
-    for (const { key, value } of puts) {
-      const start = chunkStartFromKey(key);
+    for (const [step, cutoff] of cutoffs) batch.put(metaKey(`sealed:${step}`), u32(cutoff));
+    await batch.write(true);
+    for (const { id, start, value } of puts) {
       const byId = this.unflushed.get(start);
-      const id = seriesIdFromKey(key);
       // A window sealed again meanwhile keeps its newer chunk here until that one is written.
       if (byId?.get(id) === value) byId.delete(id);
       if (byId?.size === 0) this.unflushed.delete(start);
@@ -167,6 +167,6 @@ export class Sealer {
 
   /** Drops the unwritten chunks of deleted series, which would otherwise land after their deletion. */
   forget(gone: ReadonlySet<number>): void {
-    this.pending = this.pending.filter((p) => !gone.has(seriesIdFromKey(p.key)));
+    this.pending = this.pending.filter((p) => !gone.has(p.id));
   }
 }

@@ -5,11 +5,13 @@
  */
 import type { ClassicLevel } from 'classic-level';
 import type { DecodedWindowCache } from './decoded-cache.js';
+import { SWEEP_SLICE_MS } from './event-loop.js';
 import type { Head } from './head.js';
 import type { HotRing } from './hot-ring.js';
 import { chunkKey, layoutKey, metaKey, seriesKey, u32 } from './keys.js';
 import { windowSeconds, type Layout } from './layout.js';
 import type { PathTrie } from './path-trie.js';
+import { RecordBatch } from './record-batch.js';
 import type { SeriesIndex } from './series-index.js';
 import type { TagIndex } from './tag-index.js';
 
@@ -35,6 +37,8 @@ export interface LifecycleSources {
   expiredBefore: Map<number, number>;
   /** The time of a series' latest point (or of its registration). */
   lastWrite(id: number): number;
+  /** Rests after `sliceMs` of background work (flat out while the engine closes). */
+  pause(sliceMs: number): Promise<void>;
 }
 
 export class SeriesLifecycle {
@@ -71,10 +75,13 @@ export class SeriesLifecycle {
     await db.clear({ gte: chunkKey(id, 0, 0), lt: chunkKey(id + 1, 0, 0) });
   }
 
-  /** Drops windows past each archive's retention from LevelDB. */
+  /**
+   * Drops windows past each archive's retention from LevelDB: a deletion per series and window,
+   * in paced slices (a window of every series is a sweep's worth of records, as sealing is).
+   */
   async expireWindows(now: number): Promise<void> {
-    const { db, index, layouts, expiredBefore } = this.sources;
-    const ops: { type: 'del'; key: Uint8Array }[] = [];
+    const { db, index, layouts, expiredBefore, pause } = this.sources;
+    const batch = new RecordBatch(db);
     const byStep = new Map<number, number>();
     for (const layout of layouts) {
       for (const a of layout.archives) byStep.set(a.secondsPerPoint, Math.max(byStep.get(a.secondsPerPoint) ?? 0, a.retentionSeconds));
@@ -87,15 +94,22 @@ export class SeriesLifecycle {
         expiredBefore.set(step, before);
         continue;
       }
+      let sliceStart = performance.now();
       for (let start = before; start < cutoff; start += span) {
         for (let id = 0; id < index.idLimit; id++) {
-          if (index.has(id)) ops.push({ type: 'del', key: chunkKey(id, step, start) });
+          if (index.has(id)) batch.deleteChunk(id, step, start);
+          if (batch.full) await batch.write();
+          if ((id & 63) === 63 && performance.now() - sliceStart > SWEEP_SLICE_MS) {
+            await pause(performance.now() - sliceStart);
+            sliceStart = performance.now();
+          }
         }
       }
       expiredBefore.set(step, cutoff);
-      await db.put(metaKey(`expired:${step}`), u32(cutoff));
+      // After the deletions: a crash in between deletes them again at the next start.
+      batch.put(metaKey(`expired:${step}`), u32(cutoff));
+      await batch.write();
     }
-    if (ops.length > 0) await db.batch(ops);
   }
 
   /** Series without writes for longer than `expireAfter` seconds. */

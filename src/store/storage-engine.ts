@@ -164,7 +164,7 @@ export class StorageEngine implements SeriesStore {
     this.rollups = new Rollups({ db, index, ring, readCache, archives: this.archives, layouts, layoutOf, sealedBefore, rollupDone, stats, pause });
     const { tree, tagIndex, deletedIds, deletedNames, expiredBefore } = this;
     const { unflushed } = this.sealer;
-    this.lifecycle = new SeriesLifecycle({ db, index, tree, tagIndex, head, ring, readCache, unflushed, earlierLayouts, deletedIds, deletedNames, layouts, expiredBefore, lastWrite: (id) => this.lastWrite[id] });
+    this.lifecycle = new SeriesLifecycle({ db, index, tree, tagIndex, head, ring, readCache, unflushed, earlierLayouts, deletedIds, deletedNames, layouts, expiredBefore, lastWrite: (id) => this.lastWrite[id], pause });
   }
 
   /** Opens (or creates) the store in `dataDir`: loads the index, replays the WAL, starts sealing. */

@@ -6,7 +6,6 @@
 import { decodeChunkInto } from './chunk/index.js';
 import { SWEEP_SLICE_MS } from './event-loop.js';
 import { POINTS_PER_CHUNK, type Head } from './head.js';
-import { seriesIdFromKey } from './keys.js';
 import type { Layout } from './layout.js';
 import { PointBatchBuilder } from '../points.js';
 import type { Sealer } from './sealer.js';
@@ -49,8 +48,7 @@ export class WalCheckpoint {
     const logSealed = (from: number): void => {
       const unwritten = sealer.unwritten;
       for (let k = from; k < unwritten.length; k++) {
-        const { key, value } = unwritten[k];
-        const id = seriesIdFromKey(key);
+        const { id, value } = unwritten[k];
         const n = decodeChunkInto(value, this.gridTs, this.gridValues);
         for (let i = 0; i < n; i++) batch.push(id, this.gridTs[i], this.gridValues[i]);
         logFull();

@@ -67,3 +67,17 @@ test('a trimmed window that then takes a whole sealing pass keeps every chunk re
   const chunkBytes = count * 500;
   assert.ok(ring.bytes < 2 * chunkBytes + 64 * 1024 + 10 * 32_768, `held ${ring.bytes} for ${chunkBytes} chunk bytes`);
 });
+
+test('put returns the ring\'s copy, whose bytes stay as they were when the ring replaces, trims or drops the chunk', () => {
+  const ring = new HotRing(1 << 30);
+  const first = ring.put(1, 1200, chunk(1, 40));
+  const other = ring.put(2, 1200, chunk(2, 40));
+  assert.deepEqual(first, chunk(1, 40));
+  assert.deepEqual(ring.get(1, 1200), first);
+  ring.put(1, 1200, chunk(3, 40)); // replaced
+  ring.trim(10); // the window's last slab is copied to its used length
+  ring.deleteSeries(2);
+  ring.evictBefore(2400);
+  assert.deepEqual(first, chunk(1, 40));
+  assert.deepEqual(other, chunk(2, 40));
+});

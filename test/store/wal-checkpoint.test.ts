@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeChunk } from '../../src/store/chunk/index.js';
 import { Head } from '../../src/store/head.js';
-import { chunkKey } from '../../src/store/keys.js';
 import type { Layout } from '../../src/store/layout.js';
 import { SeriesIndex } from '../../src/store/series-index.js';
 import { WalCheckpoint } from '../../src/store/wal-checkpoint.js';
@@ -37,7 +36,7 @@ test('a checkpoint logs the unwritten chunks and the head again, then deletes th
   head.write(0, W, 0, 3, 1.5);
   head.write(1, W, 0, 0, 99); // a deleted series' leftover: not logged
   head.write(2, W + 1200, 1, 0, -4);
-  const unwritten = [{ key: chunkKey(2, 10, W - 1200), value: encodeChunk(Uint32Array.of(W - 1100), Float64Array.of(7), 0, 1) }];
+  const unwritten = [{ id: 2, step: 10, start: W - 1200, value: encodeChunk(Uint32Array.of(W - 1100), Float64Array.of(7), 0, 1) }];
   const checkpoint = new WalCheckpoint({ index, head, sealer: { unwritten }, layoutOf: () => layout, pause: () => Promise.resolve() });
   await checkpoint.run(wal, keepFrom);
   wal.close();

@@ -39,6 +39,20 @@ export function aggregateValues(
 ): number {
   const total = end - start;
   if (total <= 0) return NaN;
+  if (method === 'average' || method === 'sum' || method === 'avg_zero') {
+    // Counted and summed in one pass: a rollup calls this for every slot of every series.
+    let known = 0;
+    let sum = 0;
+    for (let i = start; i < end; i++) {
+      const v = values[i];
+      if (v === v) {
+        known++;
+        sum += v;
+      }
+    }
+    if (known === 0 || known / total < xFilesFactor) return NaN;
+    return method === 'average' ? sum / known : method === 'sum' ? sum : sum / total;
+  }
   let known = 0;
   for (let i = start; i < end; i++) {
     if (values[i] === values[i]) known++;
@@ -46,12 +60,6 @@ export function aggregateValues(
   if (known === 0 || known / total < xFilesFactor) return NaN;
 
   switch (method) {
-    case 'average':
-      return sumKnown(values, start, end) / known;
-    case 'avg_zero':
-      return sumKnown(values, start, end) / total;
-    case 'sum':
-      return sumKnown(values, start, end);
     case 'last':
       for (let i = end - 1; ; i--) {
         if (values[i] === values[i]) return values[i];
@@ -85,11 +93,27 @@ export function aggregateValues(
   }
 }
 
-function sumKnown(values: Float64Array, start: number, end: number): number {
-  let sum = 0;
-  for (let i = start; i < end; i++) {
-    const v = values[i];
-    if (v === v) sum += v;
+/**
+ * Rolls `values` up in runs of `ratio` (a whole number): `out[slot]` is aggregateValues over
+ * values[slot·ratio, (slot + 1)·ratio), for every slot of `out`. One call per window, not per slot:
+ * a rollup round computes 120 slots for every series.
+ */
+export function aggregateRuns(method: AggregationMethod, values: Float64Array, ratio: number, out: Float64Array, xFilesFactor = 0): void {
+  const slots = out.length;
+  if (method !== 'average' && method !== 'sum' && method !== 'avg_zero') {
+    for (let slot = 0; slot < slots; slot++) out[slot] = aggregateValues(method, values, slot * ratio, (slot + 1) * ratio, xFilesFactor);
+    return;
   }
-  return sum;
+  for (let slot = 0, i = 0; slot < slots; slot++) {
+    let known = 0;
+    let sum = 0;
+    for (const end = i + ratio; i < end; i++) {
+      const v = values[i];
+      if (v === v) {
+        known++;
+        sum += v;
+      }
+    }
+    out[slot] = known === 0 || known / ratio < xFilesFactor ? NaN : method === 'average' ? sum / known : method === 'sum' ? sum : sum / ratio;
+  }
 }

@@ -14,6 +14,7 @@ export type { Archive, ConfigLocation } from './retention.js';
 export {
   AGGREGATION_METHODS,
   AGGREGATION_METHOD_CODES,
+  aggregateRuns,
   aggregateValues,
   isAggregationMethod,
 } from './aggregate-method.js';

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   AGGREGATION_METHODS,
   AGGREGATION_METHOD_CODES,
+  aggregateRuns,
   aggregateValues,
   isAggregationMethod,
   type AggregationMethod,
@@ -88,4 +89,18 @@ test('method names and whisper type codes', () => {
   assert.ok(isAggregationMethod('avg_zero'));
   assert.ok(!isAggregationMethod('Average'));
   assert.ok(!isAggregationMethod('toString'));
+});
+
+test('aggregateRuns gives every run of a window what aggregateValues gives it, for every method', () => {
+  const values = new Float64Array(120 * 6);
+  for (let i = 0; i < values.length; i++) values[i] = i % 7 === 3 || (i >= 60 && i < 66) ? NaN : ((i * 37) % 23) / 4 - 2;
+  for (const method of AGGREGATION_METHODS) {
+    for (const xFilesFactor of [0, 0.5, 1]) {
+      const out = new Float64Array(120);
+      aggregateRuns(method, values, 6, out, xFilesFactor);
+      for (let slot = 0; slot < 120; slot++) {
+        assert.deepEqual(out[slot], aggregateValues(method, values, slot * 6, slot * 6 + 6, xFilesFactor), `${method} ${xFilesFactor} slot ${slot}`);
+      }
+    }
+  }
 });

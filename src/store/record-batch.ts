@@ -1,0 +1,67 @@
+/**
+ * LevelDB batches of many records (a sweep's sealed chunks, rollups and expired windows), built
+ * through the binding's chained batch: one native call per record. An array of `{ type, key,
+ * value }` objects cost the main thread 2-3 µs a record (abstract-level copies each object, the
+ * binding reads its properties back one by one); this, about 1. Keys are written into a
+ * RecordArena: a small key of its own would get a backing store of its own when the binding reads it.
+ */
+import type { ClassicLevel } from 'classic-level';
+import { CHUNK_KEY_BYTES, writeChunkKey } from './keys.js';
+import { RecordArena } from './record-arena.js';
+import { RECORDS_PER_BATCH } from './series-records.js';
+
+type Db = Pick<ClassicLevel<Uint8Array, Uint8Array>, 'batch'>;
+type Chained = ReturnType<ClassicLevel<Uint8Array, Uint8Array>['batch']>;
+
+export class RecordBatch {
+  private chained: Chained | null = null;
+  private count = 0;
+  /** Made at the first key: a flush of one late window's chunk needs no 256 KiB of key space. */
+  private keys: RecordArena | null = null;
+
+  constructor(private readonly db: Db) {}
+
+  /** Records queued since the last write. */
+  get length(): number {
+    return this.count;
+  }
+
+  /** RECORDS_PER_BATCH records are queued: write them (a batch's write holds the main thread for its whole encoding). */
+  get full(): boolean {
+    return this.count >= RECORDS_PER_BATCH;
+  }
+
+  put(key: Uint8Array, value: Uint8Array): void {
+    this.open().put(key, value);
+    this.count++;
+  }
+
+  putChunk(id: number, step: number, start: number, chunk: Uint8Array): void {
+    this.put(writeChunkKey(this.keySpace(), id, step, start), chunk);
+  }
+
+  deleteChunk(id: number, step: number, start: number): void {
+    this.open().del(writeChunkKey(this.keySpace(), id, step, start));
+    this.count++;
+  }
+
+  /**
+   * Writes what is queued; `sync` makes it, and every write before it, durable. With nothing
+   * queued there is no write, synced or not.
+   */
+  async write(sync = false): Promise<void> {
+    const chained = this.chained;
+    if (chained === null) return;
+    this.chained = null;
+    this.count = 0;
+    await chained.write({ sync });
+  }
+
+  private open(): Chained {
+    return (this.chained ??= this.db.batch());
+  }
+
+  private keySpace(): Uint8Array {
+    return (this.keys ??= new RecordArena()).take(CHUNK_KEY_BYTES);
+  }
+}

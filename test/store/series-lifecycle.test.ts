@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ClassicLevel } from 'classic-level';
+import { DecodedWindowCache } from '../../src/store/decoded-cache.js';
+import { Head } from '../../src/store/head.js';
+import { HotRing } from '../../src/store/hot-ring.js';
+import { chunkKey, metaKey, readU32 } from '../../src/store/keys.js';
+import type { Layout } from '../../src/store/layout.js';
+import { PathTrie } from '../../src/store/path-trie.js';
+import { SeriesIndex } from '../../src/store/series-index.js';
+import { SeriesLifecycle } from '../../src/store/series-lifecycle.js';
+import { RECORDS_PER_BATCH } from '../../src/store/series-records.js';
+import { TagIndex } from '../../src/store/tag-index.js';
+
+type Db = ClassicLevel<Uint8Array, Uint8Array>;
+
+const DAY = 86_400;
+const layout: Layout = {
+  archives: [{ secondsPerPoint: 10, points: 8640, retentionSeconds: DAY }],
+  aggregation: { method: 'average', xFilesFactor: 0 },
+  maxRetention: DAY,
+};
+const SPAN = 1200;
+
+test('expiry deletes every series\' windows past retention, in several batches, then moves its mark', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'carbonado-lifecycle-'));
+  const db: Db = new ClassicLevel(join(dir, 'db'), { keyEncoding: 'view', valueEncoding: 'view' });
+  await db.open();
+  t.after(async () => {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const index = new SeriesIndex();
+  const series = RECORDS_PER_BATCH * 2 + 10; // several batches of deletions
+  for (let i = 0; i < series; i++) index.add(`s.${i}`);
+  index.delete(5); // a deleted series' id is passed over
+  const old = 100 * SPAN;
+  const kept = old + 2 * SPAN;
+  await db.batch(
+    Array.from({ length: series }, (_, id) => [
+      { type: 'put' as const, key: chunkKey(id, 10, old), value: Uint8Array.of(1) },
+      { type: 'put' as const, key: chunkKey(id, 10, old + SPAN), value: Uint8Array.of(2) },
+      { type: 'put' as const, key: chunkKey(id, 10, kept), value: Uint8Array.of(3) },
+    ]).flat(),
+  );
+  const expiredBefore = new Map([[10, old]]);
+  const lifecycle = new SeriesLifecycle({
+    db, index, expiredBefore,
+    tree: new PathTrie(),
+    tagIndex: new TagIndex(),
+    head: new Head(),
+    ring: new HotRing(0),
+    readCache: new DecodedWindowCache(0),
+    unflushed: new Map(),
+    earlierLayouts: new Map(),
+    deletedIds: new Map(),
+    deletedNames: new Map(),
+    layouts: [layout],
+    lastWrite: () => 0,
+    pause: () => Promise.resolve(),
+  });
+  // Windows before kept are past retention (one window of slack past the retention itself).
+  const now = kept + DAY + SPAN;
+  await lifecycle.expireWindows(now);
+  assert.equal(expiredBefore.get(10), kept);
+  assert.equal(readU32((await db.get(metaKey('expired:10')))!), kept);
+  for (const id of [0, 4, 6, series - 1]) {
+    assert.equal(await db.get(chunkKey(id, 10, old)), undefined, `series ${id}`);
+    assert.equal(await db.get(chunkKey(id, 10, old + SPAN)), undefined);
+    assert.deepEqual(Array.from((await db.get(chunkKey(id, 10, kept)))!), [3]);
+  }
+  assert.deepEqual(Array.from((await db.get(chunkKey(5, 10, old)))!), [1], 'not a series now: left alone');
+});
