@@ -450,14 +450,18 @@ export class StorageEngine implements SeriesStore {
     const keepWalFrom = sealing ? this.wal.rotate() : 0;
     // Marked before the pass, which yields to ingest: a point for a window it already sealed is late, not a new head window.
     for (const [step, cutoff] of cutoffs) this.sealedBefore.set(step, cutoff);
+    const sealedChunks = this.stats.sealedChunks;
     if (sealing) await this.sealer.sealEnded(cutoffs);
     // After sealing, whose released blocks count as spare.
     await this.sealer.reserveHeadBlocks();
     await this.enqueueWrite(() => this.sealer.flush(cutoffs));
     await this.enqueueWrite(() => this.runRollups(now));
     await this.enqueueWrite(() => this.expire(now));
-    // Trimming the WAL is safe only if everything it covers reached LevelDB.
-    if (sealing && this.writeFailures === 0) {
+    // Trimming the WAL is safe only if everything it covers reached LevelDB. A pass that sealed
+    // nothing (a fresh store's first sweep, an idle one) would log the whole head again to free
+    // only what the head still holds: the older segments wait for the next pass that seals.
+    const sealedAny = this.stats.sealedChunks > sealedChunks;
+    if (sealing && sealedAny && this.writeFailures === 0) {
       await this.enqueueWrite(() => this.checkpoint.run(this.wal, keepWalFrom));
     }
     const hotWindow = Math.max(...this.layouts.map((l) => l.archives[0].retentionSeconds));

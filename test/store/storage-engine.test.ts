@@ -235,6 +235,30 @@ test('after storage-schemas.conf changes, old data is read through its own layou
   await engine.close();
 });
 
+test('a sweep that seals nothing logs nothing again, and the head still survives kill -9 after it', async () => {
+  const dir = tempDir();
+  const clock = new Clock();
+  const t0 = clock.t;
+  clock.t = t0 + 100; // a fresh store's first sweep: a seal mark to set, no window ended
+  const engine = await openEngine(dir, clock);
+  write(engine, [['idle.a', t0 + 10, 1], ['idle.b', t0 + 20, 2]]);
+  const wal = engine['wal'];
+  const logPoints = wal.logPoints.bind(wal);
+  let relogged = 0;
+  wal.logPoints = (batch) => {
+    relogged += batch.length;
+    logPoints(batch);
+  };
+  await engine.sweep();
+  assert.equal(relogged, 0, 'the head was logged again by a sweep that sealed nothing');
+  const copy = crashCopy(dir);
+  await engine.close();
+  const reopened = await openEngine(copy, clock);
+  assert.deepEqual(points(await readOne(reopened, 'idle.a', t0, clock.t)), [[t0 + 10, 1]]);
+  assert.deepEqual(points(await readOne(reopened, 'idle.b', t0, clock.t)), [[t0 + 20, 2]]);
+  await reopened.close();
+});
+
 test('a window force-sealed while a sweep rolls up survives kill -9 after the WAL checkpoint', async () => {
   const dir = tempDir();
   const clock = new Clock();
