@@ -4,6 +4,7 @@ import { CarbonBatchWriter } from '../../src/ingest/carbon-batch-writer.js';
 import type { CarbonBatchMessage } from '../../src/ingest/carbon-protocol.js';
 import type { PointBatch, PointWriter } from '../../src/points.js';
 import { REJECTED_SERIES } from '../../src/store/series-store.js';
+import { blockOf } from '../support/name-blocks.js';
 import { openTempEngine } from '../support/temp-engine.js';
 
 /** A batch as the worker would send it: local ids, one new name per first-seen id. */
@@ -17,7 +18,7 @@ function batch(seq: number, points: [number, number, number][], firstNewId: numb
     values: Float64Array.from(points, (p) => p[2]),
     resetNames,
     firstNewId,
-    newNames,
+    newNames: blockOf(newNames),
   };
 }
 
