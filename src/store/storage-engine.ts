@@ -244,8 +244,8 @@ export class StorageEngine implements SeriesStore {
 
   /**
    * seriesId() of name k of a block. A plain name (nearly all) is looked up by its bytes and
-   * the hashes the block carries, and kept as a copy of its bytes (index, tree, log): its string
-   * is made only for the retention policy, whose rules are tests of strings.
+   * the hashes the block carries, kept as a copy of its bytes (index, tree, log), and given to
+   * the retention policy as bytes: no string is made of it.
    */
   seriesIdIn(names: NameBlock, k: number): number {
     // Deleted series are found by their name strings (a Map): a name may be one of them.
@@ -262,7 +262,13 @@ export class StorageEngine implements SeriesStore {
     }
     const id = this.index.addBytes(bytes, start, end, hash);
     this.tree.addIn(names, k);
-    this.setLayout(id, nameInBlock(names, k));
+    const { policy } = this.options;
+    if (policy.archivesForPlain && policy.aggregationForPlain) {
+      this.setLayout(id, policy.archivesForPlain(bytes, start, end), policy.aggregationForPlain(bytes, start, end));
+    } else {
+      const name = nameInBlock(names, k);
+      this.setLayout(id, policy.archivesFor(name), policy.aggregationFor(name));
+    }
     this.wal.logSeriesBytes(id, bytes, start, end);
     return id;
   }
@@ -411,13 +417,11 @@ export class StorageEngine implements SeriesStore {
   private registerSeries(id: number, name: string): void {
     if (!name.includes(';')) this.tree.add(name);
     else this.tagIndex.add(id, name);
-    this.setLayout(id, name);
+    this.setLayout(id, this.options.policy.archivesFor(name), this.options.policy.aggregationFor(name));
   }
 
-  /** The archive layout the retention policy gives the series. */
-  private setLayout(id: number, name: string): void {
-    const archives = this.options.policy.archivesFor(name);
-    const aggregation = this.options.policy.aggregationFor(name);
+  /** Gives the series the layout of the archives and aggregation the retention policy gives it. */
+  private setLayout(id: number, archives: readonly Archive[], aggregation: Aggregation): void {
     // The policy hands out one shared object per rule, so the pair identifies the layout; a burst
     // of new series nearly always has the pair of the series before.
     let layout = this.lastLayout;
