@@ -94,3 +94,13 @@ test('newSeries hands out a fresh id without a lookup; seriesOf remembers its na
   batcher.flush();
   assert.deepEqual(sent.map((b) => [b.ids, b.newNames]), [[[0, 1, 2, 2], ['a', 'a', 'b']]]);
 });
+
+test('newPlainSeries hands out fresh ids like newSeries, for names given as bytes; they go out in the same block', () => {
+  const { batcher, sent } = collecting({ maxPoints: 100, maxNewNames: 100, maxNames: 100 });
+  const line = Buffer.from('a.b.c 1 1\n', 'latin1');
+  batcher.point(batcher.newPlainSeries(line, 0, 5), 1, 1700000000);
+  batcher.point(batcher.newSeries('t;k=v'), 2, 1700000000);
+  batcher.point(batcher.newPlainSeries(line, 0, 5), 3, 1700000000);
+  batcher.flush();
+  assert.deepEqual(sent.map((b) => [b.ids, b.newNames]), [[[0, 1, 2], ['a.b.c', 't;k=v', 'a.b.c']]]);
+});
