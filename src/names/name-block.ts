@@ -98,9 +98,9 @@ export class NameBlockBuilder {
     const k = this.count++;
     const start = this.end;
     this.end += length;
-    if (this.count >= this.starts.length) {
-      this.starts = grown(this.starts, 2 * this.starts.length);
+    if (k * PATH_FIELDS >= this.paths.length) {
       this.paths = grown(this.paths, 2 * this.paths.length);
+      this.starts = grown(this.starts, this.paths.length / PATH_FIELDS + 1);
     }
     this.starts[k] = start;
     this.starts[k + 1] = this.end;

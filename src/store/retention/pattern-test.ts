@@ -121,7 +121,15 @@ function bytesAt(bytes: Uint8Array, at: number, text: Uint8Array): boolean {
   return true;
 }
 
+/** Where text first is in bytes[start, end), or -1: a scan for its first byte, which rarely matches. */
 function indexOfBytes(bytes: Uint8Array, start: number, end: number, text: Uint8Array): number {
-  for (let at = start; at + text.length <= end; at++) if (bytesAt(bytes, at, text)) return at;
+  const first = text[0];
+  const last = end - text.length;
+  for (let at = start; at <= last; at++) {
+    if (bytes[at] !== first) continue;
+    let i = 1;
+    while (i < text.length && bytes[at + i] === text[i]) i++;
+    if (i === text.length) return at;
+  }
   return -1;
 }
