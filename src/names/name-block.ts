@@ -9,7 +9,7 @@
  * A plain name (ASCII, untagged: nearly all) is its bytes. Any other (tagged, for the tag index;
  * non-ASCII) is kept as UTF-8 and read back as a string.
  */
-import { grown } from '../grown-array.js';
+import { doubledToHold, grown } from '../grown-array.js';
 import { describePath, PATH_FIELDS, PathField } from './name-hash.js';
 import { latin1Slice, writeAsciiName } from '../store/ascii-name.js';
 
@@ -47,12 +47,16 @@ export function blockBuffers(block: NameBlock): ArrayBuffer[] {
 
 const EMPTY: NameBlock = { count: 0, bytes: new Uint8Array(0), starts: new Uint32Array(1), paths: new Int32Array(0) };
 
+/** A builder's first arrays: room for this many names, and bytes. */
+const INITIAL_NAMES = 64;
+const INITIAL_BYTES = 1 << 11;
+
 /** Fills blocks, one after another: take() hands the block over and starts the next. */
 export class NameBlockBuilder {
-  private bytes = new Uint8Array(1 << 12);
+  private bytes = new Uint8Array(INITIAL_BYTES);
   private end = 0;
-  private starts = new Uint32Array(257);
-  private paths = new Int32Array(256 * PATH_FIELDS);
+  private starts = new Uint32Array(INITIAL_NAMES + 1);
+  private paths = new Int32Array(INITIAL_NAMES * PATH_FIELDS);
   count = 0;
 
   /** Adds a plain name (ASCII, untagged, normalised) from its bytes. */
@@ -84,10 +88,12 @@ export class NameBlockBuilder {
   take(): NameBlock {
     if (this.count === 0) return EMPTY;
     const block: NameBlock = { count: this.count, bytes: this.bytes, starts: this.starts, paths: this.paths };
-    // The next block is likely as large: its arrays start at this one's size.
-    this.bytes = new Uint8Array(this.bytes.length);
-    this.starts = new Uint32Array(this.starts.length);
-    this.paths = new Int32Array(this.paths.length);
+    // The next block is likely about as large (a burst goes on, a trickle stays small): its
+    // arrays start at the size this one needed, not the size it grew to.
+    const names = doubledToHold(INITIAL_NAMES, this.count - 1);
+    this.bytes = new Uint8Array(doubledToHold(INITIAL_BYTES, this.end - 1));
+    this.starts = new Uint32Array(names + 1);
+    this.paths = new Int32Array(names * PATH_FIELDS);
     this.end = 0;
     this.count = 0;
     return block;
