@@ -2,6 +2,8 @@
  * The one currency between pipeline stages: a batch of points in parallel typed arrays.
  * Stages hand whole batches over; nothing downstream ever sees one point at a time.
  */
+import type { NameBlock } from './names/name-block.js';
+
 export interface PointBatch {
   /** Number of valid entries; the arrays may be longer. */
   readonly length: number;
@@ -16,11 +18,14 @@ export interface PointWriter {
   /** Id of a series, created on first use; 0xffffffff when refused (the series limit). */
   seriesId(name: string): number;
   append(batch: PointBatch): void;
+  /** seriesId() of name k of a block: a plain name (nearly all) is looked up and kept as its bytes, no string made. */
+  seriesIdIn?(names: NameBlock, k: number): number;
   /**
-   * A hint: seriesId will be asked for these names soon, most of them new. A store brings what
-   * their lookups will read into the CPU caches all at once, rather than miss on each in turn.
+   * A hint: seriesIdIn will be asked for names [from, to) of the block soon, most of them new. A
+   * store brings what their lookups will read into the CPU caches all at once, rather than miss
+   * on each in turn.
    */
-  prefetch?(names: readonly string[], from: number, to: number): void;
+  prefetch?(names: NameBlock, from: number, to: number): void;
 }
 
 /** A growable batch for producers that do not know their size up front. */

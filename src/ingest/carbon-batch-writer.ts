@@ -8,6 +8,7 @@
  * series limit refused is asked for again at each of its points, as before the worker existed,
  * so it is taken as soon as there is room and every refused point is counted by the store.
  */
+import { nameInBlock } from '../names/name-block.js';
 import type { PointWriter } from '../points.js';
 import { REJECTED_SERIES } from '../store/series-store.js';
 import type { CarbonBatchMessage } from './carbon-protocol.js';
@@ -49,7 +50,7 @@ export class CarbonBatchWriter {
         this.seriesOf.fill(REJECTED_SERIES);
         this.refused.clear();
       }
-      this.makeRoom(batch.firstNewId + batch.newNames.length);
+      this.makeRoom(batch.firstNewId + batch.newNames.count);
     }
     const { ids, timestamps, values, length } = batch;
     const from = this.done;
@@ -90,27 +91,31 @@ export class CarbonBatchWriter {
 
   /** Asks the store for the series of a name not resolved yet: once per point while it refuses. */
   private resolve(batch: CarbonBatchMessage, localId: number): number {
+    const names = batch.newNames;
     const k = localId - batch.firstNewId;
-    if (k >= this.prefetched && k < batch.newNames.length && this.writer.prefetch) {
-      // New names mostly come in the order of their first points: the next ones are asked for soon.
-      this.prefetched = Math.min(batch.newNames.length, k + PREFETCH_NAMES);
-      this.writer.prefetch(batch.newNames, k, this.prefetched);
+    let id: number;
+    if (k >= 0 && k < names.count) {
+      if (k >= this.prefetched && this.writer.prefetch) {
+        // New names mostly come in the order of their first points: the next ones are asked for soon.
+        this.prefetched = Math.min(names.count, k + PREFETCH_NAMES);
+        this.writer.prefetch(names, k, this.prefetched);
+      }
+      id = this.writer.seriesIdIn ? this.writer.seriesIdIn(names, k) : this.writer.seriesId(nameInBlock(names, k));
+    } else {
+      const name = this.refused.get(localId);
+      if (name === undefined) return REJECTED_SERIES;
+      id = this.writer.seriesId(name);
+      if (id !== REJECTED_SERIES) this.refused.delete(localId);
     }
-    const name = k >= 0 && k < batch.newNames.length ? batch.newNames[k] : this.refused.get(localId);
-    if (name === undefined) return REJECTED_SERIES;
-    const id = this.writer.seriesId(name);
-    if (id !== REJECTED_SERIES) {
-      this.seriesOf[localId] = id;
-      if (k < 0 || k >= batch.newNames.length) this.refused.delete(localId);
-    }
+    if (id !== REJECTED_SERIES) this.seriesOf[localId] = id;
     return id;
   }
 
   /** The batch's new names the store refused, kept to be asked for again at their later points. */
   private keepRefused(batch: CarbonBatchMessage): void {
     const { firstNewId, newNames } = batch;
-    for (let k = 0; k < newNames.length; k++) {
-      if (this.seriesOf[firstNewId + k] === REJECTED_SERIES) this.refused.set(firstNewId + k, newNames[k]);
+    for (let k = 0; k < newNames.count; k++) {
+      if (this.seriesOf[firstNewId + k] === REJECTED_SERIES) this.refused.set(firstNewId + k, nameInBlock(newNames, k));
     }
   }
 }

@@ -6,6 +6,7 @@
  */
 import type { CarbonBatchMessage } from './carbon-protocol.js';
 import type { CarbonSink } from './carbon-plaintext-parser.js';
+import { blockBuffers, NameBlockBuilder } from '../names/name-block.js';
 import { NameTable } from '../names/name-table.js';
 
 export interface CarbonBatcherLimits {
@@ -47,7 +48,7 @@ export class CarbonBatcher implements CarbonSink {
   private names: (string | undefined)[] = [];
   private localIds = new NameTable(this.names);
   /** Names of the ids from firstNewId on, sent with the next batch. */
-  private newNames: string[] = [];
+  private newNames = new NameBlockBuilder();
   private nextId = 0;
   private arrays: Arrays;
   /** Arrays main has handed back, reused instead of allocating. */
@@ -92,7 +93,14 @@ export class CarbonBatcher implements CarbonSink {
     if (this.nextId >= this.limits.maxNames) this.forgetNames();
     // names[id] stays unset: seriesOf fills the ids before it when it sets one. A push per new
     // name grew an array of a million holes on this thread's heap, promoted and marked.
-    this.newNames.push(name);
+    this.newNames.addString(name);
+    return this.nextId++;
+  }
+
+  /** newSeries() of a plain name (ASCII, untagged, normalised) given as its bytes: no string made. */
+  newPlainSeries(bytes: Uint8Array, start: number, end: number): number {
+    if (this.nextId >= this.limits.maxNames) this.forgetNames();
+    this.newNames.addPlain(bytes, start, end);
     return this.nextId++;
   }
 
@@ -116,6 +124,7 @@ export class CarbonBatcher implements CarbonSink {
   flush(): void {
     if (this.length === 0) return;
     const { ids, timestamps, values } = this.arrays;
+    const newNames = this.newNames.take();
     const batch: CarbonBatchMessage = {
       type: 'batch',
       seq: this.seq++,
@@ -125,14 +134,13 @@ export class CarbonBatcher implements CarbonSink {
       values,
       resetNames: this.resetNames,
       firstNewId: this.firstNewId,
-      newNames: this.newNames,
+      newNames,
     };
-    this.newNames = [];
     this.arrays = this.spare.pop() ?? this.allocate();
     this.length = 0;
     this.resetNames = false;
     this.firstNewId = this.nextId;
-    this.send(batch, [ids.buffer as ArrayBuffer, timestamps.buffer as ArrayBuffer, values.buffer as ArrayBuffer]);
+    this.send(batch, [ids.buffer as ArrayBuffer, timestamps.buffer as ArrayBuffer, values.buffer as ArrayBuffer, ...blockBuffers(newNames)]);
   }
 
   /** Takes back the arrays of an acknowledged batch. */
@@ -143,7 +151,7 @@ export class CarbonBatcher implements CarbonSink {
   private forgetNames(): void {
     this.flush(); // its ids belong to the names being forgotten
     this.names = [];
-    this.newNames = [];
+    this.newNames.take(); // names of ids with no point yet (none sent): forgotten with the rest
     this.localIds = new NameTable(this.names);
     this.epoch++;
     this.nextId = 0;

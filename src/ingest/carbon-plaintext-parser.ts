@@ -8,7 +8,8 @@
  * unnormalised). A timestamp of `-1`, `N` or `n` means now; fractional timestamps are truncated.
  */
 import { grown } from '../grown-array.js';
-import { GraphiteTagError, normaliseSeriesName } from './graphite-tags.js';
+import { GraphiteTagError, isPlainPath, normaliseSeriesName } from './graphite-tags.js';
+import { latin1Slice } from '../store/ascii-name.js';
 
 /** Where parsed points go: names become the sink's series handles, points carry a handle. */
 export interface CarbonSink {
@@ -19,6 +20,11 @@ export interface CarbonSink {
    * name the sink knew already gets a second handle, which must serve as well as the first.
    */
   newSeries(name: string): number;
+  /**
+   * newSeries() of a plain name (ASCII, untagged: isPlainPath) given as its bytes, which the sink
+   * may keep as bytes without making its string. Without it, the sink gets the name as a string.
+   */
+  newPlainSeries?(bytes: Uint8Array, start: number, end: number): number;
   point(series: number, value: number, timestamp: number): void;
   /** Changes when the handles given so far stop being valid: a parser may keep them until then. */
   readonly epoch: number;
@@ -69,11 +75,6 @@ const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
 const EXACT_MANTISSA_DIGITS = 15;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-/**
- * Buffer's latin1 decoder, which takes any Uint8Array as `this`: Buffer.from(...).toString() made
- * a Buffer object per new name first, about a fifth of the worker's work per new series.
- */
-const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: (this: Uint8Array, start: number, end: number) => string }).latin1Slice;
 const lenientUtf8 = new TextDecoder('utf-8');
 
 /**
@@ -535,33 +536,44 @@ export class CarbonPlaintextParser {
     const names = this.names;
     let entry = names.find(bytes, view, start, end, hash);
     if (entry < 0) {
-      let raw: string;
-      if (ascii) {
-        raw = latin1Slice.call(bytes, start, end);
-      } else {
-        try {
-          raw = utf8.decode(bytes.subarray(start, end));
-        } catch {
-          this.nameProblem = 'name is not valid UTF-8';
-          return -1;
-        }
-      }
-      let name: string;
-      try {
-        name = normaliseSeriesName(raw);
-      } catch (err) {
-        if (!(err instanceof GraphiteTagError)) throw err;
-        this.nameProblem = err.message;
-        return -1;
-      }
       // At 1M series, a lookup among every name seen costs more than the rest of the line.
-      const series = names.clears === this.followedAt ? sink.newSeries(name) : sink.seriesOf(name);
+      const unasked = names.clears === this.followedAt;
+      let series: number;
+      if (unasked && ascii && sink.newPlainSeries !== undefined && isPlainPath(bytes, start, end)) {
+        series = sink.newPlainSeries(bytes, start, end);
+      } else {
+        const name = this.nameOf(bytes, start, end, ascii);
+        if (name === null) return -1;
+        series = unasked ? sink.newSeries(name) : sink.seriesOf(name);
+      }
       if (sink.epoch !== this.epoch) this.follow(sink); // the sink has just forgotten its handles
       entry = names.add(bytes, start, end, hash, series);
       if (entry < 0) return series;
     }
     names.seen(entry);
     return names.handleOf(entry);
+  }
+
+  /** The normalised name in these bytes, or null (reason in nameProblem). */
+  private nameOf(bytes: Uint8Array, start: number, end: number, ascii: boolean): string | null {
+    let raw: string;
+    if (ascii) {
+      raw = latin1Slice.call(bytes, start, end);
+    } else {
+      try {
+        raw = utf8.decode(bytes.subarray(start, end));
+      } catch {
+        this.nameProblem = 'name is not valid UTF-8';
+        return null;
+      }
+    }
+    try {
+      return normaliseSeriesName(raw);
+    } catch (err) {
+      if (!(err instanceof GraphiteTagError)) throw err;
+      this.nameProblem = err.message;
+      return null;
+    }
   }
 
   private reject(bytes: Uint8Array, lineStart: number, lineEnd: number, reason: string, counters: CarbonParseCounters): void {

@@ -4,6 +4,7 @@
  * worker-local series ids, one message per read chunk or pickle frame (or several coalesced),
  * with only the names the worker has not sent before.
  */
+import type { NameBlock } from '../names/name-block.js';
 
 export interface CarbonWorkerData {
   host: string;
@@ -48,9 +49,9 @@ export interface CarbonBatchMessage {
   values: Float64Array;
   /** The worker forgot every name before this batch: local ids restart at 0. */
   resetNames: boolean;
-  /** newNames[k] is the name of local id firstNewId + k. */
+  /** Name k of newNames is the name of local id firstNewId + k. */
   firstNewId: number;
-  newNames: string[];
+  newNames: NameBlock;
 }
 
 export type CarbonWorkerMessage =

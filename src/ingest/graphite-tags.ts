@@ -73,6 +73,18 @@ export function normaliseSeriesName(path: string): string {
   return normalised;
 }
 
+/**
+ * Whether the name in bytes[start, end) is plain: untagged, so that normaliseSeriesName gives it
+ * back unchanged (no `;`, no leading `~`, not the OpenMetrics form). Lets the carbon worker send a
+ * new name as its bytes without making its string.
+ */
+export function isPlainPath(bytes: Uint8Array, start: number, end: number): boolean {
+  if (end <= start || bytes[start] === 0x7e /* ~ */) return false;
+  if (end - start >= 2 && bytes[end - 2] === 0x22 /* " */ && bytes[end - 1] === 0x7d /* } */) return false;
+  for (let i = start; i < end; i++) if (bytes[i] === 0x3b /* ; */) return false;
+  return true;
+}
+
 /** Names whose normal form differs (tags not sorted): senders repeat them, and parsing is the costly part. */
 const rewrittenNames = new Map<string, string>();
 const REWRITTEN_NAMES_LIMIT = 100_000;

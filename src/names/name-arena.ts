@@ -69,12 +69,20 @@ export class NameArena {
     return true;
   }
 
+  /** Whether id's name is the ASCII name in bytes[start, end), without making a string. */
+  isBytes(id: number, bytes: Uint8Array, start: number, end: number): boolean {
+    if (id >= this.limit) return false;
+    const length = this.lengths[id];
+    if (length !== end - start) return false; // a name kept as a string (WIDE) is not ASCII
+    const arena = this.bytes;
+    const at = this.starts[id] - start;
+    for (let i = start; i < end; i++) if (arena[at + i] !== bytes[i]) return false;
+    return true;
+  }
+
   /** Gives `id` the name, replacing any it had. */
   set(id: number, name: string): void {
-    this.room(id);
-    if (id >= this.limit) this.limit = id + 1;
-    else this.clear(id);
-    if (this.end + name.length > this.bytes.length) this.growArena(name.length);
+    this.prepare(id, name.length);
     const length = writeAsciiName(this.bytes, this.end, name);
     if (length < 0) {
       this.lengths[id] = WIDE;
@@ -84,6 +92,26 @@ export class NameArena {
     this.starts[id] = this.end;
     this.lengths[id] = length;
     this.end += length;
+  }
+
+  /** Gives `id` the ASCII name in bytes[start, end), replacing any it had: a copy, no string made. */
+  setBytes(id: number, bytes: Uint8Array, start: number, end: number): void {
+    const length = end - start;
+    this.prepare(id, length);
+    const arena = this.bytes;
+    const at = this.end - start;
+    for (let i = start; i < end; i++) arena[at + i] = bytes[i];
+    this.starts[id] = this.end;
+    this.lengths[id] = length;
+    this.end += length;
+  }
+
+  /** Makes room for id and `length` more bytes, and forgets id's name. */
+  private prepare(id: number, length: number): void {
+    this.room(id);
+    if (id >= this.limit) this.limit = id + 1;
+    else this.clear(id);
+    if (this.end + length > this.bytes.length) this.growArena(length);
   }
 
   /** Forgets id's name (its bytes are dead until the next compaction). */

@@ -6,7 +6,7 @@
  * one pair and compares a string only when the hashes agree.
  */
 import { doubledToHold, grown } from '../grown-array.js';
-import { murmurFinalise } from '../murmur-finaliser.js';
+import { hashName } from './name-hash.js';
 
 const EMPTY = -1;
 
@@ -26,7 +26,14 @@ export class NameTable {
    */
   private readonly nameIs: (id: number, name: string) => boolean;
 
-  constructor(names: readonly (string | undefined)[] | ((id: number, name: string) => boolean)) {
+  /**
+   * `bytesAre(id, bytes, start, end)`: whether id's name is the ASCII name in bytes[start, end),
+   * for findBytes (an owner that keeps names as bytes).
+   */
+  constructor(
+    names: readonly (string | undefined)[] | ((id: number, name: string) => boolean),
+    private readonly bytesAre: (id: number, bytes: Uint8Array, start: number, end: number) => boolean = () => false,
+  ) {
     this.nameIs = typeof names === 'function' ? names : (id, name) => names[id] === name;
   }
 
@@ -34,14 +41,11 @@ export class NameTable {
     return this.count;
   }
 
-  /**
-   * The id of `name`, or -1. `whole`: the prefetched name whose last component `name` is (a
-   * prefetch `fromDot`), so its hash is taken from the prefetch rather than computed again.
-   */
-  find(name: string, whole?: string): number {
+  /** The id of `name`, or -1. */
+  find(name: string): number {
     const table = this.table;
     const mask = (table.length >> 1) - 1;
-    const hash = this.hashOf(name, whole);
+    const hash = this.hashOf(name);
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const id = table[2 * slot + 1];
       if (id === EMPTY) return -1;
@@ -49,66 +53,41 @@ export class NameTable {
     }
   }
 
-  /**
-   * Brings the table slots of names about to be looked up into the CPU caches: the hashes first,
-   * then only the slot reads, in a loop of independent loads the CPU overlaps. Looked up one by
-   * one, each name of a burst of new ones waited for its own cache miss (the table of a million
-   * names is tens of MB), about a quarter of creating a series. `fromDot`: hash each name's last
-   * path component (what PathSegments looks up for a new leaf), not the whole name.
-   */
-  prefetch(names: readonly string[], from: number, to: number, fromDot = false): void {
-    const count = to - from;
-    if (count <= 0) return;
-    if (this.scratch.length < count) this.scratch = new Int32Array(Math.max(count, 2 * this.scratch.length));
-    const hashes = this.scratch;
-    for (let k = 0; k < count; k++) {
-      const name = names[from + k];
-      hashes[k] = hashFrom(name, fromDot ? name.lastIndexOf('.') + 1 : 0);
+  /** The id of the ASCII name in bytes[start, end), whose hash (hashNameBytes) is `hash`, or -1: no string made. */
+  findBytes(bytes: Uint8Array, start: number, end: number, hash: number): number {
+    const table = this.table;
+    const mask = (table.length >> 1) - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const id = table[2 * slot + 1];
+      if (id === EMPTY) return -1;
+      if (table[2 * slot] === hash && this.bytesAre(id, bytes, start, end)) return id;
     }
-    this.touch(names, from, count, fromDot);
   }
 
   /**
-   * prefetch() with the hashes made by the caller (hashes[k]: names[from + k]'s, or its last
-   * component's if fromDot), who walked the names anyway (PathTrie.prefetch).
+   * Brings the table slots of names about to be looked up into the CPU caches, given their hashes
+   * (hashes[first + k * stride] for k < count): a loop of independent loads the CPU overlaps.
+   * Looked up one by one, each name of a burst of new ones waited for its own cache miss (the
+   * table of a million names is tens of MB), about a quarter of creating a series.
    */
-  prefetchHashed(names: readonly string[], from: number, count: number, hashes: Int32Array, fromDot: boolean): void {
-    if (count <= 0) return;
-    if (this.scratch.length < count) this.scratch = new Int32Array(Math.max(count, 2 * this.scratch.length));
-    this.scratch.set(hashes.subarray(0, count));
-    this.touch(names, from, count, fromDot);
-  }
-
-  /** The slot reads of prefetch, for the hashes in scratch. */
-  private touch(names: readonly string[], from: number, count: number, fromDot: boolean): void {
-    const hashes = this.scratch;
+  prefetch(hashes: Int32Array, first: number, count: number, stride: number): void {
     const table = this.table;
     const mask = (table.length >> 1) - 1;
     let sink = 0;
-    for (let k = 0; k < count; k++) sink ^= table[2 * (hashes[k] & mask) + 1];
+    for (let k = 0, at = first; k < count; k++, at += stride) sink ^= table[2 * (hashes[at] & mask) + 1];
     this.sink = sink; // kept, so the reads are not optimised away
-    // The names (or their last components) are looked up next, in this order: hashOf takes their hashes from here.
-    this.ahead = names;
-    this.aheadFromDot = fromDot;
-    this.aheadFrom = from;
-    this.aheadCount = count;
-    this.aheadNext = 0;
   }
 
-  /** Hashes of the last prefetch, of names[from, from + count). */
-  private scratch = new Int32Array(256);
   private sink = 0;
-  /** The names of the last prefetch (of their last components if aheadFromDot), and the next one hashOf expects. */
-  private ahead: readonly (string | undefined)[] | null = null;
-  private aheadFromDot = false;
-  private aheadFrom = 0;
-  private aheadCount = 0;
-  private aheadNext = 0;
 
   /** Adds `id` under `name`; the caller checked that the name has no id. */
   insert(name: string, id: number): void {
+    this.insertHashed(this.hashOf(name), id);
+  }
+
+  /** Adds `id` under a name whose hash (hashName's, hashNameBytes') is `hash`; the caller checked that the name has no id. */
+  insertHashed(hash: number, id: number): void {
     if (4 * (this.count + 1) > this.table.length) this.rehash(this.table.length);
-    const hash = this.hashOf(name);
     if (id >= this.hashes.length) this.hashes = grown(this.hashes, doubledToHold(this.hashes.length, id));
     this.hashes[id] = hash;
     const table = this.table;
@@ -156,28 +135,11 @@ export class NameTable {
     this.table = table;
   }
 
-  /**
-   * FNV-1a over the UTF-16 code units, then murmur3's finaliser: FNV's low bits, which pick the
-   * slot, depend only on the low bits of each character, and names that differ in their last
-   * digits crowded into long probe runs.
-   */
-  private hashOf(name: string, whole?: string): number {
+  private hashOf(name: string): number {
     if (name === this.lastName) return this.lastHash;
-    const k = this.aheadNext;
-    let hash: number;
-    if (k < this.aheadCount && this.ahead![this.aheadFrom + k] === (this.aheadFromDot ? whole : name)) {
-      hash = this.scratch[k];
-      this.aheadNext = k + 1;
-    } else hash = hashFrom(name, 0);
+    const hash = hashName(name);
     this.lastName = name;
     this.lastHash = hash;
     return hash;
   }
-}
-
-/** NameTable's hash of `name.slice(start)`, without the slice. */
-function hashFrom(name: string, start: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = start; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193);
-  return murmurFinalise(hash);
 }

@@ -11,6 +11,7 @@
  * every scavenge and marked by every full collection, where the store keeps them as bytes.
  */
 import { doubledToHold, grown } from '../grown-array.js';
+import { nameInBlock, type NameBlock } from '../names/name-block.js';
 import { PointBatchBuilder, type PointBatch, type PointWriter } from '../points.js';
 import type { IngestAggregator } from '../scale/ingest-aggregator.js';
 import { REJECTED_SERIES } from '../store/series-store.js';
@@ -35,15 +36,23 @@ export class AggregatingWriter implements PointWriter {
   ) {}
 
   seriesId(name: string): number {
-    const id = this.store.seriesId(name);
+    return this.ask(this.store.seriesId(name));
+  }
+
+  seriesIdIn(names: NameBlock, k: number): number {
+    return this.ask(this.store.seriesIdIn ? this.store.seriesIdIn(names, k) : this.store.seriesId(nameInBlock(names, k)));
+  }
+
+  prefetch(names: NameBlock, from: number, to: number): void {
+    this.store.prefetch?.(names, from, to);
+  }
+
+  /** Notes that ingest asked for series `id` (its points are aggregated); returns it. */
+  private ask(id: number): number {
     if (id === REJECTED_SERIES) return id;
     if (id >= this.asked.length) this.asked = grown(this.asked, doubledToHold(this.asked.length, id));
     this.asked[id] = 1;
     return id;
-  }
-
-  prefetch(names: readonly string[], from: number, to: number): void {
-    this.store.prefetch?.(names, from, to);
   }
 
   append(batch: PointBatch): void {

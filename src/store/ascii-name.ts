@@ -15,3 +15,9 @@ export function writeAsciiName(bytes: Uint8Array, at: number, name: string): num
   }
   return length;
 }
+
+/**
+ * Buffer's latin1 decoder, which takes any Uint8Array as `this`: an ASCII name's string from its
+ * bytes, where Buffer.from(...).toString() made a Buffer object per name first.
+ */
+export const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: (this: Uint8Array, start: number, end: number) => string }).latin1Slice;

@@ -12,7 +12,10 @@ import { NameTable } from '../names/name-table.js';
 
 export class PathSegments {
   private readonly names = new NameArena();
-  private readonly table = new NameTable((id, name) => this.names.is(id, name));
+  private readonly table = new NameTable(
+    (id, name) => this.names.is(id, name),
+    (id, bytes, start, end) => this.names.isBytes(id, bytes, start, end),
+  );
   /**
    * Names made into strings by queries, by id: a walk asks for the same few branch names over and
    * over (`find *.*.*` made 100k strings of 210 names each time, 3x its time). Filled only by
@@ -27,15 +30,19 @@ export class PathSegments {
     return this.names.limit;
   }
 
-  /** `path`: the name is its last component (PathTrie adding a prefetched path), whose hash prefetchLast took. */
-  id(name: string, path?: string): number | undefined {
-    const id = this.table.find(name, path);
+  id(name: string): number | undefined {
+    const id = this.table.find(name);
     return id < 0 ? undefined : id;
   }
 
-  /** Readies the lookups of the last components of paths about to be added, hashes[k] that of paths[from + k] (NameTable.prefetchHashed). */
-  prefetchLast(paths: readonly string[], from: number, count: number, hashes: Int32Array): void {
-    this.table.prefetchHashed(paths, from, count, hashes, true);
+  /** The id of the ASCII name in bytes[start, end), whose hash (hashNameBytes) is `hash`, or -1. */
+  idOfBytes(bytes: Uint8Array, start: number, end: number, hash: number): number {
+    return this.table.findBytes(bytes, start, end, hash);
+  }
+
+  /** Readies the lookups of names about to be asked for, given their hashes (NameTable.prefetch). */
+  prefetch(hashes: Int32Array, first: number, count: number, stride: number): void {
+    this.table.prefetch(hashes, first, count, stride);
   }
 
   name(id: number): string {
@@ -50,12 +57,26 @@ export class PathSegments {
 
   /** A new name's id, not yet used: the caller checked that `name` has none. */
   add(name: string): number {
+    const id = this.claim();
+    this.names.set(id, name);
+    this.table.insert(name, id);
+    return id;
+  }
+
+  /** add() of the ASCII name in bytes[start, end), whose hash is `hash`: kept as a copy of the bytes. */
+  addBytes(bytes: Uint8Array, start: number, end: number, hash: number): number {
+    const id = this.claim();
+    this.names.setBytes(id, bytes, start, end);
+    this.table.insertHashed(hash, id);
+    return id;
+  }
+
+  /** An id for a new name, unused. */
+  private claim(): number {
     const id = this.free.pop() ?? this.names.limit;
     if (id >= this.uses.length) this.uses = grown(this.uses, 2 * this.uses.length);
-    this.names.set(id, name);
     if (id < this.strings.length) this.strings[id] = undefined;
     this.uses[id] = 0;
-    this.table.insert(name, id);
     return id;
   }
 

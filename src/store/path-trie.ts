@@ -12,10 +12,12 @@
  */
 import { compileGlob, hasGlob, type NameMatcher } from '../names/glob.js';
 import { grown } from '../grown-array.js';
-import { murmurFinalise } from '../murmur-finaliser.js';
+import { hashName, PATH_FIELDS, PathField } from '../names/name-hash.js';
+import { nameInBlock, type NameBlock } from '../names/name-block.js';
 import { ChildTable } from './child-table.js';
 import { PathSegments } from './path-segments.js';
 import { TREE_BRANCH, TREE_LEAF, type TreeNodes } from './series-store.js';
+import { latin1Slice } from './ascii-name.js';
 
 const ROOT = 0;
 const NONE = -1;
@@ -116,95 +118,68 @@ export class PathTrie {
   }
 
   add(path: string): void {
-    let lastDot: number;
-    let parentHash: number;
-    const k = this.aheadNext;
-    if (k < this.aheadCount && this.ahead![this.aheadFrom + k] === path) {
-      lastDot = this.aheadDots[k];
-      parentHash = this.aheadParentHashes[k];
-      this.aheadNext = k + 1;
-    } else {
-      lastDot = path.lastIndexOf('.');
-      parentHash = lastDot > 0 ? prefixHash(path, lastDot) : 0;
-    }
+    const lastDot = path.lastIndexOf('.');
     let node: number;
     if (lastDot <= 0) node = this.addUnder(ROOT, path, 0, path.length);
     else {
+      const parentHash = hashName(path, 0, lastDot);
       node = this.cachedParent(path, lastDot, parentHash);
       if (node === NONE) {
         node = this.addUnder(ROOT, path, 0, lastDot);
-        this.cacheParent(path, lastDot, node, parentHash);
+        this.cacheParent(path, node, parentHash);
       }
       node = this.addLeaf(node, path, lastDot + 1);
     }
+    this.markLeaf(node);
+  }
+
+  /**
+   * add() of plain name k of a block (see NameBlock), from its bytes and the hashes the block
+   * carries: no string is made, but a parent's path when the parent cache does not have it.
+   */
+  addIn(names: NameBlock, k: number): void {
+    const at = k * PATH_FIELDS;
+    const start = names.starts[k];
+    const end = names.starts[k + 1];
+    const lastDot = names.paths[at + PathField.lastDot];
+    if (lastDot <= start) {
+      this.add(nameInBlock(names, k));
+      return;
+    }
+    const bytes = names.bytes;
+    const parentHash = names.paths[at + PathField.parent];
+    let node = this.cachedParentOfBytes(bytes, start, lastDot, parentHash);
+    if (node === NONE) {
+      // The parent's path and its dot: the parent cache's form (a path that goes on past a dot).
+      const parent = latin1Slice.call(bytes, start, lastDot + 1);
+      node = this.addUnder(ROOT, parent, 0, lastDot - start);
+      this.cacheParent(parent, node, parentHash);
+    }
+    const leafHash = names.paths[at + PathField.leaf];
+    const id = this.segments.idOfBytes(bytes, lastDot + 1, end, leafHash);
+    const child = id < 0 ? NONE : this.child(node, id);
+    this.markLeaf(child !== NONE ? child : this.newChild(node, id >= 0 ? id : this.segments.addBytes(bytes, lastDot + 1, end, leafHash)));
+  }
+
+  /**
+   * Readies the lookups of names [from, to) of a block about to be added (addIn): their last
+   * components, new in a burst of new series, by the hashes the block carries.
+   */
+  prefetchIn(names: NameBlock, from: number, to: number): void {
+    this.segments.prefetch(names.paths, from * PATH_FIELDS + PathField.leaf, to - from, PATH_FIELDS);
+  }
+
+  private markLeaf(node: number): void {
     if ((this.flags[node] & LEAF) === 0) {
       this.flags[node] |= LEAF;
       this.leaves++;
     }
   }
 
-  /**
-   * Readies the lookups of paths about to be added: their last components, new in a burst of new
-   * series. Each path is walked once here for what add() needs of it: its last dot, its parent's
-   * hash (the parent cache's) and its last component's (PathSegments' table), which add() takes
-   * when it gets the paths in this order. It walked each path three times, and sliced the last
-   * component twice. Returns the hashes of the whole paths (NameTable's: hashes[k] is
-   * paths[from + k]'s), for the series index to prefetch with; valid until the next call.
-   */
-  prefetch(paths: readonly string[], from: number, to: number): Int32Array {
-    const count = to - from;
-    if (this.aheadDots.length < count) {
-      const size = Math.max(count, 2 * this.aheadDots.length);
-      this.aheadDots = new Int32Array(size);
-      this.aheadParentHashes = new Int32Array(size);
-      this.aheadLeafHashes = new Int32Array(size);
-      this.aheadWholeHashes = new Int32Array(size);
-    }
-    if (count <= 0) return this.aheadWholeHashes;
-    for (let k = 0; k < count; k++) {
-      const path = paths[from + k];
-      // FNV-1a of the whole path so far, and of the component since the last dot.
-      let hash = FNV_OFFSET;
-      let leaf = FNV_OFFSET;
-      let parent = FNV_OFFSET;
-      let dot = -1;
-      for (let i = 0; i < path.length; i++) {
-        const c = path.charCodeAt(i);
-        if (c === 0x2e /* . */) {
-          dot = i;
-          parent = hash;
-          leaf = FNV_OFFSET;
-        } else leaf = Math.imul(leaf ^ c, FNV_PRIME);
-        hash = Math.imul(hash ^ c, FNV_PRIME);
-      }
-      this.aheadDots[k] = dot;
-      this.aheadParentHashes[k] = murmurFinalise(parent);
-      this.aheadLeafHashes[k] = murmurFinalise(leaf);
-      this.aheadWholeHashes[k] = murmurFinalise(hash);
-    }
-    this.segments.prefetchLast(paths, from, count, this.aheadLeafHashes);
-    this.ahead = paths;
-    this.aheadFrom = from;
-    this.aheadCount = count;
-    this.aheadNext = 0;
-    return this.aheadWholeHashes;
-  }
-
-  /** The paths of the last prefetch, the next one add() expects, and what prefetch found of each. */
-  private ahead: readonly string[] | null = null;
-  private aheadFrom = 0;
-  private aheadCount = 0;
-  private aheadNext = 0;
-  private aheadDots = new Int32Array(256);
-  private aheadParentHashes = new Int32Array(256);
-  private aheadLeafHashes = new Int32Array(256);
-  private aheadWholeHashes = new Int32Array(256);
-
   /** The node of path's last component, from `start` on (no dot), under `node`; added if missing. */
   private addLeaf(node: number, path: string, start: number): number {
     const part = path.slice(start);
-    // The last component is hashed already if the path was prefetched.
-    const id = this.segments.id(part, path);
+    const id = this.segments.id(part);
     const child = id === undefined ? NONE : this.child(node, id);
     return child === NONE ? this.newChild(node, id ?? this.segments.add(part)) : child;
   }
@@ -216,8 +191,7 @@ export class PathTrie {
       if (dot < 0 || dot > end) dot = end;
       const part = start === 0 && dot === path.length ? path : path.slice(start, dot);
       // A name never seen (a burst of new series: `metric_0012345`) is a new child without a lookup.
-      // The last component is hashed already if the path was prefetched.
-      const id = this.segments.id(part, dot === path.length ? path : undefined);
+      const id = this.segments.id(part);
       const child = id === undefined ? NONE : this.child(node, id);
       node = child === NONE ? this.newChild(node, id ?? this.segments.add(part)) : child;
       if (dot === end) return node;
@@ -225,7 +199,7 @@ export class PathTrie {
     }
   }
 
-  /** The node of path[0, end), whose prefixHash is `hash`, if the parent cache has it, else NONE. */
+  /** The node of path[0, end), whose hash is `hash`, if the parent cache has it, else NONE. */
   private cachedParent(path: string, end: number, hash: number): number {
     const slot = hash & (PARENT_CACHE_SLOTS - 1);
     const node = this.parentNodes[slot];
@@ -236,12 +210,25 @@ export class PathTrie {
     return node;
   }
 
-  private cacheParent(path: string, end: number, node: number, hash: number): void {
+  /** cachedParent() of the ASCII path in bytes[start, end). */
+  private cachedParentOfBytes(bytes: Uint8Array, start: number, end: number, hash: number): number {
+    const slot = hash & (PARENT_CACHE_SLOTS - 1);
+    const node = this.parentNodes[slot];
+    if (node === NONE || this.parentHashes[slot] !== hash || this.parentFreed[slot] !== this.freedNodes) return NONE;
+    const cached = this.parentPaths[slot];
+    const length = end - start;
+    if (cached.length <= length || cached.charCodeAt(length) !== 0x2e /* . */) return NONE;
+    for (let i = 0; i < length; i++) if (cached.charCodeAt(i) !== bytes[start + i]) return NONE;
+    return node;
+  }
+
+  /** Caches `node` as the parent whose hash is `hash`, named by the start of `path` up to a dot. */
+  private cacheParent(path: string, node: number, hash: number): void {
     const slot = hash & (PARENT_CACHE_SLOTS - 1);
     this.parentHashes[slot] = hash;
     this.parentNodes[slot] = node;
     this.parentFreed[slot] = this.freedNodes;
-    this.parentPaths[slot] = path; // its first `end` characters are the parent's path
+    this.parentPaths[slot] = path;
   }
 
   remove(path: string): void {
@@ -570,19 +557,6 @@ class TrieNodes implements TreeNodes {
   name(i: number): string {
     return this.trie.nameOf(this.nodes[i]);
   }
-}
-
-const FNV_OFFSET = 0x811c9dc5 | 0;
-const FNV_PRIME = 0x01000193;
-
-/**
- * FNV-1a of path[0, end), through murmur3's finaliser: the parent cache's slot and check, and, of
- * a last component, NameTable's hash (prefetch hands it over).
- */
-function prefixHash(path: string, end: number): number {
-  let hash = FNV_OFFSET;
-  for (let i = 0; i < end; i++) hash = Math.imul(hash ^ path.charCodeAt(i), FNV_PRIME);
-  return murmurFinalise(hash);
 }
 
 function compare(a: string, b: string): number {

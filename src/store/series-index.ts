@@ -8,7 +8,10 @@ import { NameTable } from '../names/name-table.js';
 
 export class SeriesIndex {
   private readonly arena = new NameArena();
-  private readonly ids = new NameTable((id, name) => this.arena.is(id, name));
+  private readonly ids = new NameTable(
+    (id, name) => this.arena.is(id, name),
+    (id, bytes, start, end) => this.arena.isBytes(id, bytes, start, end),
+  );
   private unsaved: number[] = [];
 
   get size(): number {
@@ -25,9 +28,14 @@ export class SeriesIndex {
     return id < 0 ? undefined : id;
   }
 
-  /** Readies the lookups of names about to be asked for, whose hashes are made already (hashes[k]: names[from + k]'s, as NameTable hashes). */
-  prefetchHashed(names: readonly string[], from: number, count: number, hashes: Int32Array): void {
-    this.ids.prefetchHashed(names, from, count, hashes, false);
+  /** The id of the ASCII name in bytes[start, end), whose hash (hashNameBytes) is `hash`, or -1. */
+  getBytes(bytes: Uint8Array, start: number, end: number, hash: number): number {
+    return this.ids.findBytes(bytes, start, end, hash);
+  }
+
+  /** Readies the lookups of names about to be asked for, given their hashes (NameTable.prefetch). */
+  prefetch(hashes: Int32Array, first: number, count: number, stride: number): void {
+    this.ids.prefetch(hashes, first, count, stride);
   }
 
   /** Whether `id` is a series (not deleted): what name(id) tells, without making its string. */
@@ -55,6 +63,15 @@ export class SeriesIndex {
     const id = this.arena.limit;
     this.arena.set(id, name);
     this.ids.insert(name, id);
+    this.unsaved.push(id);
+    return id;
+  }
+
+  /** add() of the ASCII name in bytes[start, end), whose hash is `hash`: kept as a copy of the bytes. */
+  addBytes(bytes: Uint8Array, start: number, end: number, hash: number): number {
+    const id = this.arena.limit;
+    this.arena.setBytes(id, bytes, start, end);
+    this.ids.insertHashed(hash, id);
     this.unsaved.push(id);
     return id;
   }

@@ -17,6 +17,8 @@
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import type { PointBatch } from '../points.js';
+import { isPlainName, nameInBlock, type NameBlock } from '../names/name-block.js';
+import { PATH_FIELDS, PathField } from '../names/name-hash.js';
 import { ArchiveReader } from './archive-reader.js';
 import { DecodedWindowCache } from './decoded-cache.js';
 import { doubledToHold, grown } from '../grown-array.js';
@@ -240,10 +242,40 @@ export class StorageEngine implements SeriesStore {
     return id;
   }
 
-  prefetch(names: readonly string[], from: number, to: number): void {
-    // One walk of each name for both: the tree hashes the whole name on the way to its parts'.
-    const hashes = this.tree.prefetch(names, from, to);
-    this.index.prefetchHashed(names, from, to - from, hashes);
+  /**
+   * seriesId() of name k of a block. A plain name (nearly all) is looked up by its bytes and
+   * the hashes the block carries, kept as a copy of its bytes (index, tree, log), and given to
+   * the retention policy as bytes: no string is made of it.
+   */
+  seriesIdIn(names: NameBlock, k: number): number {
+    // Deleted series are found by their name strings (a Map): a name may be one of them.
+    if (!isPlainName(names, k) || this.deletedIds.size > 0) return this.seriesId(nameInBlock(names, k));
+    const { bytes, starts, paths } = names;
+    const start = starts[k];
+    const end = starts[k + 1];
+    const hash = paths[k * PATH_FIELDS + PathField.whole];
+    const known = this.index.getBytes(bytes, start, end, hash);
+    if (known >= 0) return known;
+    if (this.index.size >= this.maxSeries) {
+      this.stats.droppedSeriesLimit++;
+      return REJECTED_SERIES;
+    }
+    const id = this.index.addBytes(bytes, start, end, hash);
+    this.tree.addIn(names, k);
+    const { policy } = this.options;
+    if (policy.archivesForPlain && policy.aggregationForPlain) {
+      this.setLayout(id, policy.archivesForPlain(bytes, start, end), policy.aggregationForPlain(bytes, start, end));
+    } else {
+      const name = nameInBlock(names, k);
+      this.setLayout(id, policy.archivesFor(name), policy.aggregationFor(name));
+    }
+    this.wal.logSeriesBytes(id, bytes, start, end);
+    return id;
+  }
+
+  prefetch(names: NameBlock, from: number, to: number): void {
+    this.tree.prefetchIn(names, from, to);
+    this.index.prefetch(names.paths, from * PATH_FIELDS + PathField.whole, to - from, PATH_FIELDS);
   }
 
   seriesCount(): number {
@@ -385,8 +417,11 @@ export class StorageEngine implements SeriesStore {
   private registerSeries(id: number, name: string): void {
     if (!name.includes(';')) this.tree.add(name);
     else this.tagIndex.add(id, name);
-    const archives = this.options.policy.archivesFor(name);
-    const aggregation = this.options.policy.aggregationFor(name);
+    this.setLayout(id, this.options.policy.archivesFor(name), this.options.policy.aggregationFor(name));
+  }
+
+  /** Gives the series the layout of the archives and aggregation the retention policy gives it. */
+  private setLayout(id: number, archives: readonly Archive[], aggregation: Aggregation): void {
     // The policy hands out one shared object per rule, so the pair identifies the layout; a burst
     // of new series nearly always has the pair of the series before.
     let layout = this.lastLayout;

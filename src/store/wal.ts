@@ -100,10 +100,25 @@ export class WriteAheadLog {
    * not one each.
    */
   logSeries(id: number, name: string): void {
-    if (this.pendingBytes === 0) this.pendingBytes = SERIES_FRAME_START;
-    const ascii = writeAsciiName(this.pendingSeries, this.pendingBytes + 6, name);
+    const at = this.pendingBytes === 0 ? SERIES_FRAME_START : this.pendingBytes;
+    const ascii = writeAsciiName(this.pendingSeries, at + 6, name);
     const nameLength = ascii >= 0 ? ascii : Buffer.byteLength(name, 'utf8');
+    const buf = this.seriesRecord(id, nameLength);
+    // An ASCII name that fit is written already; past the end it was not, nor was any other.
+    if (ascii < 0) buf.write(name, at + 6, 'utf8');
+  }
+
+  /** logSeries() of the ASCII name in bytes[start, end): a copy, no string made. */
+  logSeriesBytes(id: number, bytes: Uint8Array, start: number, end: number): void {
+    const buf = this.seriesRecord(id, end - start);
+    const at = this.pendingBytes - (end - start);
+    for (let i = start; i < end; i++) buf[at + i - start] = bytes[i];
+  }
+
+  /** Adds a series record of a name of `nameLength` bytes to the pending frame; the caller writes the name, the record's last bytes. */
+  private seriesRecord(id: number, nameLength: number): Buffer {
     if (nameLength > 0xffff) throw new RangeError(`series name of ${nameLength} bytes is longer than the log's 65535`);
+    if (this.pendingBytes === 0) this.pendingBytes = SERIES_FRAME_START;
     const needed = this.pendingBytes + 6 + nameLength;
     if (needed > this.pendingSeries.length) {
       const grown = Buffer.allocUnsafe(Math.max(this.pendingSeries.length * 2, needed));
@@ -119,10 +134,9 @@ export class WriteAheadLog {
     buf[at + 3] = id >>> 24;
     buf[at + 4] = nameLength;
     buf[at + 5] = nameLength >>> 8;
-    // An ASCII name that fit is written already; past the end it was not, nor was any other.
-    if (ascii < 0) buf.write(name, at + 6, 'utf8');
     this.pendingBytes = needed;
     this.pendingCount++;
+    return buf;
   }
 
   private writePendingSeries(): void {

@@ -4,6 +4,7 @@ import { CarbonBatchWriter } from '../../src/ingest/carbon-batch-writer.js';
 import type { CarbonBatchMessage } from '../../src/ingest/carbon-protocol.js';
 import type { PointBatch, PointWriter } from '../../src/points.js';
 import { REJECTED_SERIES } from '../../src/store/series-store.js';
+import { blockOf } from '../support/name-blocks.js';
 import { openTempEngine } from '../support/temp-engine.js';
 
 /** A batch as the worker would send it: local ids, one new name per first-seen id. */
@@ -17,7 +18,7 @@ function batch(seq: number, points: [number, number, number][], firstNewId: numb
     values: Float64Array.from(points, (p) => p[2]),
     resetNames,
     firstNewId,
-    newNames,
+    newNames: blockOf(newNames),
   };
 }
 
@@ -141,4 +142,20 @@ test('a name refused in one batch is asked again in the next, by its local id', 
   appendAll(writer, batch(2, [[2, 20, 3], [1, 20, 4], [1, 30, 5]], 2, ['c']));
   assert.deepEqual(store.asked, ['a', 'b', 'c', 'b']);
   assert.deepEqual(store.appended.slice(2), [[101, 20, 3], [102, 20, 4], [102, 30, 5]]);
+});
+
+test('a batch of thousands of new names, as a worker sends them, makes each one series the store finds by its string', async (t) => {
+  const { store } = await openTempEngine(t);
+  const writer = new CarbonBatchWriter(store);
+  const now = Math.floor(Date.now() / 1000);
+  const t0 = now - (now % 10) - 600;
+  const names = Array.from({ length: 5000 }, (_, i) => `many.host_${i % 7}.m${i}`);
+  const b = batch(1, names.map((_, i) => [i, t0, i]), 0, names);
+  // In slices, so prefetches run ahead of the lookups in several steps.
+  while (!writer.appendNext(b, 700, 300));
+  assert.equal(store.seriesCount(), names.length);
+  const ids = new Set(names.map((name) => store.seriesId(name)));
+  assert.equal(ids.size, names.length);
+  assert.equal(store.seriesCount(), names.length, 'no name was made twice');
+  assert.deepEqual(store.match('many.host_3.*').length, names.filter((_, i) => i % 7 === 3).length);
 });

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CarbonBatcher, type CarbonBatcherLimits } from '../../src/ingest/carbon-batcher.js';
 import type { CarbonBatchMessage } from '../../src/ingest/carbon-protocol.js';
+import { namesIn } from '../support/name-blocks.js';
 
 /** A batcher whose sent batches are kept, copied (the real arrays are transferred away). */
 function collecting(limits: CarbonBatcherLimits = { maxPoints: 4, maxNewNames: 3, maxNames: 100 }) {
@@ -15,7 +16,7 @@ function collecting(limits: CarbonBatcherLimits = { maxPoints: 4, maxNewNames: 3
       timestamps: [...b.timestamps.subarray(0, b.length)],
       values: [...b.values.subarray(0, b.length)],
       firstNewId: b.firstNewId,
-      newNames: b.newNames,
+      newNames: namesIn(b.newNames),
       resetNames: b.resetNames,
     });
   }, limits);
@@ -57,7 +58,7 @@ test('the sent arrays are transferred, and arrays handed back are reused', () =>
   const { batcher, sent, transfers } = collecting();
   batcher.point(batcher.seriesOf('x'), 1, 1700000000);
   batcher.flush();
-  assert.equal(transfers[0].length, 3);
+  assert.equal(transfers[0].length, 6, "the points' three arrays and the new names' block's three");
   const [ids, timestamps, values] = transfers[0];
   batcher.recycle(new Uint32Array(ids), new Uint32Array(timestamps), new Float64Array(values));
   batcher.point(batcher.seriesOf('x'), 2, 1700000010);
@@ -66,6 +67,7 @@ test('the sent arrays are transferred, and arrays handed back are reused', () =>
   batcher.flush();
   assert.notEqual(transfers[1][2], values);
   assert.equal(transfers[2][2], values, 'the recycled values buffer carries batch 3');
+  assert.equal(transfers[2].length, 3, 'no new names: no block to transfer');
   assert.deepEqual(sent[2].values, [3]);
 });
 
@@ -91,4 +93,14 @@ test('newSeries hands out a fresh id without a lookup; seriesOf remembers its na
   batcher.point(batcher.seriesOf('b'), 4, 1700000000);
   batcher.flush();
   assert.deepEqual(sent.map((b) => [b.ids, b.newNames]), [[[0, 1, 2, 2], ['a', 'a', 'b']]]);
+});
+
+test('newPlainSeries hands out fresh ids like newSeries, for names given as bytes; they go out in the same block', () => {
+  const { batcher, sent } = collecting({ maxPoints: 100, maxNewNames: 100, maxNames: 100 });
+  const line = Buffer.from('a.b.c 1 1\n', 'latin1');
+  batcher.point(batcher.newPlainSeries(line, 0, 5), 1, 1700000000);
+  batcher.point(batcher.newSeries('t;k=v'), 2, 1700000000);
+  batcher.point(batcher.newPlainSeries(line, 0, 5), 3, 1700000000);
+  batcher.flush();
+  assert.deepEqual(sent.map((b) => [b.ids, b.newNames]), [[[0, 1, 2], ['a.b.c', 't;k=v', 'a.b.c']]]);
 });

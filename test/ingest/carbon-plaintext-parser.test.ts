@@ -250,6 +250,25 @@ test('once the name table has started over, names are looked up: the sink may kn
   assert.deepEqual(sink.seen, [0, 1, 2, 3, 4, 0, 1, 2, 3, 4]);
 });
 
+test('a plain new name goes to the sink as its bytes; tagged, ~-led, OpenMetrics and non-ASCII names as normalised strings', () => {
+  const parser = new CarbonPlaintextParser();
+  const { sink } = countingSink();
+  const plain: string[] = [];
+  const withBytes = Object.assign(sink, {
+    newPlainSeries(bytes: Uint8Array, start: number, end: number) {
+      const name = Buffer.from(bytes.subarray(start, end)).toString('latin1');
+      plain.push(name);
+      return sink.newSeries(name);
+    },
+  });
+  const lines = ['a.b.c 1 1', 'x;b=2;a=1 1 1', '~x 1 1', 'm{a="1"} 1 1', 'ünï.x 1 1', 'a"} 1 1', 'a.b.c 2 2', 'd 1 1'];
+  const bytes = new TextEncoder().encode(lines.map((l) => `${l}\n`).join(''));
+  parser.parse(bytes, 0, bytes.length, withBytes, { lines: 0, badLines: 0 });
+  assert.deepEqual(plain, ['a.b.c', 'd'], 'a name ending in "} is left to the string path');
+  assert.deepEqual(sink.asked, ['newSeries a.b.c', 'newSeries x;a=1;b=2', 'newSeries x', 'newSeries m;a=1', 'newSeries ünï.x', 'newSeries a"}', 'newSeries d']);
+  assert.deepEqual(sink.seen, [0, 1, 2, 3, 4, 5, 0, 6]);
+});
+
 test('parseDecimal matches Number() on the fast path', () => {
   const samples = ['0', '-0', '1', '42', '0.1', '0.2', '0.3', '3.14159', '-2.5', '999999999999999', '123456.000001', '.000000000000001', '1.', '+3'];
   for (const s of samples) {

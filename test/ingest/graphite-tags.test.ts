@@ -4,6 +4,7 @@ import {
   GraphiteTagError,
   compareCodePoints,
   formatTaggedSeries,
+  isPlainPath,
   normaliseSeriesName,
   parseTaggedSeries,
   tagProblem,
@@ -83,4 +84,23 @@ test('formatTaggedSeries and tagProblem', () => {
 test('compareCodePoints orders like Python', () => {
   const words = ['\u{1F600}', '\uffff', 'b', 'a', 'ab', ''];
   assert.deepEqual([...words].sort(compareCodePoints), ['', 'a', 'ab', 'b', '\uffff', '\u{1F600}']);
+});
+
+test('isPlainPath: exactly the names normaliseSeriesName gives back unchanged and untagged', () => {
+  const names = ['a.b.c', 'a', 'a;b=c', 'x;name=y', '~a', 'a~', 'm{a="1"}', 'a"}', 'a{b}', '', 'a.b;', 'a b'];
+  for (const name of names) {
+    const bytes = Buffer.from(`[${name}]`, 'latin1');
+    let unchanged: boolean;
+    try {
+      unchanged = normaliseSeriesName(name) === name && !name.includes(';');
+    } catch {
+      unchanged = false;
+    }
+    const plain = isPlainPath(bytes, 1, 1 + name.length);
+    // A plain name is always unchanged; the only unchanged names not called plain end with '"}' (decided by the string path).
+    if (plain) assert.equal(unchanged, true, name);
+    else assert.equal(unchanged && !name.endsWith('"}'), false, name);
+  }
+  assert.equal(isPlainPath(Buffer.from('a.b'), 0, 3), true);
+  assert.equal(isPlainPath(Buffer.from('a;b=c'), 0, 5), false);
 });

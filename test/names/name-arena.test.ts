@@ -57,3 +57,27 @@ test('names survive growth and the compaction of cleared names, which keeps the 
   assert.equal(arena.has(0), false);
   assert.ok((arena as unknown as { bytes: Buffer }).bytes.length <= 4 << 20, 'compacted, not grown to hold every name ever set');
 });
+
+test('names given as bytes are kept as a copy, and bytes compare with names kept either way', () => {
+  const arena = new NameArena();
+  const bytes = Buffer.from('xx cb.host_01.m1 a.b', 'latin1');
+  arena.setBytes(0, bytes, 3, 16);
+  arena.set(1, 'a.b');
+  arena.set(2, 'ünï');
+  bytes[3] = 0x7a; // the arena kept its own copy
+  assert.equal(arena.get(0), 'cb.host_01.m1');
+  assert.equal(arena.asciiLength(0), 13);
+  assert.equal(arena.isBytes(0, Buffer.from('cb.host_01.m1'), 0, 13), true);
+  assert.equal(arena.isBytes(0, Buffer.from('cb.host_01.m2'), 0, 13), false);
+  assert.equal(arena.isBytes(1, bytes, 17, 20), true, 'a name set as a string');
+  assert.equal(arena.isBytes(1, bytes, 17, 19), false);
+  assert.equal(arena.isBytes(2, Buffer.from('ünï', 'latin1'), 0, 3), false, 'a name kept as a string is not ASCII');
+  assert.equal(arena.isBytes(3, bytes, 0, 0), false, 'no name');
+  // Replaced, through the arena's growth.
+  const long = Buffer.from('y'.repeat(100_000));
+  arena.setBytes(0, long, 0, long.length);
+  assert.equal(arena.get(0), 'y'.repeat(100_000));
+  assert.equal(arena.get(1), 'a.b');
+  arena.clear(0);
+  assert.equal(arena.isBytes(0, long, 0, long.length), false);
+});

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PathTrie, splitPattern } from '../../src/store/path-trie.js';
 import { TREE_BRANCH, TREE_LEAF, type TreeNodes } from '../../src/store/series-store.js';
+import { blockOf } from '../support/name-blocks.js';
 
 /** A find answer as plain objects. */
 function listed(nodes: TreeNodes): { path: string; name: string; isLeaf: boolean; isBranch: boolean }[] {
@@ -99,7 +100,13 @@ test('adds and removes in any order agree with a plain list of names (runs moved
       t.remove(name);
       names.delete(name);
     } else {
-      t.add(name);
+      // Half as strings, half as a carbon worker's block of bytes: the two must build one tree.
+      if (random(2) === 0) t.add(name);
+      else {
+        const block = blockOf([name]);
+        t.prefetchIn(block, 0, 1);
+        t.addIn(block, 0);
+      }
       names.add(name);
     }
     if (round % 1_500 !== 1_499) continue;
@@ -150,10 +157,27 @@ test('a parent pruned and its node reused elsewhere is not found again through t
   assert.equal(trie.size, 4);
 });
 
-test('paths with empty components and without dots keep their shape', () => {
+test('paths with empty components and without dots keep their shape, added as strings or as bytes', () => {
+  const paths = ['solo', '.lead', 'a..b', 'a..c', 'trail.', 'x.y'];
+  const block = blockOf(paths);
+  for (const add of [(trie: PathTrie, k: number) => trie.add(paths[k]), (trie: PathTrie, k: number) => trie.addIn(block, k)]) {
+    const trie = new PathTrie();
+    trie.prefetchIn(block, 0, block.count);
+    for (let k = 0; k < paths.length; k++) add(trie, k);
+    assert.deepEqual(trie.match('*'), ['solo']);
+    assert.deepEqual(trie.match('*.*'), ['.lead', 'trail.', 'x.y']);
+    assert.deepEqual(trie.match('a..*'), ['a..b', 'a..c']);
+    assert.equal(trie.size, paths.length);
+  }
+});
+
+test('a path added as bytes finds the parent cached by a string path, and the other way round', () => {
   const trie = new PathTrie();
-  for (const path of ['solo', '.lead', 'a..b', 'a..c', 'trail.', 'x.y']) trie.add(path);
-  assert.deepEqual(trie.match('*'), ['solo']);
-  assert.deepEqual(trie.match('*.*'), ['.lead', 'trail.', 'x.y']);
-  assert.deepEqual(trie.match('a..*'), ['a..b', 'a..c']);
+  trie.add('p.q.one');
+  const block = blockOf(['p.q.two', 'p.q.one', 'r.s.t']);
+  for (let k = 0; k < block.count; k++) trie.addIn(block, k);
+  trie.add('r.s.u');
+  assert.deepEqual(trie.match('*.*.*'), ['p.q.one', 'p.q.two', 'r.s.t', 'r.s.u']);
+  assert.equal(trie.size, 4, 'p.q.one once');
+  assert.deepEqual(listed(trie.find('*')).map((m) => m.path), ['p', 'r']);
 });

@@ -11,6 +11,7 @@ import { loadRetentionPolicy } from '../../src/store/retention/index.js';
 import { StorageEngine, type StorageEngineOptions } from '../../src/store/storage-engine.js';
 import { REJECTED_SERIES } from '../../src/store/series-store.js';
 import { POINTS_PER_CHUNK } from '../../src/store/head.js';
+import { blockOf } from '../support/name-blocks.js';
 
 /** A test clock, in seconds, aligned to a 20-minute window boundary. */
 class Clock {
@@ -571,6 +572,54 @@ test('non-ASCII and tagged series deleted, written again and new, survive a rest
     assert.deepEqual(points(await readOne(e, 'tag.x;env=prød', t0 - 60, t0)), [[t0 - 20, 11]]);
     assert.deepEqual(points(await readOne(e, 'ünï.cöde.d', t0 - 60, t0)), [[t0 - 40, 4]]);
     assert.deepEqual(await e.read(['plain.code.c'], t0 - 60, t0), []);
+  };
+  await expect(engine);
+  await engine.close();
+  engine = await openEngine(dir, clock);
+  await expect(engine);
+  await engine.close();
+  engine = await openEngine(crashed, clock);
+  await expect(engine);
+  await engine.close();
+});
+
+test('names given as a block of bytes (the carbon worker\'s) are the series their strings are: ids, tree, retention, deletion, the limit, restart and kill -9', async () => {
+  const dir = tempDir();
+  const clock = new Clock();
+  const t0 = clock.t;
+  let engine = await openEngine(dir, clock, { maxSeries: 7 });
+  const byString = engine.seriesId('blk.host_1.old');
+  const names = ['blk.host_1.m1', 'blk.host_1.old', 'blk.host_2.x.sum', 'blk.host_2.x.upper_90', 'tag.y;env=prod', 'ünï.blk.z', 'single', 'blk.host_1.m2'];
+  const block = blockOf(names);
+  engine.prefetch(block, 0, block.count);
+  const ids = names.map((_, k) => engine.seriesIdIn(block, k));
+  assert.equal(ids[1], byString, 'a name made from its string is found by its bytes');
+  assert.equal(ids[7], REJECTED_SERIES, 'the series limit refuses a name given as bytes');
+  assert.equal(engine.stats.droppedSeriesLimit, 1);
+  assert.equal(new Set(ids.slice(0, 7)).size, 7);
+  for (let k = 0; k < 7; k++) assert.equal(engine.seriesId(names[k]), ids[k], `${names[k]} found by its string`);
+  assert.equal(engine.seriesIdIn(blockOf(['blk.host_1.m1']), 0), ids[0], 'and by its bytes again');
+  const batch = new PointBatchBuilder();
+  ids.slice(0, 7).forEach((id, k) => batch.push(id, t0 - 40, k));
+  engine.append(batch);
+  assert.equal(await engine.deleteSeries(['blk.host_1.m1']), 1);
+  // A deleted name given as bytes again comes back under its old id, without its deleted data.
+  assert.equal(engine.seriesIdIn(blockOf(['blk.host_1.m1']), 0), ids[0]);
+  const again = new PointBatchBuilder();
+  again.push(ids[0], t0 - 20, 9);
+  engine.append(again);
+  const crashed = crashCopy(dir);
+  const expect = async (e: StorageEngine): Promise<void> => {
+    assert.deepEqual([...e.names()].sort(), names.slice(0, 7).sort());
+    assert.deepEqual(e.match('blk.*.*').sort(), ['blk.host_1.m1', 'blk.host_1.old']);
+    assert.deepEqual(e.match('blk.host_1.*').sort(), ['blk.host_1.m1', 'blk.host_1.old']);
+    assert.deepEqual(e.match('blk.host_2.x.*').sort(), ['blk.host_2.x.sum', 'blk.host_2.x.upper_90']);
+    assert.deepEqual(e.match('single'), ['single']);
+    assert.deepEqual(e.seriesByTag(['env=prod']), ['tag.y;env=prod']);
+    const ranges = await e.read(['blk.host_2.x.sum', 'blk.host_2.x.upper_90', 'blk.host_1.old', 'ünï.blk.z', 'blk.host_1.m1'], t0 - 60, t0);
+    assert.deepEqual(ranges.map((r) => r.aggregationMethod), ['sum', 'max', 'average', 'average', 'average'], 'the retention rules saw the names');
+    assert.deepEqual(ranges.map((r) => points(r)), [[[t0 - 40, 2]], [[t0 - 40, 3]], [[t0 - 40, 1]], [[t0 - 40, 5]], [[t0 - 20, 9]]]);
+    assert.equal(e.seriesIdIn(blockOf(['blk.host_2.x.sum']), 0), ids[2]);
   };
   await expect(engine);
   await engine.close();

@@ -141,6 +141,26 @@ test('a burst of series names larger than the frame buffer replays whole, ASCII 
   wal.close();
 });
 
+test('series logged from their bytes replay as those logged from their strings, in one frame', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'carbonado-wal-'));
+  const first = WriteAheadLog.open(dir, 0, collect().handler).wal;
+  const bytes = Buffer.from('  from.bytes.one from.bytes.two', 'latin1');
+  first.logSeries(1, 'from.string.ünï');
+  first.logSeriesBytes(2, bytes, 2, 16);
+  first.logSeries(3, 'from.string.b');
+  // Past the frame buffer: it grows with the name's bytes in place.
+  for (let id = 4; id < 4000; id++) first.logSeriesBytes(id, bytes, 17, 31);
+  first.logPoints(batch([[2, 100, 1]]));
+  first.close();
+  const replay = collect();
+  const { wal, stats } = WriteAheadLog.open(dir, 0, replay.handler);
+  assert.deepEqual(replay.series.slice(0, 4), [[1, 'from.string.ünï'], [2, 'from.bytes.one'], [3, 'from.string.b'], [4, 'from.bytes.two']]);
+  assert.equal(replay.series.length, 3999);
+  assert.deepEqual(replay.series[3998], [3999, 'from.bytes.two']);
+  assert.equal(stats.records, 2, 'one frame of names, one of points');
+  wal.close();
+});
+
 const hasPrlimit = spawnSync('prlimit', ['--version']).status === 0;
 
 test('a new series whose frame failed to write (file too large) goes out with the next points frame', { timeout: 30_000, skip: !hasPrlimit && 'needs util-linux prlimit' }, () => {

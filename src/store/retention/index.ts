@@ -4,10 +4,11 @@ import { RetentionError } from './retention.js';
 import {
   EMBEDDED_STORAGE_AGGREGATION,
   aggregationForName,
+  aggregationForPlainName,
   parseStorageAggregation,
   type Aggregation,
 } from './storage-aggregation.js';
-import { EMBEDDED_STORAGE_SCHEMAS, archivesForName, parseStorageSchemas } from './storage-schemas.js';
+import { EMBEDDED_STORAGE_SCHEMAS, archivesForName, archivesForPlainName, parseStorageSchemas } from './storage-schemas.js';
 
 export { RetentionError, parseRetentionDef, parseRetentions, validateArchives } from './retention.js';
 export type { Archive, ConfigLocation } from './retention.js';
@@ -33,6 +34,10 @@ export interface RetentionPolicy {
   /** Finest precision first. The array is shared and frozen: do not modify it. */
   archivesFor(name: string): readonly Archive[];
   aggregationFor(name: string): Aggregation;
+  /** archivesFor() of a plain (ASCII, untagged) name given as bytes[start, end): no string made. */
+  archivesForPlain?(bytes: Uint8Array, start: number, end: number): readonly Archive[];
+  /** aggregationFor() of a plain name given as bytes[start, end). */
+  aggregationForPlain?(bytes: Uint8Array, start: number, end: number): Aggregation;
   /** The files actually read, or 'embedded' for the built-in defaults. */
   readonly sources: { readonly schemas: string; readonly aggregation: string };
 }
@@ -62,6 +67,8 @@ export function loadRetentionPolicy(options: RetentionPolicyOptions = {}): Reten
   return {
     archivesFor: (name) => archivesForName(schemas, name),
     aggregationFor: (name) => aggregationForName(rules, name),
+    archivesForPlain: (bytes, start, end) => archivesForPlainName(schemas, bytes, start, end),
+    aggregationForPlain: (bytes, start, end) => aggregationForPlainName(rules, bytes, start, end),
     sources: { schemas: schemasSource ?? 'embedded', aggregation: aggregationSource ?? 'embedded' },
   };
 }

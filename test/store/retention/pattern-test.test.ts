@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { patternTest } from '../../../src/store/retention/pattern-test.js';
+import { patternTest, patternTestBytes } from '../../../src/store/retention/pattern-test.js';
 
 const PATTERNS = [
   '.*', '^.*', '', '^', '$', '\\.lower$', '\\.upper(_\\d+)?$', '\\.sum$', '^stats_counts\\.', '^stats\\.gauges\\.',
@@ -19,6 +19,21 @@ test('a pattern test agrees with its RegExp on every name', () => {
     const matches = patternTest(pattern);
     for (const name of NAMES) assert.equal(matches(name), pattern.test(name), `/${source}/ on ${JSON.stringify(name)}`);
   }
+});
+
+test('a pattern test of an ASCII name in bytes agrees with its RegExp, wherever the name sits', () => {
+  const patterns = [...PATTERNS, '\\.upp?er$', '^stats+\\.', 'ab*c', 'x\\.y{2}', 'line\\n', '\\.upper(_\\d+)?$'];
+  const names = [...NAMES, 'x.upper', 'x.uppr', 'statss.x', 'stat.x', 'ac', 'abbc', 'x.yy', 'x.upper_a'].filter((n) => /^[\x00-\x7f]*$/.test(n));
+  for (const source of patterns) {
+    const pattern = new RegExp(source);
+    const matches = patternTestBytes(pattern);
+    for (const name of names) {
+      const bytes = Buffer.from(`..${name}..`, 'latin1');
+      assert.equal(matches(bytes, 2, 2 + name.length), pattern.test(name), `/${source}/ on ${JSON.stringify(name)}`);
+    }
+  }
+  assert.equal(patternTestBytes(/é/)(Buffer.from('xe'), 0, 2), false, 'a literal past ASCII is in no ASCII name');
+  assert.equal(patternTestBytes(/^abc$/i)(Buffer.from('ABC'), 0, 3), true, 'flags: the RegExp itself');
 });
 
 test('a pattern with flags is run as a RegExp', () => {

@@ -1,0 +1,55 @@
+/**
+ * The hash of a name the store's tables agree on (NameTable's slots, the metric tree's parent
+ * cache and path components): FNV-1a over the characters, then murmur3's finaliser. FNV's low
+ * bits, which pick the slot, depend only on the low bits of each character, and names that differ
+ * in their last digits crowded into long probe runs. Over a string it reads UTF-16 code units,
+ * over bytes the bytes: the two agree on ASCII names, the only ones kept as bytes.
+ */
+import { murmurFinalise } from '../murmur-finaliser.js';
+
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+
+/** The hash of `name.slice(start, end)`, without the slice. */
+export function hashName(name: string, start = 0, end = name.length): number {
+  let hash = FNV_OFFSET;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ name.charCodeAt(i), FNV_PRIME);
+  return murmurFinalise(hash);
+}
+
+/** The hash of the ASCII name in bytes[start, end): hashName's of its string. */
+export function hashNameBytes(bytes: Uint8Array, start: number, end: number): number {
+  let hash = FNV_OFFSET;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i], FNV_PRIME);
+  return murmurFinalise(hash);
+}
+
+/** describePath's fields, per path, in its output. */
+export const PathField = { whole: 0, lastDot: 1, parent: 2, leaf: 3 } as const;
+export const PATH_FIELDS = 4;
+
+/**
+ * What the store's lookups of a new ASCII path in bytes[start, end) hash, in one walk, written at
+ * out[at...] (PathField): the whole path's hash, the offset of its last dot (-1: none), the hash
+ * of the part before that dot (the tree's parent) and of the part after it (the leaf component).
+ * Each equals hashNameBytes of its range. Walked once: the lookups hashed the same path three times.
+ */
+export function describePath(bytes: Uint8Array, start: number, end: number, out: Int32Array, at: number): void {
+  let hash = FNV_OFFSET;
+  let leaf = FNV_OFFSET;
+  let parent = FNV_OFFSET;
+  let dot = -1;
+  for (let i = start; i < end; i++) {
+    const c = bytes[i];
+    if (c === 0x2e /* . */) {
+      dot = i;
+      parent = hash;
+      leaf = FNV_OFFSET;
+    } else leaf = Math.imul(leaf ^ c, FNV_PRIME);
+    hash = Math.imul(hash ^ c, FNV_PRIME);
+  }
+  out[at + PathField.whole] = murmurFinalise(hash);
+  out[at + PathField.lastDot] = dot;
+  out[at + PathField.parent] = murmurFinalise(parent);
+  out[at + PathField.leaf] = murmurFinalise(leaf);
+}
