@@ -1,27 +1,17 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ClassicLevel } from 'classic-level';
 import { chunkKey, metaKey, u32 } from '../../src/store/keys.js';
 import { RecordBatch } from '../../src/store/record-batch.js';
 import { RECORDS_PER_BATCH } from '../../src/store/series-records.js';
+import { openTempDb, type TempDb } from '../support/temp-db.js';
 
-type Db = ClassicLevel<Uint8Array, Uint8Array>;
+type Db = TempDb;
 
 /** The binding hands out Buffers: compared as plain bytes. */
 const bytes = (b: Uint8Array | undefined): number[] | undefined => (b === undefined ? undefined : Array.from(b));
 
 async function openDb(t: TestContext): Promise<Db> {
-  const dir = mkdtempSync(join(tmpdir(), 'carbonado-record-batch-'));
-  const db: Db = new ClassicLevel(join(dir, 'db'), { keyEncoding: 'view', valueEncoding: 'view' });
-  await db.open();
-  t.after(async () => {
-    await db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return db;
+  return (await openTempDb(t, 'carbonado-record-batch-')).db;
 }
 
 test('chunks and records queued in a batch land in LevelDB under their keys only when it is written', async (t) => {

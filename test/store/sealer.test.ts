@@ -1,9 +1,5 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ClassicLevel } from 'classic-level';
 import { decodeChunkInto } from '../../src/store/chunk/index.js';
 import { DecodedWindowCache } from '../../src/store/decoded-cache.js';
 import { Head } from '../../src/store/head.js';
@@ -13,8 +9,9 @@ import type { Layout } from '../../src/store/layout.js';
 import { Sealer } from '../../src/store/sealer.js';
 import { SeriesIndex } from '../../src/store/series-index.js';
 import { SeriesRecords } from '../../src/store/series-records.js';
+import { openTempDb, type TempDb } from '../support/temp-db.js';
 
-type Db = ClassicLevel<Uint8Array, Uint8Array>;
+type Db = TempDb;
 
 const layout: Layout = {
   archives: [{ secondsPerPoint: 10, points: 8640, retentionSeconds: 86_400 }],
@@ -26,14 +23,7 @@ const W0 = SPAN * 100; // parity 0
 const W1 = W0 + SPAN; // parity 1
 
 async function openDb(t: TestContext): Promise<Db> {
-  const dir = mkdtempSync(join(tmpdir(), 'carbonado-sealer-'));
-  const db: Db = new ClassicLevel(join(dir, 'db'), { keyEncoding: 'view', valueEncoding: 'view' });
-  await db.open();
-  t.after(async () => {
-    await db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return db;
+  return (await openTempDb(t, 'carbonado-sealer-')).db;
 }
 
 /** A sealer over real parts, a hot ring that keeps only the newest window, and two series with open windows. */

@@ -1,9 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ClassicLevel } from 'classic-level';
 import { DecodedWindowCache } from '../../src/store/decoded-cache.js';
 import { Head } from '../../src/store/head.js';
 import { HotRing } from '../../src/store/hot-ring.js';
@@ -14,8 +10,9 @@ import { SeriesIndex } from '../../src/store/series-index.js';
 import { SeriesLifecycle } from '../../src/store/series-lifecycle.js';
 import { RECORDS_PER_BATCH } from '../../src/store/series-records.js';
 import { TagIndex } from '../../src/store/tag-index.js';
+import { openTempDb, type TempDb } from '../support/temp-db.js';
 
-type Db = ClassicLevel<Uint8Array, Uint8Array>;
+type Db = TempDb;
 
 const DAY = 86_400;
 const layout: Layout = {
@@ -26,13 +23,7 @@ const layout: Layout = {
 const SPAN = 1200;
 
 test('expiry deletes every series\' windows past retention, in several batches, then moves its mark', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'carbonado-lifecycle-'));
-  const db: Db = new ClassicLevel(join(dir, 'db'), { keyEncoding: 'view', valueEncoding: 'view' });
-  await db.open();
-  t.after(async () => {
-    await db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { db } = await openTempDb(t, 'carbonado-lifecycle-');
   const index = new SeriesIndex();
   const series = RECORDS_PER_BATCH * 2 + 10; // several batches of deletions
   for (let i = 0; i < series; i++) index.add(`s.${i}`);

@@ -1,16 +1,13 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ClassicLevel } from 'classic-level';
 import { eachEntry, KeyPrefix, seriesIdFromKey, seriesKey } from '../../src/store/keys.js';
 import type { Layout } from '../../src/store/layout.js';
 import type { Archive } from '../../src/store/retention/index.js';
 import { SeriesIndex } from '../../src/store/series-index.js';
 import { RECORDS_PER_BATCH, SeriesRecords } from '../../src/store/series-records.js';
+import { openTempDb, type TempDb } from '../support/temp-db.js';
 
-type Db = ClassicLevel<Uint8Array, Uint8Array>;
+type Db = TempDb;
 
 const fine: Layout = {
   archives: [{ secondsPerPoint: 10, points: 8640, retentionSeconds: 86_400 }],
@@ -40,16 +37,7 @@ function side(db: Db, layouts: Layout[] = [fine, coarse]): Side {
   return { db, index, layoutOf, earlierLayouts, records };
 }
 
-async function openDb(t: TestContext): Promise<{ db: Db; dir: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'carbonado-records-'));
-  const db: Db = new ClassicLevel(join(dir, 'db'), { keyEncoding: 'view', valueEncoding: 'view' });
-  await db.open();
-  t.after(async () => {
-    await db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return { db, dir };
-}
+const openDb = (t: TestContext): Promise<{ db: Db; dir: string }> => openTempDb(t, 'carbonado-records-');
 
 /** Key prefix -> ids (or first ids, for blocks) stored under it. */
 async function stored(db: Db): Promise<Map<number, number[]>> {

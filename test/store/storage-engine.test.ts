@@ -40,6 +40,15 @@ function crashCopy(dataDir: string): string {
   return copy;
 }
 
+/** Checks `expect` on the open engine, then after a clean restart, then on `crashed` (a crashCopy taken earlier); closes each. */
+async function expectAcrossRestart(engine: StorageEngine, dir: string, crashed: string, clock: Clock, expect: (e: StorageEngine) => Promise<void>): Promise<void> {
+  for (const open of [async () => engine, () => openEngine(dir, clock), () => openEngine(crashed, clock)]) {
+    const e = await open();
+    await expect(e);
+    await e.close();
+  }
+}
+
 async function readOne(engine: StorageEngine, name: string, from: number, until: number) {
   const [range] = await engine.read([name], from, until);
   return range;
@@ -557,7 +566,7 @@ test('non-ASCII and tagged series deleted, written again and new, survive a rest
   const dir = tempDir();
   const clock = new Clock();
   const t0 = clock.t;
-  let engine = await openEngine(dir, clock);
+  const engine = await openEngine(dir, clock);
   const names = ['ünï.cöde.a', 'plain.code.b', 'tag.x;env=prød', 'plain.code.c', 'ünï.cöde.d'];
   write(engine, names.map((name, i) => [name, t0 - 40, i]));
   assert.equal(await engine.deleteSeries(['ünï.cöde.a', 'tag.x;env=prød', 'plain.code.c']), 3);
@@ -573,21 +582,14 @@ test('non-ASCII and tagged series deleted, written again and new, survive a rest
     assert.deepEqual(points(await readOne(e, 'ünï.cöde.d', t0 - 60, t0)), [[t0 - 40, 4]]);
     assert.deepEqual(await e.read(['plain.code.c'], t0 - 60, t0), []);
   };
-  await expect(engine);
-  await engine.close();
-  engine = await openEngine(dir, clock);
-  await expect(engine);
-  await engine.close();
-  engine = await openEngine(crashed, clock);
-  await expect(engine);
-  await engine.close();
+  await expectAcrossRestart(engine, dir, crashed, clock, expect);
 });
 
 test('names given as a block of bytes (the carbon worker\'s) are the series their strings are: ids, tree, retention, deletion, the limit, restart and kill -9', async () => {
   const dir = tempDir();
   const clock = new Clock();
   const t0 = clock.t;
-  let engine = await openEngine(dir, clock, { maxSeries: 7 });
+  const engine = await openEngine(dir, clock, { maxSeries: 7 });
   const byString = engine.seriesId('blk.host_1.old');
   const names = ['blk.host_1.m1', 'blk.host_1.old', 'blk.host_2.x.sum', 'blk.host_2.x.upper_90', 'tag.y;env=prod', 'ünï.blk.z', 'single', 'blk.host_1.m2'];
   const block = blockOf(names);
@@ -621,12 +623,5 @@ test('names given as a block of bytes (the carbon worker\'s) are the series thei
     assert.deepEqual(ranges.map((r) => points(r)), [[[t0 - 40, 2]], [[t0 - 40, 3]], [[t0 - 40, 1]], [[t0 - 40, 5]], [[t0 - 20, 9]]]);
     assert.equal(e.seriesIdIn(blockOf(['blk.host_2.x.sum']), 0), ids[2]);
   };
-  await expect(engine);
-  await engine.close();
-  engine = await openEngine(dir, clock);
-  await expect(engine);
-  await engine.close();
-  engine = await openEngine(crashed, clock);
-  await expect(engine);
-  await engine.close();
+  await expectAcrossRestart(engine, dir, crashed, clock, expect);
 });
