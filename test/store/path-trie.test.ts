@@ -171,6 +171,19 @@ test('paths with empty components and without dots keep their shape, added as st
   }
 });
 
+test('a path whose first component is empty, added first, is one node, found and removed like any other', () => {
+  const trie = new PathTrie();
+  trie.add('.x');
+  trie.add('.y');
+  trie.addIn(blockOf(['a.']), 0);
+  trie.add('b.');
+  assert.deepEqual(listed(trie.find('*')).map((m) => m.path), ['', 'a', 'b'], "one '' branch");
+  assert.deepEqual(trie.match('*.'), ['a.', 'b.']);
+  trie.remove('.x');
+  assert.deepEqual(trie.match('*.*'), ['.y', 'a.', 'b.']);
+  assert.equal(trie.size, 3);
+});
+
 test('a path added as bytes finds the parent cached by a string path, and the other way round', () => {
   const trie = new PathTrie();
   trie.add('p.q.one');
