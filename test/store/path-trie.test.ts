@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { PathTrie, splitPattern } from '../../src/store/path-trie.js';
 import { TREE_BRANCH, TREE_LEAF, type TreeNodes } from '../../src/store/series-store.js';
 import { blockOf } from '../support/name-blocks.js';
+import { hashName } from '../../src/names/name-hash.js';
 
 /** A find answer as plain objects. */
 function listed(nodes: TreeNodes): { path: string; name: string; isLeaf: boolean; isBranch: boolean }[] {
@@ -182,6 +183,19 @@ test('a path whose first component is empty, added first, is one node, found and
   trie.remove('.x');
   assert.deepEqual(trie.match('*.*'), ['.y', 'a.', 'b.']);
   assert.equal(trie.size, 3);
+});
+
+test('a parent whose hash is that of a descendant cached in its slot is not taken for it', () => {
+  // FNV-1a steps invert: 'cb.69aaveh' was found to hash as 'cb' (meet in the middle).
+  assert.equal(hashName('cb'), hashName('cb.69aaveh'));
+  for (const byBytes of [false, true]) {
+    const trie = new PathTrie();
+    trie.add('cb.69aaveh.leaf');
+    if (byBytes) trie.addIn(blockOf(['cb.x']), 0);
+    else trie.add('cb.x');
+    assert.deepEqual(trie.match('cb.*'), ['cb.x']);
+    assert.deepEqual(trie.match('cb.*.*'), ['cb.69aaveh.leaf']);
+  }
 });
 
 test('a path added as bytes finds the parent cached by a string path, and the other way round', () => {
