@@ -16,9 +16,13 @@ export class NameTable {
   /** Hash of each id's name, to remove it without reading the name. */
   private hashes = new Int32Array(64);
   private count = 0;
-  /** The last name hashed: inserting a name right after looking it up hashes it once. */
+  /**
+   * The last name hashed: inserting a name right after looking it up hashes it once. Starts as
+   * the empty name with its real hash: a 0 here put a first-asked '' (a path's empty component,
+   * `.x`) under hash 0, where every later lookup of '' missed it.
+   */
   private lastName = '';
-  private lastHash = 0;
+  private lastHash = hashName('');
 
   /**
    * Whether id's name is `name`: with an array, `names[id]` is the name of each id in the table

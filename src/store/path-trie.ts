@@ -112,6 +112,11 @@ export class PathTrie {
   private readonly parentFreed = new Float64Array(PARENT_CACHE_SLOTS);
   private freedNodes = 0;
   private readonly parentPaths: string[] = new Array<string>(PARENT_CACHE_SLOTS).fill('');
+  /**
+   * The cached parent's length in its path. Without it, a parent whose hash equalled that of
+   * one of its descendants cached in the slot (`a` and `a.b`, 2^-32) was taken for it.
+   */
+  private readonly parentLengths = new Int32Array(PARENT_CACHE_SLOTS);
 
   get size(): number {
     return this.leaves;
@@ -126,7 +131,7 @@ export class PathTrie {
       node = this.cachedParent(path, lastDot, parentHash);
       if (node === NONE) {
         node = this.addUnder(ROOT, path, 0, lastDot);
-        this.cacheParent(path, node, parentHash);
+        this.cacheParent(path, lastDot, node, parentHash);
       }
       node = this.addLeaf(node, path, lastDot + 1);
     }
@@ -153,7 +158,7 @@ export class PathTrie {
       // The parent's path and its dot: the parent cache's form (a path that goes on past a dot).
       const parent = latin1Slice.call(bytes, start, lastDot + 1);
       node = this.addUnder(ROOT, parent, 0, lastDot - start);
-      this.cacheParent(parent, node, parentHash);
+      this.cacheParent(parent, lastDot - start, node, parentHash);
     }
     const leafHash = names.paths[at + PathField.leaf];
     const id = this.segments.idOfBytes(bytes, lastDot + 1, end, leafHash);
@@ -203,9 +208,8 @@ export class PathTrie {
   private cachedParent(path: string, end: number, hash: number): number {
     const slot = hash & (PARENT_CACHE_SLOTS - 1);
     const node = this.parentNodes[slot];
-    if (node === NONE || this.parentHashes[slot] !== hash || this.parentFreed[slot] !== this.freedNodes) return NONE;
+    if (node === NONE || this.parentHashes[slot] !== hash || this.parentLengths[slot] !== end || this.parentFreed[slot] !== this.freedNodes) return NONE;
     const cached = this.parentPaths[slot];
-    if (cached.length <= end || cached.charCodeAt(end) !== 0x2e /* . */) return NONE;
     for (let i = 0; i < end; i++) if (cached.charCodeAt(i) !== path.charCodeAt(i)) return NONE;
     return node;
   }
@@ -214,18 +218,18 @@ export class PathTrie {
   private cachedParentOfBytes(bytes: Uint8Array, start: number, end: number, hash: number): number {
     const slot = hash & (PARENT_CACHE_SLOTS - 1);
     const node = this.parentNodes[slot];
-    if (node === NONE || this.parentHashes[slot] !== hash || this.parentFreed[slot] !== this.freedNodes) return NONE;
-    const cached = this.parentPaths[slot];
     const length = end - start;
-    if (cached.length <= length || cached.charCodeAt(length) !== 0x2e /* . */) return NONE;
+    if (node === NONE || this.parentHashes[slot] !== hash || this.parentLengths[slot] !== length || this.parentFreed[slot] !== this.freedNodes) return NONE;
+    const cached = this.parentPaths[slot];
     for (let i = 0; i < length; i++) if (cached.charCodeAt(i) !== bytes[start + i]) return NONE;
     return node;
   }
 
-  /** Caches `node` as the parent whose hash is `hash`, named by the start of `path` up to a dot. */
-  private cacheParent(path: string, node: number, hash: number): void {
+  /** Caches `node` as the parent whose hash is `hash`, named by path[0, length) (a dot follows). */
+  private cacheParent(path: string, length: number, node: number, hash: number): void {
     const slot = hash & (PARENT_CACHE_SLOTS - 1);
     this.parentHashes[slot] = hash;
+    this.parentLengths[slot] = length;
     this.parentNodes[slot] = node;
     this.parentFreed[slot] = this.freedNodes;
     this.parentPaths[slot] = path;

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import type { PointBatch } from '../points.js';
 import { isPlainName, nameInBlock, type NameBlock } from '../names/name-block.js';
-import { PATH_FIELDS, PathField } from '../names/name-hash.js';
+import { hashName, PATH_FIELDS, PathField } from '../names/name-hash.js';
 import { ArchiveReader } from './archive-reader.js';
 import { DecodedWindowCache } from './decoded-cache.js';
 import { doubledToHold, grown } from '../grown-array.js';
@@ -201,6 +201,7 @@ export class StorageEngine implements SeriesStore {
         if (!this.index.has(id)) {
           this.deletedIds.delete(name);
           this.deletedNames.delete(id);
+          this.noteRevived();
           this.index.restore(id, name, { unsaved: true });
           this.registerSeries(id, name);
         }
@@ -248,12 +249,12 @@ export class StorageEngine implements SeriesStore {
    * the retention policy as bytes: no string is made of it.
    */
   seriesIdIn(names: NameBlock, k: number): number {
-    // Deleted series are found by their name strings (a Map): a name may be one of them.
-    if (!isPlainName(names, k) || this.deletedIds.size > 0) return this.seriesId(nameInBlock(names, k));
     const { bytes, starts, paths } = names;
+    const hash = paths[k * PATH_FIELDS + PathField.whole];
+    // Deleted series are found by their name strings (a Map): a name whose hash a deleted one has may be one.
+    if (!isPlainName(names, k) || (this.deletedIds.size > 0 && this.deletedHashes.has(hash))) return this.seriesId(nameInBlock(names, k));
     const start = starts[k];
     const end = starts[k + 1];
-    const hash = paths[k * PATH_FIELDS + PathField.whole];
     const known = this.index.getBytes(bytes, start, end, hash);
     if (known >= 0) return known;
     if (this.index.size >= this.maxSeries) {
@@ -588,6 +589,18 @@ export class StorageEngine implements SeriesStore {
    */
   private readonly deletedIds = new Map<string, number>();
   private readonly deletedNames = new Map<number, string>();
+  /**
+   * hashName() of each name in deletedIds (and of some revived since), for seriesIdIn: a name
+   * given as bytes is looked up by its string only when a deleted one shares its hash. Checking
+   * deletedIds.size alone sent every new carbon name the string way (twice the cost) from the
+   * first deletion or idle expiry until a restart.
+   */
+  private readonly deletedHashes = new Set<number>();
+
+  /** Forgets the hashes of deleted names once none is left. */
+  private noteRevived(): void {
+    if (this.deletedIds.size === 0) this.deletedHashes.clear();
+  }
 
   /** Brings a deleted series back; false if the id was never a series. */
   private revive(id: number): boolean {
@@ -595,6 +608,7 @@ export class StorageEngine implements SeriesStore {
     if (name === undefined) return false;
     this.deletedNames.delete(id);
     this.deletedIds.delete(name);
+    this.noteRevived();
     this.index.restore(id, name, { unsaved: true });
     this.registerSeries(id, name);
     this.wal?.logSeries(id, name); // undefined while the WAL itself is being replayed
@@ -609,6 +623,10 @@ export class StorageEngine implements SeriesStore {
     // The queues are filtered once for all ids: a glob delete during a sweep's flush would
     // otherwise scan a million pending chunks per series.
     const gone = new Set(ids);
+    for (const id of ids) {
+      const name = this.index.name(id);
+      if (name !== undefined) this.deletedHashes.add(hashName(name));
+    }
     this.sealer.forget(gone);
     this.pendingRollups = this.pendingRollups.filter((r) => !gone.has(r.id));
     this.late = this.late.filter((p) => !gone.has(p.id));

@@ -254,3 +254,37 @@ test('with the store behind, TCP reading pauses instead of queueing without boun
   assert.ok(read < total / 2, `${read} of ${total} lines read while the store took about 15 batches`);
   assert.equal(writer.points.length, carbon.counters.lines);
 });
+
+test('thousands of new names of every shape, through the listener thread as blocks, are the series their strings are', { timeout: 30_000 }, async (t) => {
+  const { store } = await openTempEngine(t);
+  const carbon = await startListeners(store, true);
+  try {
+    const now = Math.floor(Date.now() / 1000);
+    const t0 = now - (now % 10) - 600;
+    // [as sent, as the store knows it]
+    const shapes = (i: number): [string, string] => {
+      switch (i % 6) {
+        case 0: return [`~e2e.tilde.m${i}`, `e2e.tilde.m${i}`];
+        case 1: return [`e2e.tag.m${i};z=1;a=2`, `e2e.tag.m${i};a=2;z=1`];
+        case 2: return [`e2e.ünï.m${i}`, `e2e.ünï.m${i}`];
+        case 3: return [`e2e.trail_${i % 5}.`, `e2e.trail_${i % 5}.`];
+        case 4: return [`E2E..Up-Per_${i % 9}.~m${i}`, `E2E..Up-Per_${i % 9}.~m${i}`];
+        default: return [`e2e.host_${i % 7}.m${i}`, `e2e.host_${i % 7}.m${i}`];
+      }
+    };
+    const names = Array.from({ length: 3000 }, (_, i) => shapes(i));
+    // A third known to the store already, by their strings, as StatsD or a query would make them.
+    const before = new Map(names.filter((_, i) => i % 3 === 0).map(([, name]) => [name, store.seriesId(name)]));
+    const lines = names.map(([sent], i) => `${sent} ${i} ${t0}\n`).join('');
+    assert.equal(await sendAndWaitForClose(carbon.plaintextPort!, lines), true);
+    const expected = new Set(names.map(([, name]) => name));
+    assert.equal(store.seriesCount(), expected.size);
+    assert.deepEqual(new Set(store.names()), expected);
+    for (const [name, id] of before) assert.equal(store.seriesId(name), id, name);
+    assert.equal(store.seriesCount(), expected.size, 'every name found by its string');
+    const untagged = [...expected].filter((name) => !name.includes(';'));
+    assert.deepEqual(new Set([...store.match('*.*.*'), ...store.match('*.*.*.*')]), new Set(untagged));
+  } finally {
+    await carbon.stop();
+  }
+});

@@ -28,6 +28,18 @@ test('finds what was inserted, through growth and removals, as a Map would', () 
   for (const [name, id] of model) assert.equal(table.find(name), id);
 });
 
+test('the empty name asked for first is found again after other names, by string and by bytes', () => {
+  const names: string[] = [];
+  const table = new NameTable(names, (id, b, start, end) => names[id] === Buffer.from(b.subarray(start, end)).toString('latin1'));
+  assert.equal(table.find(''), -1);
+  names.push('');
+  table.insert('', 0);
+  names.push('x');
+  table.insert('x', 1);
+  assert.equal(table.find(''), 0);
+  assert.equal(table.findBytes(Buffer.from('x'), 0, 0, hashNameBytes(Buffer.from('x'), 0, 0)), 0);
+});
+
 test('names whose hashes collide stay apart', () => {
   // FNV-1a hashes 32-bit values; a table of one slot pair in four makes clusters regardless.
   const names = Array.from({ length: 5000 }, (_, i) => `x${i}`);

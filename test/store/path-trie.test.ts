@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { PathTrie, splitPattern } from '../../src/store/path-trie.js';
 import { TREE_BRANCH, TREE_LEAF, type TreeNodes } from '../../src/store/series-store.js';
 import { blockOf } from '../support/name-blocks.js';
+import { hashName } from '../../src/names/name-hash.js';
 
 /** A find answer as plain objects. */
 function listed(nodes: TreeNodes): { path: string; name: string; isLeaf: boolean; isBranch: boolean }[] {
@@ -168,6 +169,32 @@ test('paths with empty components and without dots keep their shape, added as st
     assert.deepEqual(trie.match('*.*'), ['.lead', 'trail.', 'x.y']);
     assert.deepEqual(trie.match('a..*'), ['a..b', 'a..c']);
     assert.equal(trie.size, paths.length);
+  }
+});
+
+test('a path whose first component is empty, added first, is one node, found and removed like any other', () => {
+  const trie = new PathTrie();
+  trie.add('.x');
+  trie.add('.y');
+  trie.addIn(blockOf(['a.']), 0);
+  trie.add('b.');
+  assert.deepEqual(listed(trie.find('*')).map((m) => m.path), ['', 'a', 'b'], "one '' branch");
+  assert.deepEqual(trie.match('*.'), ['a.', 'b.']);
+  trie.remove('.x');
+  assert.deepEqual(trie.match('*.*'), ['.y', 'a.', 'b.']);
+  assert.equal(trie.size, 3);
+});
+
+test('a parent whose hash is that of a descendant cached in its slot is not taken for it', () => {
+  // FNV-1a steps invert: 'cb.69aaveh' was found to hash as 'cb' (meet in the middle).
+  assert.equal(hashName('cb'), hashName('cb.69aaveh'));
+  for (const byBytes of [false, true]) {
+    const trie = new PathTrie();
+    trie.add('cb.69aaveh.leaf');
+    if (byBytes) trie.addIn(blockOf(['cb.x']), 0);
+    else trie.add('cb.x');
+    assert.deepEqual(trie.match('cb.*'), ['cb.x']);
+    assert.deepEqual(trie.match('cb.*.*'), ['cb.69aaveh.leaf']);
   }
 });
 

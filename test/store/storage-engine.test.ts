@@ -625,3 +625,28 @@ test('names given as a block of bytes (the carbon worker\'s) are the series thei
   };
   await expectAcrossRestart(engine, dir, crashed, clock, expect);
 });
+
+test('after a deletion, new names given as bytes still go the byte way; a deleted one comes back under its id', async () => {
+  const clock = new Clock();
+  const engine = await openEngine(tempDir(), clock);
+  write(engine, [['del.a', clock.t - 40, 1], ['del.b', clock.t - 40, 2]]);
+  const a = engine.seriesId('del.a');
+  const b = engine.seriesId('del.b');
+  assert.equal(await engine.deleteSeries(['del.a', 'del.b']), 2);
+  // The string way, counted: seriesIdIn falls back to it for a name that may be a deleted series.
+  let byString = 0;
+  const seriesId = engine.seriesId.bind(engine);
+  engine.seriesId = (name: string) => (byString++, seriesId(name));
+  const names = Array.from({ length: 100 }, (_, i) => `del.new_${i}`);
+  const block = blockOf([...names, 'del.a']);
+  const ids = names.map((_, k) => engine.seriesIdIn(block, k));
+  assert.equal(byString, 0, 'no new name looked up by its string');
+  assert.equal(new Set(ids).size, names.length);
+  assert.equal(engine.seriesIdIn(block, names.length), a, 'a deleted name given as bytes is revived under its old id');
+  assert.equal(byString, 1);
+  assert.deepEqual(engine.match('del.*').sort(), ['del.a', ...names].sort());
+  engine.seriesId = seriesId;
+  assert.equal(engine.seriesId('del.b'), b, 'and one given as a string');
+  assert.equal(engine.seriesIdIn(blockOf(['del.new_0']), 0), ids[0], 'once none is deleted, names are found by bytes as before');
+  await engine.close();
+});
