@@ -436,6 +436,9 @@ export class StorageEngine implements SeriesStore {
     return this.sweeping;
   }
 
+  /** Late points taken (stats.latePoints) before the segment the last WAL checkpoint kept. */
+  private lateCheckpointed = 0;
+
   private async runSweep(): Promise<void> {
     if (this.closed) return;
     const now = this.now();
@@ -448,6 +451,7 @@ export class StorageEngine implements SeriesStore {
     }
     const sealing = cutoffs.size > 0;
     const keepWalFrom = sealing ? this.wal.rotate() : 0;
+    const lateLogged = this.stats.latePoints;
     // Marked before the pass, which yields to ingest: a point for a window it already sealed is late, not a new head window.
     for (const [step, cutoff] of cutoffs) this.sealedBefore.set(step, cutoff);
     const sealedChunks = this.stats.sealedChunks;
@@ -459,10 +463,16 @@ export class StorageEngine implements SeriesStore {
     await this.enqueueWrite(() => this.expire(now));
     // Trimming the WAL is safe only if everything it covers reached LevelDB. A pass that sealed
     // nothing (a fresh store's first sweep, an idle one) would log the whole head again to free
-    // only what the head still holds: the older segments wait for the next pass that seals.
+    // only what the head still holds: the older segments wait for a pass worth its cost. Late
+    // points are not in the head: a backfill that seals nothing would otherwise grow the log
+    // without end (and replay every point of it at the next start). An empty head costs nothing.
     const sealedAny = this.stats.sealedChunks > sealedChunks;
-    if (sealing && sealedAny && this.writeFailures === 0) {
-      await this.enqueueWrite(() => this.checkpoint.run(this.wal, keepWalFrom));
+    const lateSinceCheckpoint = lateLogged > this.lateCheckpointed;
+    if (sealing && (sealedAny || lateSinceCheckpoint || this.head.openWindows === 0) && this.writeFailures === 0) {
+      await this.enqueueWrite(async () => {
+        await this.checkpoint.run(this.wal, keepWalFrom);
+        this.lateCheckpointed = lateLogged;
+      });
     }
     const hotWindow = Math.max(...this.layouts.map((l) => l.archives[0].retentionSeconds));
     if (Number.isFinite(hotWindow)) this.ring.evictBefore(now - hotWindow);
