@@ -82,6 +82,14 @@ export class SeriesLimitError extends Error {
 type Db = ClassicLevel<Uint8Array, Uint8Array>;
 
 const dec = new TextDecoder();
+/**
+ * LevelDB's memtable (4 MiB by default). Chunk keys are series-major, so every table a sweep's
+ * writes flush spans the whole key space, and each compaction into level 1 rewrites all of it:
+ * fewer, larger tables compact less. At 100k series (about 15 MB a sealing round) 16 MiB cut
+ * compaction output by a quarter (612 -> 449 MB over the store-sweep bench) for up to two
+ * memtables of memory.
+ */
+const WRITE_BUFFER_BYTES = 16 * 1024 * 1024;
 const SEAL_SWEEP_MS = 5000;
 /** Points more than this far ahead of the clock are refused (clock skew allowance). */
 const FUTURE_TOLERANCE_SECONDS = 600;
@@ -169,7 +177,7 @@ export class StorageEngine implements SeriesStore {
 
   /** Opens (or creates) the store in `dataDir`: loads the index, replays the WAL, starts sealing. */
   static async open(options: StorageEngineOptions): Promise<StorageEngine> {
-    const db: Db = new ClassicLevel(join(options.dataDir, 'db'), { keyEncoding: 'view', valueEncoding: 'view' });
+    const db: Db = new ClassicLevel(join(options.dataDir, 'db'), { keyEncoding: 'view', valueEncoding: 'view', writeBufferSize: WRITE_BUFFER_BYTES });
     await db.open();
     const engine = new StorageEngine(db, options);
     await engine.load();
