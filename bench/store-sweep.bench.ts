@@ -4,7 +4,8 @@
  * sealing round (every series' ended 10 s window compressed and written) and the round that also
  * computes the 1 m rollup of the first two hours are timed: CPU of the main thread (what ingest
  * and queries wait behind) and of the whole process (LevelDB's and the GC's threads included).
- * The rollup's own cost is that round less the median sealing round.
+ * The rollup's own cost is that round less the median sealing round. CPU is counted until LevelDB's
+ * compaction after the round has finished.
  *
  * BENCH_SERIES sets the series count (default 100,000; about 40 s at that).
  */
@@ -73,8 +74,24 @@ for (let t = start; t <= start + ROLLUP_WINDOW + GRACE; t += STEP) {
   const rolledUp = engine.stats.rollupChunks > rollupsBefore;
   rounds.push({ name: `${rolledUp ? 'seal + 1m rollup' : 'seal'} at +${t - start} s`, ...round });
 }
-// LevelDB compacts on a thread of its own, some of it after a round returns: closing waits for it.
 rounds.push({ name: 'close', ...(await timed(() => engine.close())) });
+
+/**
+ * Waits until the other threads (LevelDB's compaction above all) have been idle for 400 ms, at most
+ * 20 s: what a round's writes set off is counted in that round, not in whichever round comes next
+ * (or nowhere: closing LevelDB abandons a compaction under way).
+ */
+async function settled(): Promise<void> {
+  let last = threadCpuSecondsByName(process.pid);
+  for (let waited = 0; waited < 20_000; waited += 400) {
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const now = threadCpuSecondsByName(process.pid);
+    let busy = 0;
+    for (const [name, s] of now) if (name !== 'MainThread') busy += s - (last.get(name) ?? 0);
+    last = now;
+    if (busy < 0.02) return;
+  }
+}
 
 async function timed(work: () => Promise<void>): Promise<Omit<Round, 'name'>> {
   const wall = performance.now();
@@ -82,10 +99,12 @@ async function timed(work: () => Promise<void>): Promise<Omit<Round, 'name'>> {
   const main = process.threadCpuUsage();
   const threads = threadCpuSecondsByName(process.pid);
   await work();
+  const wallMs = performance.now() - wall;
+  await settled();
   const cpuUsed = process.cpuUsage(cpu);
   const mainUsed = process.threadCpuUsage(main);
   return {
-    wallMs: performance.now() - wall,
+    wallMs,
     cpuMs: (cpuUsed.user + cpuUsed.system) / 1000,
     mainMs: (mainUsed.user + mainUsed.system) / 1000,
     others: otherThreads(threads, threadCpuSecondsByName(process.pid)),

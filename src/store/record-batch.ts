@@ -13,11 +13,15 @@ import { RECORDS_PER_BATCH } from './series-records.js';
 type Db = Pick<ClassicLevel<Uint8Array, Uint8Array>, 'batch'>;
 type Chained = ReturnType<ClassicLevel<Uint8Array, Uint8Array>['batch']>;
 
+/**
+ * Key space shared by every batch: the binding copies a key as it is queued, so a batch needs none
+ * of its own (one per batch was 256 KiB for each merge of a late point).
+ */
+const keys = new RecordArena();
+
 export class RecordBatch {
   private chained: Chained | null = null;
   private count = 0;
-  /** Made at the first key: a flush of one late window's chunk needs no 256 KiB of key space. */
-  private keys: RecordArena | null = null;
 
   constructor(private readonly db: Db) {}
 
@@ -62,6 +66,6 @@ export class RecordBatch {
   }
 
   private keySpace(): Uint8Array {
-    return (this.keys ??= new RecordArena()).take(CHUNK_KEY_BYTES);
+    return keys.take(CHUNK_KEY_BYTES);
   }
 }

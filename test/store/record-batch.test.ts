@@ -55,3 +55,20 @@ test('a batch is full at RECORDS_PER_BATCH records, and keys stay intact across 
   assert.deepEqual(bytes(keys[0]), bytes(chunkKey(0, 10, 1200)));
   assert.deepEqual(bytes(keys[count - 1]), bytes(chunkKey(count - 1, 10, 1200)));
 });
+
+test('batches of a chunk or two take no key space of their own (a merge of late points makes one per round)', async (t) => {
+  const db = await openDb(t);
+  const before = process.memoryUsage().arrayBuffers;
+  for (let round = 0; round < 400; round++) {
+    const batch = new RecordBatch(db);
+    batch.putChunk(round, 10, 1200, Uint8Array.of(1));
+    batch.deleteChunk(round, 10, 0);
+    await batch.write();
+  }
+  const grown = process.memoryUsage().arrayBuffers - before;
+  // 256 KiB a batch would be 100 MiB here.
+  assert.ok(grown < 8 * 1024 * 1024, `array buffers grew by ${grown} bytes`);
+  const keys = await db.keys().all();
+  assert.equal(keys.length, 400);
+  assert.deepEqual(bytes(keys[399]), bytes(chunkKey(399, 10, 1200)));
+});

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
@@ -267,6 +267,61 @@ test('a sweep that seals nothing logs nothing again, and the head still survives
   assert.deepEqual(points(await readOne(reopened, 'idle.a', t0, clock.t)), [[t0 + 10, 1]]);
   assert.deepEqual(points(await readOne(reopened, 'idle.b', t0, clock.t)), [[t0 + 20, 2]]);
   await reopened.close();
+});
+
+test('late points alone (a backfill that seals nothing) still let the WAL be trimmed, and survive kill -9 after it', async () => {
+  const dir = tempDir();
+  const clock = new Clock();
+  const t0 = clock.t;
+  clock.t = t0 + 100;
+  const engine = await openEngine(dir, clock);
+  write(engine, [['bf.old', t0 - 1200, 0]]);
+  await engine.sweep(); // seals that window: the rest of it is late
+  const backfill: [string, number, number][] = [];
+  for (let i = 1; i < 120; i++) backfill.push(['bf.old', t0 - 1200 + i * 10, i]);
+  write(engine, backfill);
+  clock.t = t0 + 1200 + 100;
+  write(engine, [['bf.live', t0 + 1200 + 50, 5]]); // the head holds a window that has not ended
+  const sealed = engine.stats.sealedChunks;
+  await engine.sweep(); // a window ended, nothing in the head to seal
+  assert.equal(engine.stats.sealedChunks, sealed);
+  assert.equal(engine.stats.latePoints, 119);
+  const copy = crashCopy(dir);
+  await engine.close();
+  const reopened = await openEngine(copy, clock);
+  assert.equal(reopened.stats.replay.points, 1, 'the log still held the merged late points');
+  assert.equal(points(await readOne(reopened, 'bf.old', t0 - 1201, t0)).length, 120);
+  assert.deepEqual(points(await readOne(reopened, 'bf.live', t0 + 1200, clock.t)), [[t0 + 1250, 5]]);
+  await reopened.close();
+});
+
+test('an idle store does not pile up WAL segments, one per ended window', async () => {
+  const dir = tempDir();
+  const clock = new Clock();
+  const engine = await openEngine(dir, clock);
+  write(engine, [['idle.x', clock.t + 10, 1]]); // one point, then nothing
+  for (let i = 0; i < 6; i++) {
+    clock.t += 1200;
+    await engine.sweep();
+  }
+  const segments = readdirSync(join(dir, 'wal')).filter((f) => f.endsWith('.wal'));
+  assert.ok(segments.length <= 2, `${segments.length} segments: ${segments.join(' ')}`);
+  await engine.close();
+});
+
+test('a sealing round\'s worth of LevelDB writes (8 MB) stays in one memtable instead of flushing a table per 4 MB', async () => {
+  const dir = tempDir();
+  const engine = await openEngine(dir, new Clock());
+  const db = engine['db'];
+  const value = new Uint8Array(400).fill(7);
+  for (let id = 0; id < 20_000; id += 500) {
+    await db.batch(Array.from({ length: 500 }, (_, i) => ({ type: 'put' as const, key: Uint8Array.of(0xfe, id >> 8, id, i >> 8, i), value })));
+  }
+  // A full memtable is flushed on LevelDB's own thread: given time to.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  // At any level: a table overlapping nothing goes straight to level 2.
+  assert.deepEqual(readdirSync(join(dir, 'db')).filter((f) => f.endsWith('.ldb')), []);
+  await engine.close();
 });
 
 test('a window force-sealed while a sweep rolls up survives kill -9 after the WAL checkpoint', async () => {
