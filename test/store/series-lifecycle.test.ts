@@ -7,7 +7,7 @@ import { chunkKey, metaKey, readU32, u32 } from '../../src/store/keys.js';
 import type { Layout } from '../../src/store/layout.js';
 import { PathTrie } from '../../src/store/path-trie.js';
 import { SeriesIndex } from '../../src/store/series-index.js';
-import { SeriesLifecycle } from '../../src/store/series-lifecycle.js';
+import { SeriesLifecycle, type LifecycleSources } from '../../src/store/series-lifecycle.js';
 import { RECORDS_PER_BATCH } from '../../src/store/series-records.js';
 import { TagIndex } from '../../src/store/tag-index.js';
 import { openTempDb, type TempDb } from '../support/temp-db.js';
@@ -21,6 +21,25 @@ const layout: Layout = {
   maxRetention: DAY,
 };
 const SPAN = 1200;
+
+/** Expiry over real LevelDB and the given series, the rest of the engine's parts empty, never pausing. */
+function lifecycleOver(db: LifecycleSources['db'], index: SeriesIndex, expiredBefore: Map<number, number>): SeriesLifecycle {
+  return new SeriesLifecycle({
+    db, index, expiredBefore,
+    tree: new PathTrie(),
+    tagIndex: new TagIndex(),
+    head: new Head(),
+    ring: new HotRing(0),
+    readCache: new DecodedWindowCache(0),
+    unflushed: new Map(),
+    earlierLayouts: new Map(),
+    deletedIds: new Map(),
+    deletedNames: new Map(),
+    layouts: [layout],
+    lastWrite: () => 0,
+    pause: () => Promise.resolve(),
+  });
+}
 
 test('expiry deletes every series\' windows past retention, in several batches, then moves its mark', async (t) => {
   const { db } = await openTempDb(t, 'carbonado-lifecycle-');
@@ -38,21 +57,7 @@ test('expiry deletes every series\' windows past retention, in several batches, 
     ]).flat(),
   );
   const expiredBefore = new Map([[10, old]]);
-  const lifecycle = new SeriesLifecycle({
-    db, index, expiredBefore,
-    tree: new PathTrie(),
-    tagIndex: new TagIndex(),
-    head: new Head(),
-    ring: new HotRing(0),
-    readCache: new DecodedWindowCache(0),
-    unflushed: new Map(),
-    earlierLayouts: new Map(),
-    deletedIds: new Map(),
-    deletedNames: new Map(),
-    layouts: [layout],
-    lastWrite: () => 0,
-    pause: () => Promise.resolve(),
-  });
+  const lifecycle = lifecycleOver(db, index, expiredBefore);
   // Windows before kept are past retention (one window of slack past the retention itself).
   const now = kept + DAY + SPAN;
   await lifecycle.expireWindows(now);
@@ -98,21 +103,7 @@ test('expiry stopped at any of its writes (a crash) never leaves its mark ahead 
     } as unknown as Pick<Db, 'put' | 'batch' | 'clear'>;
     const index = new SeriesIndex();
     for (let i = 0; i < series; i++) index.add(`s.${i}`);
-    const lifecycle = new SeriesLifecycle({
-      db: crashing, index, expiredBefore: new Map([[10, old]]),
-      tree: new PathTrie(),
-      tagIndex: new TagIndex(),
-      head: new Head(),
-      ring: new HotRing(0),
-      readCache: new DecodedWindowCache(0),
-      unflushed: new Map(),
-      earlierLayouts: new Map(),
-      deletedIds: new Map(),
-      deletedNames: new Map(),
-      layouts: [layout],
-      lastWrite: () => 0,
-      pause: () => Promise.resolve(),
-    });
+    const lifecycle = lifecycleOver(crashing, index, new Map([[10, old]]));
     const finished = await lifecycle.expireWindows(now).then(() => true, (err: unknown) => {
       if (err !== crashed) throw err;
       return false;
