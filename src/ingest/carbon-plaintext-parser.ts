@@ -9,7 +9,7 @@
  */
 import { grown } from '../grown-array.js';
 import { GraphiteTagError, isPlainPath, normaliseSeriesName } from './graphite-tags.js';
-import { latin1Slice } from '../store/ascii-name.js';
+import { latin1Slice } from '../names/ascii-name.js';
 
 /** Where parsed points go: names become the sink's series handles, points carry a handle. */
 export interface CarbonSink {

@@ -7,7 +7,7 @@
  * a non-ASCII character, rare, stay strings.
  */
 import { doubledToHold, grown } from '../grown-array.js';
-import { writeAsciiName } from '../store/ascii-name.js';
+import { writeAsciiName } from './ascii-name.js';
 
 /** lengths[id]: no name. */
 const ABSENT = -1;

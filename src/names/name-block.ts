@@ -11,7 +11,7 @@
  */
 import { doubledToHold, grown } from '../grown-array.js';
 import { describePath, PATH_FIELDS, PathField } from './name-hash.js';
-import { latin1Slice, writeAsciiName } from '../store/ascii-name.js';
+import { latin1Slice, writeAsciiName } from './ascii-name.js';
 
 export interface NameBlock {
   count: number;

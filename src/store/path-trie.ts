@@ -17,7 +17,7 @@ import { nameInBlock, type NameBlock } from '../names/name-block.js';
 import { ChildTable } from './child-table.js';
 import { PathSegments } from './path-segments.js';
 import { TREE_BRANCH, TREE_LEAF, type TreeNodes } from './series-store.js';
-import { latin1Slice } from './ascii-name.js';
+import { latin1Slice } from '../names/ascii-name.js';
 
 const ROOT = 0;
 const NONE = -1;

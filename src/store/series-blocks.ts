@@ -6,7 +6,7 @@
  * series. Each entry is the id (u32), the record's length (u32) and the record, which holds what a
  * `01` record would (name, `ff`, layout spec).
  */
-import { writeAsciiName } from './ascii-name.js';
+import { writeAsciiName } from '../names/ascii-name.js';
 
 const ENTRY_HEADER_BYTES = 8;
 

@@ -9,7 +9,7 @@ import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { PointBatch } from '../points.js';
-import { writeAsciiName } from './ascii-name.js';
+import { writeAsciiName } from '../names/ascii-name.js';
 
 const FRAME_HEADER = 8;
 const RECORD_SERIES = 1;

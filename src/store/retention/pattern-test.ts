@@ -9,7 +9,7 @@
  * arrive as bytes (NameBlock): a regex is then run, on a string made for it, only when the name
  * holds a literal the regex needs (`.upper` for `\.upper(_\d+)?$`), so most names make none.
  */
-import { latin1Slice } from '../ascii-name.js';
+import { latin1Slice } from '../../names/ascii-name.js';
 
 /** Characters that are literal only when escaped. */
 const SPECIAL = new Set('\\^$.|?*+()[]{}');
