@@ -163,16 +163,30 @@ test('series logged from their bytes replay as those logged from their strings, 
 
 const hasPrlimit = spawnSync('prlimit', ['--version']).status === 0;
 
+/**
+ * Runs `body` in a child process under a 1 KiB file-size limit (EFBIG past it; Node ignores
+ * SIGXFSZ), with `imports` above it, `wal` open on `dir` and `point(id, n)` making a batch of n
+ * points of series id at t=100; returns what it printed.
+ */
+function walChildUnderOneKiB(dir: string, imports: string, body: string): string {
+  const child = `
+    ${imports}
+    const { WriteAheadLog } = await import(${JSON.stringify(new URL('../../src/store/wal.js', import.meta.url).href)});
+    const { wal } = WriteAheadLog.open(${JSON.stringify(dir)}, 0, { series() {}, points() {} });
+    const point = (id, n) => ({ length: n, seriesIds: new Uint32Array(n).fill(id), timestamps: new Uint32Array(n).fill(100), values: new Float64Array(n) });
+    ${body}
+  `;
+  const run = spawnSync('bash', ['-c', 'ulimit -S -f 1 && exec "$0" --input-type=module -e "$1"', process.execPath, child], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  return run.stdout;
+}
+
 test('a new series whose frame failed to write (file too large) goes out with the next points frame', { timeout: 30_000, skip: !hasPrlimit && 'needs util-linux prlimit' }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'carbonado-wal-'));
   // A child under a 1 KiB file-size limit (EFBIG past it; Node ignores SIGXFSZ): 64 frames fill the
   // segment to exactly 1 KiB, the writev of a new series and its point fails whole, then the limit
   // is lifted (prlimit on its own pid) and the series' next point is logged.
-  const child = `
-    import { execFileSync } from 'node:child_process';
-    const { WriteAheadLog } = await import(${JSON.stringify(new URL('../../src/store/wal.js', import.meta.url).href)});
-    const { wal } = WriteAheadLog.open(${JSON.stringify(dir)}, 0, { series() {}, points() {} });
-    const point = (id, n) => ({ length: n, seriesIds: new Uint32Array(n).fill(id), timestamps: new Uint32Array(n).fill(100), values: new Float64Array(n) });
+  const stdout = walChildUnderOneKiB(dir, `import { execFileSync } from 'node:child_process';`, `
     for (let i = 0; i < 63; i++) wal.logDeleted(7); // 13 bytes each
     wal.logPoints(point(0, 12)); // 13 + 12 * 16: 1024 bytes in all
     wal.logSeries(1, 'kept.series');
@@ -180,10 +194,8 @@ test('a new series whose frame failed to write (file too large) goes out with th
     execFileSync('prlimit', ['--pid', String(process.pid), '--fsize=unlimited:']);
     wal.logPoints(point(1, 1));
     wal.close();
-  `;
-  const run = spawnSync('bash', ['-c', 'ulimit -S -f 1 && exec "$0" --input-type=module -e "$1"', process.execPath, child], { encoding: 'utf8' });
-  assert.equal(run.status, 0, run.stderr);
-  assert.equal(run.stdout.trim(), 'EFBIG', 'the first write of the series failed');
+  `);
+  assert.equal(stdout.trim(), 'EFBIG', 'the first write of the series failed');
   const replay = collect();
   const { wal } = WriteAheadLog.open(dir, 0, { ...replay.handler, deleted: () => {} });
   assert.deepEqual(replay.series, [[1, 'kept.series']], 'the series is in the log with its point');
@@ -197,10 +209,7 @@ test('a frame cut short by the file-size limit is taken back whole, and every fr
   // points (363 bytes) straddle the limit: the kernel writes part and the rest fails with EFBIG. A
   // smaller frame that fits follows, then the limit is lifted and a large one goes out. The child
   // prints each write's outcome and the points of every write that returned (acknowledged).
-  const child = `
-    import { execFileSync } from 'node:child_process';
-    const { WriteAheadLog } = await import(${JSON.stringify(new URL('../../src/store/wal.js', import.meta.url).href)});
-    const { wal } = WriteAheadLog.open(${JSON.stringify(dir)}, 0, { series() {}, points() {} });
+  const stdout = walChildUnderOneKiB(dir, `import { execFileSync } from 'node:child_process';`, `
     const outcomes = [];
     const acknowledged = [];
     const log = (n, timestamp) => {
@@ -221,10 +230,8 @@ test('a frame cut short by the file-size limit is taken back whole, and every fr
     log(20, 120);
     wal.close();
     console.log(JSON.stringify({ outcomes, acknowledged }));
-  `;
-  const run = spawnSync('bash', ['-c', 'ulimit -S -f 1 && exec "$0" --input-type=module -e "$1"', process.execPath, child], { encoding: 'utf8' });
-  assert.equal(run.status, 0, run.stderr);
-  const { outcomes, acknowledged } = JSON.parse(run.stdout) as { outcomes: string[]; acknowledged: [number, number, number][] };
+  `);
+  const { outcomes, acknowledged } = JSON.parse(stdout) as { outcomes: string[]; acknowledged: [number, number, number][] };
   assert.deepEqual(outcomes, ['EFBIG', 'written', 'written'], 'the write that crossed the limit failed; the ones after it did not');
   const replay = collect();
   const { wal, stats } = WriteAheadLog.open(dir, 0, { ...replay.handler, deleted: () => {} });
@@ -237,11 +244,7 @@ test('a frame cut short by the file-size limit is taken back whole, and every fr
 test('close() closes the segment file even when its last write fails', { timeout: 30_000, skip: !hasPrlimit && 'needs util-linux prlimit' }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'carbonado-wal-'));
   // Under a 1 KiB file-size limit the segment is full; a pending series frame is written by close().
-  const child = `
-    import { readdirSync, readlinkSync } from 'node:fs';
-    const { WriteAheadLog } = await import(${JSON.stringify(new URL('../../src/store/wal.js', import.meta.url).href)});
-    const { wal } = WriteAheadLog.open(${JSON.stringify(dir)}, 0, { series() {}, points() {} });
-    const point = (id, n) => ({ length: n, seriesIds: new Uint32Array(n).fill(id), timestamps: new Uint32Array(n).fill(100), values: new Float64Array(n) });
+  const stdout = walChildUnderOneKiB(dir, `import { readdirSync, readlinkSync } from 'node:fs';`, `
     for (let i = 0; i < 63; i++) wal.logDeleted(7);
     wal.logPoints(point(0, 12)); // 1024 bytes in all
     wal.logSeries(1, 'pending.series');
@@ -249,8 +252,6 @@ test('close() closes the segment file even when its last write fails', { timeout
     try { wal.close(); } catch (err) { outcome = err.code; }
     const open = readdirSync('/proc/self/fd').filter((fd) => { try { return readlinkSync('/proc/self/fd/' + fd).startsWith(${JSON.stringify(dir)}); } catch { return false; } });
     console.log(JSON.stringify({ outcome, open: open.length }));
-  `;
-  const run = spawnSync('bash', ['-c', 'ulimit -S -f 1 && exec "$0" --input-type=module -e "$1"', process.execPath, child], { encoding: 'utf8' });
-  assert.equal(run.status, 0, run.stderr);
-  assert.deepEqual(JSON.parse(run.stdout), { outcome: 'EFBIG', open: 0 }, 'the failed write is reported and no segment file is left open');
+  `);
+  assert.deepEqual(JSON.parse(stdout), { outcome: 'EFBIG', open: 0 }, 'the failed write is reported and no segment file is left open');
 });
