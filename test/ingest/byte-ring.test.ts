@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import { ByteRingReader, ByteRingWriter, createByteRing } from '../../src/ingest/byte-ring.js';
+import { seededUint32 } from '../support/seeded-random.js';
 
 function writeRecord(writer: ByteRingWriter, size: number, tag: number): boolean {
   const offset = writer.reserve(size);
@@ -124,11 +125,8 @@ test('fuzz: records of random sizes, many landing exactly on the end, cross thre
     const total = 200_000;
     const producer = new Worker(new URL('./fixtures/ring-fuzz-producer.js', import.meta.url), { workerData: { ring, total, seed, maxSize } });
     const reader = new ByteRingReader(ring);
-    let state = seed >>> 0;
-    const next = (): number => {
-      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-      return state;
-    };
+    // The producer's sequence of sizes and publishes, replayed.
+    const next = seededUint32(seed);
     let expected = 0;
     let bad = 0;
     const deadline = Date.now() + 30_000;
