@@ -8,6 +8,7 @@
  * series limit refused is asked for again at each of its points, as before the worker existed,
  * so it is taken as soon as there is room and every refused point is counted by the store.
  */
+import { doubledToHold, grown } from '../grown-array.js';
 import { nameInBlock } from '../names/name-block.js';
 import type { PointWriter } from '../points.js';
 import { REJECTED_SERIES } from '../store/series-store.js';
@@ -82,11 +83,7 @@ export class CarbonBatchWriter {
 
   private makeRoom(needed: number): void {
     if (needed <= this.seriesOf.length) return;
-    let capacity = this.seriesOf.length;
-    while (capacity < needed) capacity *= 2;
-    const grown = new Uint32Array(capacity).fill(REJECTED_SERIES);
-    grown.set(this.seriesOf);
-    this.seriesOf = grown;
+    this.seriesOf = grown(this.seriesOf, doubledToHold(this.seriesOf.length, needed - 1), REJECTED_SERIES);
   }
 
   /** Asks the store for the series of a name not resolved yet: once per point while it refuses. */

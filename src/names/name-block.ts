@@ -117,10 +117,6 @@ export class NameBlockBuilder {
   /** Room for `length` more bytes. */
   private room(length: number): void {
     if (this.end + length <= this.bytes.length) return;
-    let capacity = 2 * this.bytes.length;
-    while (capacity < this.end + length) capacity *= 2;
-    const bytes = new Uint8Array(capacity);
-    bytes.set(this.bytes.subarray(0, this.end));
-    this.bytes = bytes;
+    this.bytes = grown(this.bytes, doubledToHold(this.bytes.length, this.end + length - 1));
   }
 }
