@@ -103,6 +103,11 @@ export class NameTable {
     this.count++;
   }
 
+  /** The hash `id` was inserted under (hashName's of its name); `id` must be in the table. */
+  hashOfId(id: number): number {
+    return this.hashes[id];
+  }
+
   /** Takes `id` out; it must be in the table. */
   remove(id: number): void {
     const table = this.table;

@@ -89,6 +89,11 @@ export class SeriesIndex {
     if (options.unsaved) this.unsaved.push(id);
   }
 
+  /** hashName() of a series' name (the hash it is found by), without making its string. */
+  hashOf(id: number): number {
+    return this.ids.hashOfId(id);
+  }
+
   delete(id: number): void {
     const name = this.arena.get(id);
     if (name === undefined) return;

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import type { PointBatch } from '../points.js';
 import { isPlainName, nameInBlock, type NameBlock } from '../names/name-block.js';
-import { hashName, PATH_FIELDS, PathField } from '../names/name-hash.js';
+import { PATH_FIELDS, PathField } from '../names/name-hash.js';
 import { ArchiveReader } from './archive-reader.js';
 import { DecodedWindowCache } from './decoded-cache.js';
 import { doubledToHold, grown } from '../grown-array.js';
@@ -608,7 +608,7 @@ export class StorageEngine implements SeriesStore {
   private readonly deletedIds = new Map<string, number>();
   private readonly deletedNames = new Map<number, string>();
   /**
-   * hashName() of each name in deletedIds (and of some revived since), for seriesIdIn: a name
+   * The hashes of the names in deletedIds (and of some revived since), for seriesIdIn: a name
    * given as bytes is looked up by its string only when a deleted one shares its hash. Checking
    * deletedIds.size alone sent every new carbon name the string way (twice the cost) from the
    * first deletion or idle expiry until a restart.
@@ -641,10 +641,7 @@ export class StorageEngine implements SeriesStore {
     // The queues are filtered once for all ids: a glob delete during a sweep's flush would
     // otherwise scan a million pending chunks per series.
     const gone = new Set(ids);
-    for (const id of ids) {
-      const name = this.index.name(id);
-      if (name !== undefined) this.deletedHashes.add(hashName(name));
-    }
+    for (const id of ids) if (this.index.has(id)) this.deletedHashes.add(this.index.hashOf(id));
     this.sealer.forget(gone);
     this.pendingRollups = this.pendingRollups.filter((r) => !gone.has(r.id));
     this.late = this.late.filter((p) => !gone.has(p.id));
