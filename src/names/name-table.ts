@@ -10,6 +10,16 @@ import { hashName } from './name-hash.js';
 
 const EMPTY = -1;
 
+/** An owner that keeps the names of the table's ids itself, and compares them. */
+export interface NameKeeper {
+  is(id: number, name: string): boolean;
+  isBytes(id: number, bytes: Uint8Array, start: number, end: number): boolean;
+}
+
+function isNameKeeper(names: readonly (string | undefined)[] | NameKeeper): names is NameKeeper {
+  return !Array.isArray(names);
+}
+
 export class NameTable {
   /** (hash, id) pairs by hash, linear probing, at most half full; a power of two of pairs. */
   private table = new Int32Array(256).fill(EMPTY);
@@ -26,19 +36,24 @@ export class NameTable {
 
   /**
    * Whether id's name is `name`: with an array, `names[id]` is the name of each id in the table
-   * (the owner keeps it so); an owner that keeps names otherwise (SeriesIndex: as bytes) compares.
+   * (the owner keeps it so); a NameKeeper (names kept as bytes: NameArena) compares.
    */
   private readonly nameIs: (id: number, name: string) => boolean;
+  /** Whether id's name is the ASCII name in bytes[start, end), for findBytes. */
+  private readonly bytesAre: (id: number, bytes: Uint8Array, start: number, end: number) => boolean;
 
-  /**
-   * `bytesAre(id, bytes, start, end)`: whether id's name is the ASCII name in bytes[start, end),
-   * for findBytes (an owner that keeps names as bytes).
-   */
+  /** `bytesAre`: findBytes' compare for an array of names (none by default: findBytes finds nothing). */
   constructor(
-    names: readonly (string | undefined)[] | ((id: number, name: string) => boolean),
-    private readonly bytesAre: (id: number, bytes: Uint8Array, start: number, end: number) => boolean = () => false,
+    names: readonly (string | undefined)[] | NameKeeper,
+    bytesAre: (id: number, bytes: Uint8Array, start: number, end: number) => boolean = () => false,
   ) {
-    this.nameIs = typeof names === 'function' ? names : (id, name) => names[id] === name;
+    if (isNameKeeper(names)) {
+      this.nameIs = (id, name) => names.is(id, name);
+      this.bytesAre = (id, bytes, start, end) => names.isBytes(id, bytes, start, end);
+    } else {
+      this.nameIs = (id, name) => names[id] === name;
+      this.bytesAre = bytesAre;
+    }
   }
 
   get size(): number {

@@ -12,10 +12,7 @@ import { NameTable } from '../names/name-table.js';
 
 export class PathSegments {
   private readonly names = new NameArena();
-  private readonly table = new NameTable(
-    (id, name) => this.names.is(id, name),
-    (id, bytes, start, end) => this.names.isBytes(id, bytes, start, end),
-  );
+  private readonly table = new NameTable(this.names);
   /**
    * Names made into strings by queries, by id: a walk asks for the same few branch names over and
    * over (`find *.*.*` made 100k strings of 210 names each time, 3x its time). Filled only by

@@ -8,10 +8,7 @@ import { NameTable } from '../names/name-table.js';
 
 export class SeriesIndex {
   private readonly arena = new NameArena();
-  private readonly ids = new NameTable(
-    (id, name) => this.arena.is(id, name),
-    (id, bytes, start, end) => this.arena.isBytes(id, bytes, start, end),
-  );
+  private readonly ids = new NameTable(this.arena);
   private unsaved: number[] = [];
 
   get size(): number {
