@@ -243,12 +243,16 @@ interface Carbonado {
   logFile: string;
 }
 
+/** BENCH_NODE_FLAGS: V8 or Node flags for Carbonado's process (`--trace-gc`), which NODE_OPTIONS refuses. */
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+
 async function startCarbonado(dataDir: string, logFile: string, ports?: { carbonPort: number; httpPort: number }): Promise<Carbonado> {
   const carbonPort = ports?.carbonPort ?? (await pickFreePort());
   const httpPort = ports?.httpPort ?? (await pickFreePort());
   const child = spawnTracked(
     process.execPath,
     [
+      ...NODE_FLAGS,
       join(REPO, 'dist/src/cli.js'),
       'start',
       '--host', '127.0.0.1',
