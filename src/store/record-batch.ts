@@ -1,5 +1,5 @@
 /**
- * LevelDB batches of many records (a sweep's sealed chunks, rollups and expired windows), built
+ * LevelDB batches of many records (a sweep's new series, sealed chunks, rollups and expired windows), built
  * through the binding's chained batch: one native call per record. An array of `{ type, key,
  * value }` objects cost the main thread 2-3 µs a record (abstract-level copies each object, the
  * binding reads its properties back one by one); this, about 1. Keys are written into a
@@ -8,7 +8,12 @@
 import type { ClassicLevel } from 'classic-level';
 import { CHUNK_KEY_BYTES, writeChunkKey } from './keys.js';
 import { RecordArena } from './record-arena.js';
-import { RECORDS_PER_BATCH } from './series-records.js';
+
+/**
+ * Records per LevelDB batch when a sweep writes many (new series, sealed chunks): building and
+ * encoding a batch runs on the main thread, about 1 ms for this many, and queries wait behind it.
+ */
+export const RECORDS_PER_BATCH = 256;
 
 type Db = Pick<ClassicLevel<Uint8Array, Uint8Array>, 'batch'>;
 type Chained = ReturnType<ClassicLevel<Uint8Array, Uint8Array>['batch']>;

@@ -148,7 +148,7 @@ export class Sealer {
     const puts = this.pending;
     this.pending = [];
     const batch = new RecordBatch(db);
-    for (const { key, value } of await records.writeUnsaved(index.takeUnsaved())) batch.put(key, value);
+    await records.writeUnsaved(index.takeUnsaved(), batch);
     for (let i = 0; i < puts.length; i++) {
       const { id, step, start, value } = puts[i];
       batch.putChunk(id, step, start, value);

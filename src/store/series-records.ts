@@ -8,21 +8,11 @@ import type { ClassicLevel } from 'classic-level';
 import { eachEntry, KeyPrefix, layoutKey, SERIES_KEY_BYTES, seriesBlockKey, seriesIdFromKey, seriesKey, writeSeriesKey } from './keys.js';
 import { layoutSpec, parseLayoutSpec, type Layout, type StoredLayouts } from './layout.js';
 import { RecordArena } from './record-arena.js';
+import type { RecordBatch } from './record-batch.js';
 import type { Archive } from './retention/index.js';
 import { eachSeriesInBlock, SeriesBlockWriter } from './series-blocks.js';
 import type { SeriesIndex } from './series-index.js';
 
-export interface PutOp {
-  type: 'put';
-  key: Uint8Array;
-  value: Uint8Array;
-}
-
-/**
- * Records per LevelDB batch when a sweep writes many (new series, sealed chunks): building and
- * encoding a batch runs on the main thread, about 1 ms for this many, and queries wait behind it.
- */
-export const RECORDS_PER_BATCH = 256;
 /** New series per `05` block: one LevelDB record of about 50 KB, encoded in well under a millisecond. */
 const SERIES_PER_BLOCK = 1024;
 /** Between a series name and its inline layout spec: a byte that never occurs in utf-8. */
@@ -33,7 +23,7 @@ const dec = new TextDecoder();
 
 /** What SeriesRecords reads and writes of the engine's state. */
 export interface SeriesRecordSources {
-  db: Pick<ClassicLevel<Uint8Array, Uint8Array>, 'batch' | 'iterator'>;
+  db: Pick<ClassicLevel<Uint8Array, Uint8Array>, 'iterator'>;
   index: Pick<SeriesIndex, 'name' | 'has' | 'markUnsaved' | 'asciiLength' | 'copyAscii'>;
   /** Every layout in use (grows as series with new schemas arrive). */
   layouts: readonly Layout[];
@@ -46,6 +36,11 @@ export interface SeriesRecordSources {
 /** The binding hands out Buffers; a plain Uint8Array is wrapped, not copied. */
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function isAscending(ids: readonly number[]): boolean {
+  for (let i = 1; i < ids.length; i++) if (ids[i] < ids[i - 1]) return false;
+  return true;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -126,28 +121,26 @@ export class SeriesRecords {
   }
 
   /**
-   * Writes the records of the series `unsaved` (ids the index took as unsaved), in batches; returns
-   * the last batch's records, not written yet, for the caller's synced batch. Ids no record was ever
-   * written for go into `05` blocks; the others get `01` records, which supersede what is stored.
+   * Queues the records of the series `unsaved` (ids the index took as unsaved) in `batch`, writing
+   * it whenever it is full; what is queued last is left in it for the caller's synced write. Ids no
+   * record was ever written for go into `05` blocks, a block a batch; the others get `01` records,
+   * which supersede what is stored.
    */
-  async writeUnsaved(unsaved: readonly number[]): Promise<PutOp[]> {
-    const { db, index, earlierLayouts } = this.sources;
+  async writeUnsaved(unsaved: readonly number[], batch: RecordBatch): Promise<void> {
+    const { index, earlierLayouts } = this.sources;
     const arena = new RecordArena();
-    let ops: PutOp[] = [];
     const fresh: number[] = [];
     for (let i = 0; i < unsaved.length; i++) {
       const id = unsaved[i];
       if (!index.has(id)) continue;
       // Names are made as strings only where they are written (they are kept as bytes).
       if (id >= this.storedIdLimit && !earlierLayouts.has(id)) fresh.push(id);
-      else this.pushRecords(ops, arena, id, index.name(id)!);
-      if (ops.length >= RECORDS_PER_BATCH) {
-        await db.batch(ops);
-        ops = [];
-      }
+      else this.putRecords(batch, arena, id, index.name(id)!);
+      if (batch.full) await batch.write();
     }
-    // Ascending, so each block's key (its first id) is above every id stored before it.
-    fresh.sort((a, b) => a - b);
+    // Ascending, so each block's key (its first id) is above every id stored before it. The index
+    // hands out ids in order, so the sort is nearly always a check.
+    if (!isAscending(fresh)) fresh.sort((a, b) => a - b);
     const block = new SeriesBlockWriter();
     let firstId = 0;
     for (let i = 0; i < fresh.length; i++) {
@@ -161,28 +154,24 @@ export class SeriesRecords {
       }
       if (block.size === 0 || (block.size < SERIES_PER_BLOCK && i < fresh.length - 1)) continue;
       this.storedIdLimit = id + 1;
-      ops.push({ type: 'put', key: seriesBlockKey(firstId), value: block.take() });
-      // The last block stays for the caller's synced batch.
-      if (i < fresh.length - 1) {
-        await db.batch(ops);
-        ops = [];
-      }
+      batch.put(seriesBlockKey(firstId), block.take());
+      // The last block stays for the caller's synced write.
+      if (i < fresh.length - 1) await batch.write();
     }
-    return ops;
   }
 
   /**
-   * The LevelDB records of a series: its name with the layout inline, or, when it has earlier
-   * layouts, its bare name and a 0x04 layouts record (docs/format/leveldb.md).
+   * Queues the LevelDB records of a series: its name with the layout inline, or, when it has
+   * earlier layouts, its bare name and a 0x04 layouts record (docs/format/leveldb.md).
    */
-  private pushRecords(ops: PutOp[], arena: RecordArena, id: number, name: string): void {
+  private putRecords(batch: RecordBatch, arena: RecordArena, id: number, name: string): void {
     this.noteStored(id);
     const layout = this.sources.layoutIndexOf(id);
     const earlier = this.sources.earlierLayouts.get(id);
     if (earlier !== undefined) {
       const layouts: StoredLayouts = { current: layoutSpec(this.sources.layouts[layout].archives), earlier: earlier.map(layoutSpec) };
-      ops.push({ type: 'put', key: seriesKey(id), value: enc.encode(name) });
-      ops.push({ type: 'put', key: layoutKey(id), value: enc.encode(JSON.stringify(layouts)) });
+      batch.put(seriesKey(id), enc.encode(name));
+      batch.put(layoutKey(id), enc.encode(JSON.stringify(layouts)));
       return;
     }
     const spec = this.currentSpecBytes(layout);
@@ -191,7 +180,7 @@ export class SeriesRecords {
     const { written } = enc.encodeInto(name, value);
     value[written] = LAYOUT_SEPARATOR;
     value.set(spec, written + 1);
-    ops.push({ type: 'put', key, value: arena.shorten(value, written + 1 + spec.length) });
+    batch.put(key, arena.shorten(value, written + 1 + spec.length));
   }
 
   private currentSpecBytes(layout: number): Uint8Array {

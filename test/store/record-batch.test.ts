@@ -2,7 +2,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { chunkKey, metaKey, u32 } from '../../src/store/keys.js';
 import { RecordBatch } from '../../src/store/record-batch.js';
-import { RECORDS_PER_BATCH } from '../../src/store/series-records.js';
+import { RECORDS_PER_BATCH } from '../../src/store/record-batch.js';
 import { openTempDb, type TempDb } from '../support/temp-db.js';
 
 type Db = TempDb;

@@ -8,7 +8,7 @@ import type { Layout } from '../../src/store/layout.js';
 import { PathTrie } from '../../src/store/path-trie.js';
 import { SeriesIndex } from '../../src/store/series-index.js';
 import { SeriesLifecycle, type LifecycleSources } from '../../src/store/series-lifecycle.js';
-import { RECORDS_PER_BATCH } from '../../src/store/series-records.js';
+import { RECORDS_PER_BATCH } from '../../src/store/record-batch.js';
 import { TagIndex } from '../../src/store/tag-index.js';
 import { openTempDb, type TempDb } from '../support/temp-db.js';
 
