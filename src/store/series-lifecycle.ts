@@ -5,6 +5,7 @@
  */
 import type { ClassicLevel } from 'classic-level';
 import type { DecodedWindowCache } from './decoded-cache.js';
+import type { DeletedSeries } from './deleted-series.js';
 import { SWEEP_SLICE_MS } from './event-loop.js';
 import type { Head } from './head.js';
 import type { HotRing } from './hot-ring.js';
@@ -18,7 +19,7 @@ import type { TagIndex } from './tag-index.js';
 /** The engine's state a series is dropped from, and what expiry reads. */
 export interface LifecycleSources {
   db: Pick<ClassicLevel<Uint8Array, Uint8Array>, 'put' | 'batch' | 'clear'>;
-  index: Pick<SeriesIndex, 'name' | 'has' | 'idLimit' | 'delete'>;
+  index: Pick<SeriesIndex, 'name' | 'hashOf' | 'has' | 'idLimit' | 'delete'>;
   tree: Pick<PathTrie, 'remove'>;
   tagIndex: Pick<TagIndex, 'remove'>;
   head: Pick<Head, 'release'>;
@@ -28,9 +29,8 @@ export interface LifecycleSources {
   unflushed: Map<number, Map<number, Uint8Array>>;
   /** Archive layouts a series had before its schema changed. */
   earlierLayouts: Map<number, unknown>;
-  /** Deleted series by name and by id: filled here, emptied where a series comes back. */
-  deletedIds: Map<string, number>;
-  deletedNames: Map<number, string>;
+  /** Filled here, emptied where a series comes back. */
+  deleted: Pick<DeletedSeries, 'add'>;
   /** Every layout in use. */
   layouts: readonly Layout[];
   /** Windows of each step before this are expired, per step; advanced here. */
@@ -51,17 +51,14 @@ export class SeriesLifecycle {
   }
 
   private forgetOne(id: number): void {
-    const { head, ring, unflushed, index, tree, tagIndex, deletedIds, deletedNames, earlierLayouts } = this.sources;
+    const { head, ring, unflushed, index, tree, tagIndex, deleted, earlierLayouts } = this.sources;
     head.release(id, 0);
     head.release(id, 1);
     ring.deleteSeries(id);
     for (const [start, byId] of unflushed) if (byId.delete(id) && byId.size === 0) unflushed.delete(start);
     const name = index.name(id);
     if (name !== undefined && !name.includes(';')) tree.remove(name);
-    if (name !== undefined) {
-      deletedIds.set(name, id);
-      deletedNames.set(id, name);
-    }
+    if (name !== undefined) deleted.add(id, name, index.hashOf(id));
     tagIndex.remove(id);
     index.delete(id);
     earlierLayouts.delete(id);

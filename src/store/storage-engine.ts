@@ -37,6 +37,7 @@ import type { Aggregation, Archive, RetentionPolicy } from './retention/index.js
 import { SeriesIndex } from './series-index.js';
 import { SeriesLifecycle } from './series-lifecycle.js';
 import { SeriesReader } from './series-reader.js';
+import { DeletedSeries } from './deleted-series.js';
 import { SeriesRecords } from './series-records.js';
 import { REJECTED_SERIES, type SeriesRange, type SeriesStore, type SeriesVisitor, type TagValueCount, type TreeNodes } from './series-store.js';
 import { WriteAheadLog, type WalReplayStats } from './wal.js';
@@ -172,9 +173,9 @@ export class StorageEngine implements SeriesStore {
     this.reader = new SeriesReader({ index, layoutOf, readCache, archives: this.archives });
     const { sealedBefore } = this;
     this.rollups = new Rollups({ db, index, ring, readCache, archives: this.archives, layouts, layoutOf, sealedBefore, rollupDone, stats, pause });
-    const { tree, tagIndex, deletedIds, deletedNames, expiredBefore } = this;
+    const { tree, tagIndex, deleted, expiredBefore } = this;
     const { unflushed } = this.sealer;
-    this.lifecycle = new SeriesLifecycle({ db, index, tree, tagIndex, head, ring, readCache, unflushed, earlierLayouts, deletedIds, deletedNames, layouts, expiredBefore, lastWrite: (id) => this.lastWrite[id], pause });
+    this.lifecycle = new SeriesLifecycle({ db, index, tree, tagIndex, head, ring, readCache, unflushed, earlierLayouts, deleted, layouts, expiredBefore, lastWrite: (id) => this.lastWrite[id], pause });
   }
 
   /** Opens (or creates) the store in `dataDir`: loads the index, replays the WAL, starts sealing. */
@@ -207,9 +208,7 @@ export class StorageEngine implements SeriesStore {
     const { wal, stats } = WriteAheadLog.open(join(this.options.dataDir, 'wal'), this.options.walSyncIntervalMs ?? 1000, {
       series: (id, name) => {
         if (!this.index.has(id)) {
-          this.deletedIds.delete(name);
-          this.deletedNames.delete(id);
-          this.noteRevived();
+          this.deleted.remove(id, name);
           this.index.restore(id, name, { unsaved: true });
           this.registerSeries(id, name);
         }
@@ -235,8 +234,7 @@ export class StorageEngine implements SeriesStore {
   seriesId(name: string): number {
     const known = this.index.get(name);
     if (known !== undefined) return known;
-    // Asked only when there are any: a Map lookup hashes the whole name again.
-    const deleted = this.deletedIds.size > 0 ? this.deletedIds.get(name) : undefined;
+    const deleted = this.deleted.idOf(name);
     if (deleted !== undefined) {
       this.revive(deleted);
       return deleted;
@@ -260,7 +258,7 @@ export class StorageEngine implements SeriesStore {
     const { bytes, starts, paths } = names;
     const hash = paths[k * PATH_FIELDS + PathField.whole];
     // Deleted series are found by their name strings (a Map): a name whose hash a deleted one has may be one.
-    if (!isPlainName(names, k) || (this.deletedIds.size > 0 && this.deletedHashes.has(hash))) return this.seriesId(nameInBlock(names, k));
+    if (!isPlainName(names, k) || this.deleted.mayHaveHash(hash)) return this.seriesId(nameInBlock(names, k));
     const start = starts[k];
     const end = starts[k + 1];
     const known = this.index.getBytes(bytes, start, end, hash);
@@ -327,10 +325,10 @@ export class StorageEngine implements SeriesStore {
     if (this.closed) throw new Error('storage engine is closed');
     // A writer may still hold the id of a deleted series: it comes back before its points are
     // logged, so the log names it ahead of them (replay drops points of an id it does not know).
-    if (this.deletedNames.size > 0) {
+    if (this.deleted.size > 0) {
       for (let i = 0; i < batch.length; i++) {
         const id = batch.seriesIds[i];
-        if (!this.index.has(id) && this.deletedNames.has(id)) this.revive(id);
+        if (!this.index.has(id)) this.revive(id);
       }
     }
     try {
@@ -600,33 +598,13 @@ export class StorageEngine implements SeriesStore {
     for (const id of ids) await this.deleteStored(id);
   }
 
-  /**
-   * Deleted series by name and by id. Ids are never reused: a writer that still holds an id (a
-   * StatsD flush resolves each name once) or asks for the name again brings the series back
-   * under its old id, with none of its deleted data.
-   */
-  private readonly deletedIds = new Map<string, number>();
-  private readonly deletedNames = new Map<number, string>();
-  /**
-   * The hashes of the names in deletedIds (and of some revived since), for seriesIdIn: a name
-   * given as bytes is looked up by its string only when a deleted one shares its hash. Checking
-   * deletedIds.size alone sent every new carbon name the string way (twice the cost) from the
-   * first deletion or idle expiry until a restart.
-   */
-  private readonly deletedHashes = new Set<number>();
-
-  /** Forgets the hashes of deleted names once none is left. */
-  private noteRevived(): void {
-    if (this.deletedIds.size === 0) this.deletedHashes.clear();
-  }
+  private readonly deleted = new DeletedSeries();
 
   /** Brings a deleted series back; false if the id was never a series. */
   private revive(id: number): boolean {
-    const name = this.deletedNames.get(id);
+    const name = this.deleted.nameOf(id);
     if (name === undefined) return false;
-    this.deletedNames.delete(id);
-    this.deletedIds.delete(name);
-    this.noteRevived();
+    this.deleted.remove(id, name);
     this.index.restore(id, name, { unsaved: true });
     this.registerSeries(id, name);
     this.wal?.logSeries(id, name); // undefined while the WAL itself is being replayed
@@ -641,7 +619,6 @@ export class StorageEngine implements SeriesStore {
     // The queues are filtered once for all ids: a glob delete during a sweep's flush would
     // otherwise scan a million pending chunks per series.
     const gone = new Set(ids);
-    for (const id of ids) if (this.index.has(id)) this.deletedHashes.add(this.index.hashOf(id));
     this.sealer.forget(gone);
     this.pendingRollups = this.pendingRollups.filter((r) => !gone.has(r.id));
     this.late = this.late.filter((p) => !gone.has(p.id));

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DecodedWindowCache } from '../../src/store/decoded-cache.js';
+import { DeletedSeries } from '../../src/store/deleted-series.js';
 import { Head } from '../../src/store/head.js';
 import { HotRing } from '../../src/store/hot-ring.js';
 import { chunkKey, metaKey, readU32, u32 } from '../../src/store/keys.js';
@@ -33,8 +34,7 @@ function lifecycleOver(db: LifecycleSources['db'], index: SeriesIndex, expiredBe
     readCache: new DecodedWindowCache(0),
     unflushed: new Map(),
     earlierLayouts: new Map(),
-    deletedIds: new Map(),
-    deletedNames: new Map(),
+    deleted: new DeletedSeries(),
     layouts: [layout],
     lastWrite: () => 0,
     pause: () => Promise.resolve(),
