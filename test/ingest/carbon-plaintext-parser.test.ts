@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CarbonPlaintextParser, parseDecimal, type CarbonParseCounters } from '../../src/ingest/carbon-plaintext-parser.js';
+import { describePath, PATH_FIELDS } from '../../src/names/name-hash.js';
 import { recordingSink } from '../support/recording-sink.js';
 
 const NOW = 1_700_000_500;
@@ -255,18 +256,22 @@ test('a plain new name goes to the sink as its bytes; tagged, ~-led, OpenMetrics
   const { sink } = countingSink();
   const plain: string[] = [];
   const withBytes = Object.assign(sink, {
-    newPlainSeries(bytes: Uint8Array, start: number, end: number) {
+    newPlainSeries(bytes: Uint8Array, start: number, end: number, path: Int32Array) {
       const name = Buffer.from(bytes.subarray(start, end)).toString('latin1');
       plain.push(name);
+      const expected = new Int32Array(PATH_FIELDS);
+      describePath(bytes, start, end, expected, 0);
+      assert.deepEqual(path, expected, `the hashes main looks ${name} up by`);
       return sink.newSeries(name);
     },
   });
-  const lines = ['a.b.c 1 1', 'x;b=2;a=1 1 1', '~x 1 1', 'm{a="1"} 1 1', 'ünï.x 1 1', 'a"} 1 1', 'a.b.c 2 2', 'd 1 1'];
+  // The last line, with a tab, is read by the full rules: its name's hashes are walked there.
+  const lines = ['a.b.c 1 1', 'x;b=2;a=1 1 1', '~x 1 1', 'm{a="1"} 1 1', 'ünï.x 1 1', 'a"} 1 1', 'a.b.c 2 2', 'd 1 1', ' e..f.g\t1 1'];
   const bytes = new TextEncoder().encode(lines.map((l) => `${l}\n`).join(''));
   parser.parse(bytes, 0, bytes.length, withBytes, { lines: 0, badLines: 0 });
-  assert.deepEqual(plain, ['a.b.c', 'd'], 'a name ending in "} is left to the string path');
-  assert.deepEqual(sink.asked, ['newSeries a.b.c', 'newSeries x;a=1;b=2', 'newSeries x', 'newSeries m;a=1', 'newSeries ünï.x', 'newSeries a"}', 'newSeries d']);
-  assert.deepEqual(sink.seen, [0, 1, 2, 3, 4, 5, 0, 6]);
+  assert.deepEqual(plain, ['a.b.c', 'd', 'e..f.g'], 'a name ending in "} is left to the string path');
+  assert.deepEqual(sink.asked, ['newSeries a.b.c', 'newSeries x;a=1;b=2', 'newSeries x', 'newSeries m;a=1', 'newSeries ünï.x', 'newSeries a"}', 'newSeries d', 'newSeries e..f.g']);
+  assert.deepEqual(sink.seen, [0, 1, 2, 3, 4, 5, 0, 6, 7]);
 });
 
 test('parseDecimal matches Number() on the fast path', () => {
