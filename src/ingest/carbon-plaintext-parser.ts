@@ -199,34 +199,19 @@ class RawNameTable {
 
   /** Names added since the start (never reset): a caller tells from it how many were new. */
   added = 0;
-  /** Hashes of the lines' names for prefetch(), and the sum of what it read (kept, so the reads are not optimised away). */
-  private scratch = new Int32Array(1024);
+  /** The sum of what prefetch() read (kept, so the reads are not optimised away). */
   private sink = 0;
 
   /**
-   * Brings the slots of the names of the lines in bytes[start, end) into the CPU caches: the
-   * hashes first (as commonLine() takes them), then only the slot reads, in a loop of independent
-   * loads the CPU overlaps. Looked up line by line, each name of a burst of new ones waited for
-   * its own cache miss (the table of a million names is 16 MB), about half of the line's work.
+   * Brings the slots of `count` hashes (walks[from + k * stride]) into the CPU caches, in a loop of
+   * independent loads the CPU overlaps. Looked up line by line, each name of a burst of new ones
+   * waited for its own cache miss (the table of a million names is 16 MB), about half of the
+   * line's work.
    */
-  prefetch(bytes: Uint8Array, start: number, end: number): void {
-    let hashes = this.scratch;
-    let count = 0;
-    for (let i = start; i < end; ) {
-      let hash = FNV_OFFSET;
-      let c = 0;
-      while (i < end && (c = bytes[i]) > 0x20) {
-        hash = Math.imul(hash ^ c, FNV_PRIME);
-        i++;
-      }
-      if (count === hashes.length) this.scratch = hashes = grown(hashes, 2 * count);
-      hashes[count++] = murmurFinalise(hash);
-      while (i < end && bytes[i] !== LF) i++;
-      i++;
-    }
+  prefetch(hashes: Int32Array, from: number, count: number, stride: number): void {
     const { slots, mask } = this;
     let sink = 0;
-    for (let k = 0; k < count; k++) sink ^= slots[((hashes[k] & mask) << 1) + 1];
+    for (let k = 0, at = from; k < count; k++, at += stride) sink ^= slots[((hashes[at] & mask) << 1) + 1];
     this.sink = sink;
   }
 
@@ -337,6 +322,10 @@ class RawNameTable {
   }
 }
 
+/** What walkNames() keeps of a line's walk, as the parser's walk* fields and the line's bounds. */
+const Walk = { lineStart: 0, nameEnd: 1, hash: 2, state: 3, dot: 4, parent: 5, ascii: 6 } as const;
+const WALK_FIELDS = 7;
+
 /** The name table starts small, and starts over past maxKnownNames or 64 MiB of names. */
 const NAME_TABLE_INITIAL_SLOTS = 1 << 10;
 const DEFAULT_MAX_KNOWN_NAMES = 1 << 21;
@@ -361,12 +350,21 @@ export class CarbonPlaintextParser {
   /** The last parse() call's lines had this many new names among them in eight: this one prefetches when any. */
   private newEighths = 0;
   /**
+   * The walks of the names of this parse() call's lines, made ahead by walkNames() (when it
+   * prefetches): Walk fields per line, `walked` lines, `nextWalk` the first not yet reached.
+   */
+  private walks = new Int32Array(1024 * WALK_FIELDS);
+  private walked = 0;
+  private nextWalk = 0;
+  /**
    * The scan of the line's name, for describeWalkedPath: the hash's state after the name, its last
    * dot (-1: none) and the state before that dot. A new name's hashes for the store come from it.
    */
   private walkState = 0;
   private walkDot = -1;
   private walkParent = 0;
+  /** The OR of the name's bytes: >= 0x80 means non-ASCII. */
+  private walkAscii = 0;
   /** describePath's fields of the name given to newPlainSeries. */
   private readonly path = new Int32Array(PATH_FIELDS);
 
@@ -387,7 +385,9 @@ export class CarbonPlaintextParser {
     this.now = -1;
     // Only after input with new names (a burst of new series): names seen before are mostly
     // predicted with no lookup, and their reads would be a pass over the input for nothing.
-    if (this.newEighths > 0) this.names.prefetch(bytes, start, end);
+    this.walked = 0;
+    this.nextWalk = 0;
+    if (this.newEighths > 0) this.walkNames(bytes, start, end);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const linesBefore = counters.lines;
     const addedBefore = this.names.added;
@@ -399,6 +399,72 @@ export class CarbonPlaintextParser {
     }
     const lines = counters.lines - linesBefore;
     this.newEighths = lines > 0 ? Math.floor((8 * (this.names.added - addedBefore)) / lines) : 0;
+  }
+
+  /**
+   * Walks the names of the lines in bytes[start, end) ahead, as commonLine() would, into `walks`,
+   * and prefetches their slots: the lookups then find them in the caches, and commonLine() takes a
+   * line's walk from here instead of walking the name a second time.
+   */
+  private walkNames(bytes: Uint8Array, start: number, end: number): void {
+    let walks = this.walks;
+    let at = 0;
+    for (let i = start; i < end; ) {
+      const lineStart = i;
+      i = this.walkName(bytes, i, end);
+      if (at === walks.length) this.walks = walks = grown(walks, 2 * at);
+      walks[at + Walk.lineStart] = lineStart;
+      walks[at + Walk.nameEnd] = i;
+      walks[at + Walk.hash] = murmurFinalise(this.walkState);
+      walks[at + Walk.state] = this.walkState;
+      walks[at + Walk.dot] = this.walkDot;
+      walks[at + Walk.parent] = this.walkParent;
+      walks[at + Walk.ascii] = this.walkAscii;
+      at += WALK_FIELDS;
+      while (i < end && bytes[i] !== LF) i++;
+      i++;
+    }
+    this.walked = at / WALK_FIELDS;
+    this.names.prefetch(walks, Walk.hash, this.walked, WALK_FIELDS);
+  }
+
+  /**
+   * Walks the name from `start` up to a space or control byte: sets walkState, walkDot, walkParent
+   * and walkAscii, and returns the name's end.
+   */
+  private walkName(bytes: Uint8Array, start: number, end: number): number {
+    let state = FNV_OFFSET;
+    let dot = -1;
+    let parent = FNV_OFFSET;
+    let ascii = 0;
+    let i = start;
+    let c = 0;
+    while (i < end && (c = bytes[i]) > 0x20) {
+      if (c === 0x2e /* . */) {
+        dot = i;
+        parent = state;
+      }
+      state = Math.imul(state ^ c, FNV_PRIME);
+      ascii |= c;
+      i++;
+    }
+    this.walkState = state;
+    this.walkDot = dot;
+    this.walkParent = parent;
+    this.walkAscii = ascii;
+    return i;
+  }
+
+  /** The offset in `walks` of the walk of the line at `lineStart`, or -1 if there is none. */
+  private walkOf(lineStart: number): number {
+    const walks = this.walks;
+    while (this.nextWalk < this.walked) {
+      const at = this.nextWalk * WALK_FIELDS;
+      const walkStart = walks[at + Walk.lineStart];
+      if (walkStart >= lineStart) return walkStart === lineStart ? at : -1;
+      this.nextWalk++;
+    }
+    return -1;
   }
 
   /** Forgets the handles of another sink, or of this one before its epoch changed. */
@@ -424,24 +490,23 @@ export class CarbonPlaintextParser {
     if (entry >= 0) {
       i = lineStart + names.lengthOf(entry);
     } else {
-      i = lineStart;
-      let state = FNV_OFFSET;
-      let dot = -1;
-      let parent = FNV_OFFSET;
-      while (i < end && (c = bytes[i]) > 0x20) {
-        if (c === 0x2e /* . */) {
-          dot = i;
-          parent = state;
-        }
-        state = Math.imul(state ^ c, FNV_PRIME);
-        ascii |= c;
-        i++;
+      const walk = this.walked > 0 ? this.walkOf(lineStart) : -1;
+      if (walk >= 0) {
+        const walks = this.walks;
+        i = walks[walk + Walk.nameEnd];
+        c = i < end ? bytes[i] : 0;
+        hash = walks[walk + Walk.hash];
+        ascii = walks[walk + Walk.ascii];
+        this.walkState = walks[walk + Walk.state];
+        this.walkDot = walks[walk + Walk.dot];
+        this.walkParent = walks[walk + Walk.parent];
+      } else {
+        i = this.walkName(bytes, lineStart, end);
+        c = i < end ? bytes[i] : 0;
+        hash = murmurFinalise(this.walkState);
+        ascii = this.walkAscii;
       }
       if (c !== 0x20 || i === lineStart || i - lineStart > this.maxNameLength) return -1;
-      hash = murmurFinalise(state);
-      this.walkState = state;
-      this.walkDot = dot;
-      this.walkParent = parent;
       // A name not seen (-1) is made a series once the rest of the line is read, here too: anyLine
       // read every new name's line again, by the full rules.
       entry = names.find(bytes, view, lineStart, i, hash);

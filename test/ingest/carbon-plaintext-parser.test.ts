@@ -286,3 +286,47 @@ test('parseDecimal matches Number() on the fast path', () => {
     assert.equal(parseDecimal(bytes, 0, bytes.length), Number(s), s);
   }
 });
+
+test('a burst of new names, walked ahead of the lines, reads as each line alone does', () => {
+  const lines: string[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const kind = i % 13;
+    if (kind === 3) lines.push(`tagged.m_${i};b=2;a=1 ${i} 1700000000`);
+    else if (kind === 5) lines.push(`  lead.blank_${i}\t${i}  1700000000`);
+    else if (kind === 7) lines.push(`bad.line_${i} x 1700000000`);
+    else if (kind === 9) lines.push(`wïde.n_${i} ${i} 1700000000`);
+    else if (kind === 11) lines.push(`host_${i % 7}.repeat ${i} 1700000010`);
+    else if (kind === 12) lines.push('');
+    else lines.push(`cb.host_${i % 10}.metric_${i} ${i / 4} ${1700000000 + i}`);
+  }
+  const text = lines.join('\n') + '\nlast.no_newline 1 1700000000';
+  const expected: Parsed = { points: [], bad: [], counters: { lines: 0, badLines: 0 } };
+  for (const line of text.split('\n')) {
+    const r = parse(line + '\n');
+    expected.points.push(...r.points);
+    expected.bad.push(...r.bad);
+    expected.counters.lines += r.counters.lines;
+    expected.counters.badLines += r.counters.badLines;
+  }
+  const result: Parsed = { points: [], bad: [], counters: { lines: 0, badLines: 0 } };
+  const parser = new CarbonPlaintextParser({ now: () => NOW }, (line, reason) => result.bad.push([line, reason]));
+  const sink = recordingSink((name, value, ts) => result.points.push([name, value, ts]));
+  const path = new Int32Array(PATH_FIELDS);
+  const withBytes = Object.assign(sink, {
+    newPlainSeries(bytes: Uint8Array, start: number, end: number, given: Int32Array) {
+      describePath(bytes, start, end, path, 0);
+      assert.deepEqual(given, path);
+      return sink.newSeries(Buffer.from(bytes.subarray(start, end)).toString('latin1'));
+    },
+  });
+  const bytes = new TextEncoder().encode(text);
+  // Cut at newlines, as the worker hands reads on: from the second piece on, names are walked ahead.
+  let start = 0;
+  while (start < bytes.length) {
+    let end = Math.min(bytes.length, start + 4096);
+    while (end < bytes.length && bytes[end - 1] !== 0x0a) end++;
+    parser.parse(bytes, start, end, withBytes, result.counters);
+    start = end;
+  }
+  assert.deepEqual(result, expected);
+});
