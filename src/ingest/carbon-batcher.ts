@@ -97,10 +97,10 @@ export class CarbonBatcher implements CarbonSink {
     return this.nextId++;
   }
 
-  /** newSeries() of a plain name (ASCII, untagged, normalised) given as its bytes: no string made. */
-  newPlainSeries(bytes: Uint8Array, start: number, end: number): number {
+  /** newSeries() of a plain name (ASCII, untagged, normalised) given as its bytes (and maybe its hashes: addPlain's path): no string made. */
+  newPlainSeries(bytes: Uint8Array, start: number, end: number, path?: Int32Array): number {
     if (this.nextId >= this.limits.maxNames) this.forgetNames();
-    this.newNames.addPlain(bytes, start, end);
+    this.newNames.addPlain(bytes, start, end, path);
     return this.nextId++;
   }
 

@@ -10,6 +10,8 @@
 import { grown } from '../grown-array.js';
 import { GraphiteTagError, isPlainPath, normaliseSeriesName } from './graphite-tags.js';
 import { latin1Slice } from '../names/ascii-name.js';
+import { describeWalkedPath, FNV_OFFSET, FNV_PRIME, PATH_FIELDS } from '../names/name-hash.js';
+import { murmurFinalise } from '../murmur-finaliser.js';
 
 /** Where parsed points go: names become the sink's series handles, points carry a handle. */
 export interface CarbonSink {
@@ -22,9 +24,10 @@ export interface CarbonSink {
   newSeries(name: string): number;
   /**
    * newSeries() of a plain name (ASCII, untagged: isPlainPath) given as its bytes, which the sink
-   * may keep as bytes without making its string. Without it, the sink gets the name as a string.
+   * may keep as bytes without making its string, with its describePath() fields in path[0,
+   * PATH_FIELDS), walked as the line was read. Without it, the sink gets the name as a string.
    */
-  newPlainSeries?(bytes: Uint8Array, start: number, end: number): number;
+  newPlainSeries?(bytes: Uint8Array, start: number, end: number, path: Int32Array): number;
   point(series: number, value: number, timestamp: number): void;
   /** Changes when the handles given so far stop being valid: a parser may keep them until then. */
   readonly epoch: number;
@@ -141,7 +144,7 @@ function parseTimestamp(bytes: Uint8Array, start: number, end: number): number {
  * they are added; their bytes are copied into an arena. Clients send their series in the same order
  * at every interval, so the entry that followed the previous line's last time is tried first, by a
  * word-wise compare with no hashing; otherwise the name is hashed and looked up (open addressing,
- * linear probing). Sized to the name set (a small table stays in cache); at its largest, or with
+ * linear probing). The hash is the store's (hashNameBytes), so a new name's is sent on with it. Sized to the name set (a small table stays in cache); at its largest, or with
  * its arena full, it is emptied and starts over, a bounded cost for name sets larger than it.
  */
 class RawNameTable {
@@ -196,34 +199,19 @@ class RawNameTable {
 
   /** Names added since the start (never reset): a caller tells from it how many were new. */
   added = 0;
-  /** Hashes of the lines' names for prefetch(), and the sum of what it read (kept, so the reads are not optimised away). */
-  private scratch = new Int32Array(1024);
+  /** The sum of what prefetch() read (kept, so the reads are not optimised away). */
   private sink = 0;
 
   /**
-   * Brings the slots of the names of the lines in bytes[start, end) into the CPU caches: the
-   * hashes first (as commonLine() takes them), then only the slot reads, in a loop of independent
-   * loads the CPU overlaps. Looked up line by line, each name of a burst of new ones waited for
-   * its own cache miss (the table of a million names is 16 MB), about half of the line's work.
+   * Brings the slots of `count` hashes (walks[from + k * stride]) into the CPU caches, in a loop of
+   * independent loads the CPU overlaps. Looked up line by line, each name of a burst of new ones
+   * waited for its own cache miss (the table of a million names is 16 MB), about half of the
+   * line's work.
    */
-  prefetch(bytes: Uint8Array, start: number, end: number): void {
-    let hashes = this.scratch;
-    let count = 0;
-    for (let i = start; i < end; ) {
-      let hash = 0;
-      let c = 0;
-      while (i < end && (c = bytes[i]) > 0x20) {
-        hash = (Math.imul(hash, 31) + c) | 0;
-        i++;
-      }
-      if (count === hashes.length) this.scratch = hashes = grown(hashes, 2 * count);
-      hashes[count++] = hash;
-      while (i < end && bytes[i] !== LF) i++;
-      i++;
-    }
+  prefetch(hashes: Int32Array, from: number, count: number, stride: number): void {
     const { slots, mask } = this;
     let sink = 0;
-    for (let k = 0; k < count; k++) sink ^= slots[((hashes[k] & mask) << 1) + 1];
+    for (let k = 0, at = from; k < count; k++, at += stride) sink ^= slots[((hashes[at] & mask) << 1) + 1];
     this.sink = sink;
   }
 
@@ -242,7 +230,7 @@ class RawNameTable {
   }
 
   /** Adds a name that find() just missed; returns its entry, or -1 for one longer than the whole arena. */
-  add(bytes: Uint8Array, start: number, end: number, hash: number, handle: number): number {
+  add(bytes: Uint8Array, view: DataView, start: number, end: number, hash: number, handle: number): number {
     const length = end - start;
     if (length > this.maxArenaBytes) return -1;
     if (this.count >= (this.mask + 1) >>> 1) {
@@ -256,9 +244,13 @@ class RawNameTable {
     }
     if (needed > this.arena.length) this.growArena(needed);
     const offset = this.arenaUsed;
-    // Byte by byte: a subarray per new name was a typed-array object of garbage each.
+    // Four bytes at a time, then byte by byte: a subarray per new name (for set()) was a
+    // typed-array object of garbage each, and a byte loop was most of add()'s time.
+    const arenaView = this.arenaView;
+    let i = 0;
+    for (; i + 4 <= length; i += 4) arenaView.setInt32(offset + i, view.getInt32(start + i, true), true);
     const arena = this.arena;
-    for (let i = 0; i < length; i++) arena[offset + i] = bytes[start + i];
+    for (; i < length; i++) arena[offset + i] = bytes[start + i];
     this.arenaUsed += length;
     const entry = this.count++;
     this.added++;
@@ -330,6 +322,10 @@ class RawNameTable {
   }
 }
 
+/** What walkNames() keeps of a line's walk, as the parser's walk* fields and the line's bounds. */
+const Walk = { lineStart: 0, nameEnd: 1, hash: 2, state: 3, dot: 4, parent: 5, ascii: 6 } as const;
+const WALK_FIELDS = 7;
+
 /** The name table starts small, and starts over past maxKnownNames or 64 MiB of names. */
 const NAME_TABLE_INITIAL_SLOTS = 1 << 10;
 const DEFAULT_MAX_KNOWN_NAMES = 1 << 21;
@@ -353,6 +349,24 @@ export class CarbonPlaintextParser {
   private now = -1;
   /** The last parse() call's lines had this many new names among them in eight: this one prefetches when any. */
   private newEighths = 0;
+  /**
+   * The walks of the names of this parse() call's lines, made ahead by walkNames() (when it
+   * prefetches): Walk fields per line, `walked` lines, `nextWalk` the first not yet reached.
+   */
+  private walks = new Int32Array(1024 * WALK_FIELDS);
+  private walked = 0;
+  private nextWalk = 0;
+  /**
+   * The scan of the line's name, for describeWalkedPath: the hash's state after the name, its last
+   * dot (-1: none) and the state before that dot. A new name's hashes for the store come from it.
+   */
+  private walkState = 0;
+  private walkDot = -1;
+  private walkParent = 0;
+  /** The OR of the name's bytes: >= 0x80 means non-ASCII. */
+  private walkAscii = 0;
+  /** describePath's fields of the name given to newPlainSeries. */
+  private readonly path = new Int32Array(PATH_FIELDS);
 
   constructor(options: CarbonPlaintextOptions = {}, onBadLine?: (line: string, reason: string) => void) {
     this.maxNameLength = options.maxNameLength ?? 1024;
@@ -371,7 +385,9 @@ export class CarbonPlaintextParser {
     this.now = -1;
     // Only after input with new names (a burst of new series): names seen before are mostly
     // predicted with no lookup, and their reads would be a pass over the input for nothing.
-    if (this.newEighths > 0) this.names.prefetch(bytes, start, end);
+    this.walked = 0;
+    this.nextWalk = 0;
+    if (this.newEighths > 0) this.walkNames(bytes, start, end);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const linesBefore = counters.lines;
     const addedBefore = this.names.added;
@@ -383,6 +399,72 @@ export class CarbonPlaintextParser {
     }
     const lines = counters.lines - linesBefore;
     this.newEighths = lines > 0 ? Math.floor((8 * (this.names.added - addedBefore)) / lines) : 0;
+  }
+
+  /**
+   * Walks the names of the lines in bytes[start, end) ahead, as commonLine() would, into `walks`,
+   * and prefetches their slots: the lookups then find them in the caches, and commonLine() takes a
+   * line's walk from here instead of walking the name a second time.
+   */
+  private walkNames(bytes: Uint8Array, start: number, end: number): void {
+    let walks = this.walks;
+    let at = 0;
+    for (let i = start; i < end; ) {
+      const lineStart = i;
+      i = this.walkName(bytes, i, end);
+      if (at === walks.length) this.walks = walks = grown(walks, 2 * at);
+      walks[at + Walk.lineStart] = lineStart;
+      walks[at + Walk.nameEnd] = i;
+      walks[at + Walk.hash] = murmurFinalise(this.walkState);
+      walks[at + Walk.state] = this.walkState;
+      walks[at + Walk.dot] = this.walkDot;
+      walks[at + Walk.parent] = this.walkParent;
+      walks[at + Walk.ascii] = this.walkAscii;
+      at += WALK_FIELDS;
+      while (i < end && bytes[i] !== LF) i++;
+      i++;
+    }
+    this.walked = at / WALK_FIELDS;
+    this.names.prefetch(walks, Walk.hash, this.walked, WALK_FIELDS);
+  }
+
+  /**
+   * Walks the name from `start` up to a space or control byte: sets walkState, walkDot, walkParent
+   * and walkAscii, and returns the name's end.
+   */
+  private walkName(bytes: Uint8Array, start: number, end: number): number {
+    let state = FNV_OFFSET;
+    let dot = -1;
+    let parent = FNV_OFFSET;
+    let ascii = 0;
+    let i = start;
+    let c = 0;
+    while (i < end && (c = bytes[i]) > 0x20) {
+      if (c === 0x2e /* . */) {
+        dot = i;
+        parent = state;
+      }
+      state = Math.imul(state ^ c, FNV_PRIME);
+      ascii |= c;
+      i++;
+    }
+    this.walkState = state;
+    this.walkDot = dot;
+    this.walkParent = parent;
+    this.walkAscii = ascii;
+    return i;
+  }
+
+  /** The offset in `walks` of the walk of the line at `lineStart`, or -1 if there is none. */
+  private walkOf(lineStart: number): number {
+    const walks = this.walks;
+    while (this.nextWalk < this.walked) {
+      const at = this.nextWalk * WALK_FIELDS;
+      const walkStart = walks[at + Walk.lineStart];
+      if (walkStart >= lineStart) return walkStart === lineStart ? at : -1;
+      this.nextWalk++;
+    }
+    return -1;
   }
 
   /** Forgets the handles of another sink, or of this one before its epoch changed. */
@@ -408,11 +490,21 @@ export class CarbonPlaintextParser {
     if (entry >= 0) {
       i = lineStart + names.lengthOf(entry);
     } else {
-      i = lineStart;
-      while (i < end && (c = bytes[i]) > 0x20) {
-        hash = (Math.imul(hash, 31) + c) | 0;
-        ascii |= c;
-        i++;
+      const walk = this.walked > 0 ? this.walkOf(lineStart) : -1;
+      if (walk >= 0) {
+        const walks = this.walks;
+        i = walks[walk + Walk.nameEnd];
+        c = i < end ? bytes[i] : 0;
+        hash = walks[walk + Walk.hash];
+        ascii = walks[walk + Walk.ascii];
+        this.walkState = walks[walk + Walk.state];
+        this.walkDot = walks[walk + Walk.dot];
+        this.walkParent = walks[walk + Walk.parent];
+      } else {
+        i = this.walkName(bytes, lineStart, end);
+        c = i < end ? bytes[i] : 0;
+        hash = murmurFinalise(this.walkState);
+        ascii = this.walkAscii;
       }
       if (c !== 0x20 || i === lineStart || i - lineStart > this.maxNameLength) return -1;
       // A name not seen (-1) is made a series once the rest of the line is read, here too: anyLine
@@ -457,7 +549,7 @@ export class CarbonPlaintextParser {
       series = names.handleOf(entry);
     } else {
       // Nothing is changed when a name is refused: anyLine reads the line again and reports it.
-      series = this.seriesOf(bytes, view, lineStart, nameEnd, ascii < 0x80, hash, sink);
+      series = this.seriesOf(bytes, view, lineStart, nameEnd, ascii < 0x80, hash, sink, true);
       if (series < 0) return -1;
     }
     sink.point(series, negative ? -magnitude : magnitude, timestamp);
@@ -472,14 +564,24 @@ export class CarbonPlaintextParser {
     while (i < end && isBlank(bytes[i])) i++;
     const nameStart = i;
     let ascii = 0; // OR of the name bytes: >= 0x80 means non-ASCII
-    let hash = 0;
+    let state = FNV_OFFSET;
+    let dot = -1;
+    let parent = FNV_OFFSET;
     for (; i < end; i++) {
       const c = bytes[i];
       if (c <= 0x20 && isFieldEnd(c)) break;
+      if (c === 0x2e /* . */) {
+        dot = i;
+        parent = state;
+      }
       ascii |= c;
-      hash = (Math.imul(hash, 31) + c) | 0;
+      state = Math.imul(state ^ c, FNV_PRIME);
     }
     const nameEnd = i;
+    const hash = murmurFinalise(state);
+    this.walkState = state;
+    this.walkDot = dot;
+    this.walkParent = parent;
     while (i < end && isBlank(bytes[i])) i++;
     const valueStart = i;
     while (i < end && !(bytes[i] <= 0x20 && isFieldEnd(bytes[i]))) i++;
@@ -519,7 +621,7 @@ export class CarbonPlaintextParser {
     }
     let series = -1;
     if (problem === null) {
-      series = this.seriesOf(bytes, view, nameStart, nameEnd, ascii < 0x80, hash, sink);
+      series = this.seriesOf(bytes, view, nameStart, nameEnd, ascii < 0x80, hash, sink, false);
       if (series < 0) problem = this.nameProblem;
     }
 
@@ -531,23 +633,27 @@ export class CarbonPlaintextParser {
   /** Why the last seriesOf() call returned -1. */
   private nameProblem = '';
 
-  /** The sink's handle for the name in these bytes, or -1 (reason in nameProblem). */
-  private seriesOf(bytes: Uint8Array, view: DataView, start: number, end: number, ascii: boolean, hash: number, sink: CarbonSink): number {
+  /**
+   * The sink's handle for the name in these bytes, or -1 (reason in nameProblem). `missed`: the
+   * caller has just looked the name up in `names` and not found it: no second probe.
+   */
+  private seriesOf(bytes: Uint8Array, view: DataView, start: number, end: number, ascii: boolean, hash: number, sink: CarbonSink, missed: boolean): number {
     const names = this.names;
-    let entry = names.find(bytes, view, start, end, hash);
+    let entry = missed ? -1 : names.find(bytes, view, start, end, hash);
     if (entry < 0) {
       // At 1M series, a lookup among every name seen costs more than the rest of the line.
       const unasked = names.clears === this.followedAt;
       let series: number;
       if (unasked && ascii && sink.newPlainSeries !== undefined && isPlainPath(bytes, start, end)) {
-        series = sink.newPlainSeries(bytes, start, end);
+        describeWalkedPath(bytes, start, end, this.walkState, this.walkDot, this.walkParent, this.path, 0);
+        series = sink.newPlainSeries(bytes, start, end, this.path);
       } else {
         const name = this.nameOf(bytes, start, end, ascii);
         if (name === null) return -1;
         series = unasked ? sink.newSeries(name) : sink.seriesOf(name);
       }
       if (sink.epoch !== this.epoch) this.follow(sink); // the sink has just forgotten its handles
-      entry = names.add(bytes, start, end, hash, series);
+      entry = names.add(bytes, view, start, end, hash, series);
       if (entry < 0) return series;
     }
     names.seen(entry);

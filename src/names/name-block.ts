@@ -59,15 +59,18 @@ export class NameBlockBuilder {
   private paths = new Int32Array(INITIAL_NAMES * PATH_FIELDS);
   count = 0;
 
-  /** Adds a plain name (ASCII, untagged, normalised) from its bytes. */
-  addPlain(bytes: Uint8Array, start: number, end: number): void {
+  /**
+   * Adds a plain name (ASCII, untagged, normalised) from its bytes; `path`, if the caller has
+   * them, its describePath() fields (lastDot an offset into `bytes`), which are then not computed again.
+   */
+  addPlain(bytes: Uint8Array, start: number, end: number, path?: Int32Array): void {
     const length = end - start;
     this.room(length);
     const target = this.bytes;
     const at = this.end;
     // Byte by byte: a subarray per name was an object of garbage each.
     for (let i = 0; i < length; i++) target[at + i] = bytes[start + i];
-    this.close(length, true);
+    this.close(length, true, path, start);
   }
 
   /** Adds a name given as a string (normalised): plain if it is ASCII and untagged. */
@@ -99,8 +102,8 @@ export class NameBlockBuilder {
     return block;
   }
 
-  /** Ends the name written at bytes[end, end + length). */
-  private close(length: number, plain: boolean): void {
+  /** Ends the name written at bytes[end, end + length); `path` as addPlain's, of a name that was at `pathStart`. */
+  private close(length: number, plain: boolean, path?: Int32Array, pathStart = 0): void {
     const k = this.count++;
     const start = this.end;
     this.end += length;
@@ -110,8 +113,18 @@ export class NameBlockBuilder {
     }
     this.starts[k] = start;
     this.starts[k + 1] = this.end;
-    if (plain) describePath(this.bytes, start, this.end, this.paths, k * PATH_FIELDS);
-    else this.paths[k * PATH_FIELDS + PathField.lastDot] = NOT_PLAIN;
+    const at = k * PATH_FIELDS;
+    if (!plain) {
+      this.paths[at + PathField.lastDot] = NOT_PLAIN;
+    } else if (path === undefined) {
+      describePath(this.bytes, start, this.end, this.paths, at);
+    } else {
+      const dot = path[PathField.lastDot];
+      this.paths[at + PathField.whole] = path[PathField.whole];
+      this.paths[at + PathField.lastDot] = dot < 0 ? -1 : start + (dot - pathStart);
+      this.paths[at + PathField.parent] = path[PathField.parent];
+      this.paths[at + PathField.leaf] = path[PathField.leaf];
+    }
   }
 
   /** Room for `length` more bytes. */

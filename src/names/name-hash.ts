@@ -7,8 +7,9 @@
  */
 import { murmurFinalise } from '../murmur-finaliser.js';
 
-const FNV_OFFSET = 0x811c9dc5 | 0;
-const FNV_PRIME = 0x01000193;
+/** The hash's walk starts from this state and takes each character through one step (FNV-1a). */
+export const FNV_OFFSET = 0x811c9dc5 | 0;
+export const FNV_PRIME = 0x01000193;
 
 /** The hash of `name.slice(start, end)`, without the slice. */
 export function hashName(name: string, start = 0, end = name.length): number {
@@ -51,5 +52,29 @@ export function describePath(bytes: Uint8Array, start: number, end: number, out:
   out[at + PathField.whole] = murmurFinalise(hash);
   out[at + PathField.lastDot] = dot;
   out[at + PathField.parent] = murmurFinalise(parent);
+  out[at + PathField.leaf] = murmurFinalise(leaf);
+}
+
+/**
+ * describePath's fields from a walk of bytes[start, end) made already (the carbon parser's scan of
+ * a line's name): `state` is the walk's state after the whole path (hashNameBytes is its
+ * murmurFinalise), `dot` the offset of the last dot (-1: none) and `parentState` the state just
+ * before it (FNV_OFFSET if none). Only the part after the dot is walked again, for the leaf.
+ */
+export function describeWalkedPath(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  state: number,
+  dot: number,
+  parentState: number,
+  out: Int32Array,
+  at: number,
+): void {
+  let leaf = FNV_OFFSET;
+  for (let i = dot < 0 ? start : dot + 1; i < end; i++) leaf = Math.imul(leaf ^ bytes[i], FNV_PRIME);
+  out[at + PathField.whole] = murmurFinalise(state);
+  out[at + PathField.lastDot] = dot;
+  out[at + PathField.parent] = murmurFinalise(parentState);
   out[at + PathField.leaf] = murmurFinalise(leaf);
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CarbonPlaintextParser, parseDecimal, type CarbonParseCounters } from '../../src/ingest/carbon-plaintext-parser.js';
+import { describePath, PATH_FIELDS } from '../../src/names/name-hash.js';
 import { recordingSink } from '../support/recording-sink.js';
 
 const NOW = 1_700_000_500;
@@ -255,18 +256,22 @@ test('a plain new name goes to the sink as its bytes; tagged, ~-led, OpenMetrics
   const { sink } = countingSink();
   const plain: string[] = [];
   const withBytes = Object.assign(sink, {
-    newPlainSeries(bytes: Uint8Array, start: number, end: number) {
+    newPlainSeries(bytes: Uint8Array, start: number, end: number, path: Int32Array) {
       const name = Buffer.from(bytes.subarray(start, end)).toString('latin1');
       plain.push(name);
+      const expected = new Int32Array(PATH_FIELDS);
+      describePath(bytes, start, end, expected, 0);
+      assert.deepEqual(path, expected, `the hashes main looks ${name} up by`);
       return sink.newSeries(name);
     },
   });
-  const lines = ['a.b.c 1 1', 'x;b=2;a=1 1 1', '~x 1 1', 'm{a="1"} 1 1', 'ünï.x 1 1', 'a"} 1 1', 'a.b.c 2 2', 'd 1 1'];
+  // The last line, with a tab, is read by the full rules: its name's hashes are walked there.
+  const lines = ['a.b.c 1 1', 'x;b=2;a=1 1 1', '~x 1 1', 'm{a="1"} 1 1', 'ünï.x 1 1', 'a"} 1 1', 'a.b.c 2 2', 'd 1 1', ' e..f.g\t1 1'];
   const bytes = new TextEncoder().encode(lines.map((l) => `${l}\n`).join(''));
   parser.parse(bytes, 0, bytes.length, withBytes, { lines: 0, badLines: 0 });
-  assert.deepEqual(plain, ['a.b.c', 'd'], 'a name ending in "} is left to the string path');
-  assert.deepEqual(sink.asked, ['newSeries a.b.c', 'newSeries x;a=1;b=2', 'newSeries x', 'newSeries m;a=1', 'newSeries ünï.x', 'newSeries a"}', 'newSeries d']);
-  assert.deepEqual(sink.seen, [0, 1, 2, 3, 4, 5, 0, 6]);
+  assert.deepEqual(plain, ['a.b.c', 'd', 'e..f.g'], 'a name ending in "} is left to the string path');
+  assert.deepEqual(sink.asked, ['newSeries a.b.c', 'newSeries x;a=1;b=2', 'newSeries x', 'newSeries m;a=1', 'newSeries ünï.x', 'newSeries a"}', 'newSeries d', 'newSeries e..f.g']);
+  assert.deepEqual(sink.seen, [0, 1, 2, 3, 4, 5, 0, 6, 7]);
 });
 
 test('parseDecimal matches Number() on the fast path', () => {
@@ -280,4 +285,48 @@ test('parseDecimal matches Number() on the fast path', () => {
     const bytes = new TextEncoder().encode(s);
     assert.equal(parseDecimal(bytes, 0, bytes.length), Number(s), s);
   }
+});
+
+test('a burst of new names, walked ahead of the lines, reads as each line alone does', () => {
+  const lines: string[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const kind = i % 13;
+    if (kind === 3) lines.push(`tagged.m_${i};b=2;a=1 ${i} 1700000000`);
+    else if (kind === 5) lines.push(`  lead.blank_${i}\t${i}  1700000000`);
+    else if (kind === 7) lines.push(`bad.line_${i} x 1700000000`);
+    else if (kind === 9) lines.push(`wïde.n_${i} ${i} 1700000000`);
+    else if (kind === 11) lines.push(`host_${i % 7}.repeat ${i} 1700000010`);
+    else if (kind === 12) lines.push('');
+    else lines.push(`cb.host_${i % 10}.metric_${i} ${i / 4} ${1700000000 + i}`);
+  }
+  const text = lines.join('\n') + '\nlast.no_newline 1 1700000000';
+  const expected: Parsed = { points: [], bad: [], counters: { lines: 0, badLines: 0 } };
+  for (const line of text.split('\n')) {
+    const r = parse(line + '\n');
+    expected.points.push(...r.points);
+    expected.bad.push(...r.bad);
+    expected.counters.lines += r.counters.lines;
+    expected.counters.badLines += r.counters.badLines;
+  }
+  const result: Parsed = { points: [], bad: [], counters: { lines: 0, badLines: 0 } };
+  const parser = new CarbonPlaintextParser({ now: () => NOW }, (line, reason) => result.bad.push([line, reason]));
+  const sink = recordingSink((name, value, ts) => result.points.push([name, value, ts]));
+  const path = new Int32Array(PATH_FIELDS);
+  const withBytes = Object.assign(sink, {
+    newPlainSeries(bytes: Uint8Array, start: number, end: number, given: Int32Array) {
+      describePath(bytes, start, end, path, 0);
+      assert.deepEqual(given, path);
+      return sink.newSeries(Buffer.from(bytes.subarray(start, end)).toString('latin1'));
+    },
+  });
+  const bytes = new TextEncoder().encode(text);
+  // Cut at newlines, as the worker hands reads on: from the second piece on, names are walked ahead.
+  let start = 0;
+  while (start < bytes.length) {
+    let end = Math.min(bytes.length, start + 4096);
+    while (end < bytes.length && bytes[end - 1] !== 0x0a) end++;
+    parser.parse(bytes, start, end, withBytes, result.counters);
+    start = end;
+  }
+  assert.deepEqual(result, expected);
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { blockBuffers, isPlainName, NameBlockBuilder, nameInBlock } from '../../src/names/name-block.js';
-import { hashName, PATH_FIELDS, PathField } from '../../src/names/name-hash.js';
+import { describePath, hashName, PATH_FIELDS, PathField } from '../../src/names/name-hash.js';
 
 test('a block holds plain names as bytes with their hashes, and other names as UTF-8, in order', () => {
   const builder = new NameBlockBuilder();
@@ -43,4 +43,25 @@ test('a block grows past its first arrays', () => {
     const dot = names[k].lastIndexOf('.');
     assert.deepEqual([whole, lastDot, parent, leaf], [hashName(names[k]), block.starts[k] + dot, hashName(names[k], 0, dot), hashName(names[k], dot + 1)], names[k]);
   }
+});
+
+test('a plain name added with its hashes (the parser walked them) makes the same block as without', () => {
+  const line = Buffer.from('xx cb.host_01.metric_1 1 2\nnodots 3 4\n', 'latin1');
+  const ranges: [number, number][] = [[3, 22], [27, 33]];
+  const described = new NameBlockBuilder();
+  const plain = new NameBlockBuilder();
+  described.addString('first.from.string');
+  plain.addString('first.from.string');
+  const path = new Int32Array(PATH_FIELDS);
+  for (const [start, end] of ranges) {
+    describePath(line, start, end, path, 0);
+    described.addPlain(line, start, end, path);
+    plain.addPlain(line, start, end);
+  }
+  const a = described.take();
+  const b = plain.take();
+  assert.deepEqual(a.paths, b.paths);
+  assert.deepEqual(a.starts, b.starts);
+  assert.equal(a.paths[PATH_FIELDS + PathField.lastDot], a.starts[1] + 'cb.host_01'.length, 'the dot rebased into the block');
+  assert.equal(a.paths[2 * PATH_FIELDS + PathField.lastDot], -1);
 });
