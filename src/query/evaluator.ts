@@ -57,7 +57,11 @@ export async function evaluateFetched(source: SeriesSource, targets: FetchedTarg
   const results: Series[] = [];
   for (const expression of targets.expressions) {
     const value = await evaluator.evaluate(expression, options.from, options.until);
-    if (Array.isArray(value)) results.push(...(value as Series[]));
+    if (!Array.isArray(value)) continue;
+    if (value.length > 0 && Array.isArray(value[0])) {
+      throw new QueryError(`${(expression as CallNode).name}() gives series lists, which only reduceSeries() takes: it cannot be rendered by itself`);
+    }
+    results.push(...(value as Series[]));
   }
   return results;
 }

@@ -162,7 +162,8 @@ function isValid(type: ParamType, value: ArgValue, aggregatorNames: ReadonlySet<
       return Number.isInteger(value) || typeof value === 'string';
     case 'series':
     case 'seriesList':
-      return Array.isArray(value);
+      // Not map()'s list of series lists, which only a 'seriesLists' parameter (reduceSeries) takes.
+      return Array.isArray(value) && (value.length === 0 || !Array.isArray(value[0]));
     case 'seriesLists':
       return Array.isArray(value);
     case 'string':
@@ -180,7 +181,7 @@ function isValid(type: ParamType, value: ArgValue, aggregatorNames: ReadonlySet<
 }
 
 function describe(value: ArgValue): string {
-  if (Array.isArray(value)) return 'series list';
+  if (Array.isArray(value)) return value.length > 0 && Array.isArray(value[0]) ? 'series lists (from map(), for reduceSeries())' : 'series list';
   if (typeof value === 'string') return `'${value}'`;
   return String(value);
 }
