@@ -57,3 +57,12 @@ describe('/render bad input', () => {
     await badRequest(app, 'aliasQuery(web.a.cpu,"web\\.a\\.cpu","web.b.cpu","%.999999999f")', /too wide: width and precision go up to 1000/);
   });
 });
+
+describe('/render times', () => {
+  it("raw answers print the range's ends as whole seconds, as graphite-web's %d does, for generators too", async (t) => {
+    const { app } = await engineApp(t);
+    const response = await app.request('/render?target=identity("x")&from=-2min&format=raw');
+    const header = (await response.text()).split('|')[0];
+    assert.match(header, /^x,\d+,\d+,60$/);
+  });
+});
