@@ -60,7 +60,13 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
   /** Parses and reads here; evaluates and formats here too, or on the render pool when the data is big. */
   async function answerRender(request: RenderRequest, signal: AbortSignal): Promise<Response> {
     const source = new StoreSource(deps.store);
-    const options: EvaluateOptions = { from: request.from, until: request.until, xFilesFactor: request.xFilesFactor, templateParams: request.templateParams };
+    const options: EvaluateOptions = {
+      from: request.from,
+      until: request.until,
+      xFilesFactor: request.xFilesFactor,
+      templateParams: request.templateParams,
+      maxPoints: limits.maxPoints,
+    };
     const targets = await fetchTargets(source, request.targets, options);
     const pool = deps.renderPool;
     if (pool?.wants(targets.fetched)) {

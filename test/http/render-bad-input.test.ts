@@ -66,3 +66,25 @@ describe('/render times', () => {
     assert.match(header, /^x,\d+,\d+,60$/);
   });
 });
+
+describe('/render points made from the time range alone', () => {
+  it('a generator, events() or 1 s buckets over a century are a prompt 400 naming render.maxPoints, not a process out of memory', async (t) => {
+    const { app } = await engineApp(t);
+    for (const target of ['events("deploy")', 'randomWalk("x",1)', 'summarize(web.a.cpu,"1s")', 'hitcount(web.a.cpu,"1s")']) {
+      const started = performance.now();
+      const response = await app.request(`/render?target=${encodeURIComponent(target)}&from=-100y`);
+      assert.equal(response.status, 400, target);
+      assert.match(await response.text(), /too many points: \w+\(\) would make \d+ points in one series, the limit is 100000000 \(render\.maxPoints\)/);
+      // The bucketing functions read a century of stored data first, which takes its own time.
+      if (!target.includes('web.')) assert.ok(performance.now() - started < 2000, `${target} took ${performance.now() - started} ms`);
+    }
+  });
+
+  it('follows a configured render.maxPoints', async (t) => {
+    const { app } = await engineApp(t, { maxPoints: 1000 });
+    const response = await app.request('/render?target=events("deploy")&from=-1h');
+    assert.equal(response.status, 400);
+    assert.match(await response.text(), /events\(\) would make 3600 points in one series, the limit is 1000/);
+    assert.equal((await app.request('/render?target=events("deploy")&from=-10min')).status, 200);
+  });
+});

@@ -3,7 +3,7 @@ import { aggregateSlice } from './agg-funcs.js';
 import { aggFuncArg } from './filters.js';
 import type { Expression } from '../expression/ast.js';
 import { bucketSeconds, parseInterval } from './interval.js';
-import type { FunctionContext, ParamSpec, SeriesFunction } from './registry.js';
+import { checkPointsMade, type FunctionContext, type ParamSpec, type SeriesFunction } from './registry.js';
 
 const seriesList: ParamSpec = { name: 'seriesList', type: 'seriesList', required: true };
 
@@ -50,7 +50,7 @@ export const SUMMARIZE_FUNCTIONS: SeriesFunction[] = [
       { name: 'func', type: 'aggFunc', default: 'sum' },
       { name: 'alignToFrom', type: 'boolean', default: false },
     ],
-    run: (_, [list, intervalString, func, alignToFrom]) => {
+    run: (context, [list, intervalString, func, alignToFrom]) => {
       const interval = bucketSeconds(intervalString as string, 'summarize');
       return (list as Series[]).map((s) => {
         let newStart = s.start;
@@ -59,6 +59,7 @@ export const SUMMARIZE_FUNCTIONS: SeriesFunction[] = [
           newStart = s.start - (s.start % interval);
           newEnd = s.end - (s.end % interval) + interval;
         }
+        checkPointsMade(context, Math.ceil((newEnd - newStart) / interval), 'summarize');
         const [values, alignedEnd] = summarizeValues(s, func as string, interval, newStart, newEnd);
         if (alignToFrom) newEnd = alignedEnd;
         const name = `summarize(${s.name}, "${intervalString as string}", "${func as string}"${alignToFrom ? ', true' : ''})`;
@@ -88,6 +89,7 @@ export const SUMMARIZE_FUNCTIONS: SeriesFunction[] = [
       const interval = bucketSeconds(intervalString as string, 'smartSummarize');
       const inputs = alignTo === null ? (list as Series[]) : await reread(context, alignToUnit(context.from, alignTo as string));
       return inputs.map((s) => {
+        checkPointsMade(context, Math.ceil((s.end - s.start) / interval), 'smartSummarize');
         const [values, alignedEnd] = summarizeValues(s, func as string, interval, s.start, s.end);
         const out = derive(s, `smartSummarize(${s.name}, "${intervalString as string}", "${func as string}")`, { end: alignedEnd, step: interval, values });
         out.tags.smartSummarize = intervalString as string;
@@ -122,6 +124,7 @@ export const SUMMARIZE_FUNCTIONS: SeriesFunction[] = [
         }));
       }
       return inputs.map((s) => {
+        checkPointsMade(context, Math.ceil((s.end - s.start) / interval), 'hitcount');
         const [start, values] = hitcounts(s, interval);
         const out = derive(s, `hitcount(${s.name}, "${intervalString as string}"${align ? ', true' : ''})`, { start, step: interval, values });
         out.tags.hitcount = intervalString as string;
