@@ -1,3 +1,4 @@
+import type { Expression } from '../expression/ast.js';
 import { QueryError } from '../query-error.js';
 import { newSeries, type Series } from '../series.js';
 import { checkPointsMade, type FunctionContext, type ParamSpec, type SeriesFunction } from './registry.js';
@@ -89,3 +90,26 @@ export const GENERATOR_FUNCTIONS: SeriesFunction[] = [
     },
   },
 ];
+
+const GENERATOR_PARAMS: ReadonlyMap<string, readonly ParamSpec[]> = new Map(GENERATOR_FUNCTIONS.map((fn) => [fn.name, fn.params]));
+
+/**
+ * About how many points the generator calls in `expressions` make over [from, until): work that no
+ * fetch shows, so that a render making millions of them goes to the render pool like a big read
+ * (off the event loop, and stopped at the time limit). A step written other than as a number of 1 or more counts as 1 s.
+ */
+export function generatedPoints(expressions: readonly Expression[], from: number, until: number): number {
+  let points = 0;
+  const pending = [...expressions];
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+    if (node.kind !== 'call') continue;
+    pending.push(...node.args, ...node.kwargs.map((kwarg) => kwarg.value));
+    const params = GENERATOR_PARAMS.get(node.name);
+    if (params === undefined) continue;
+    const index = params.findIndex((param) => param.name === 'step');
+    const written = index < 0 ? undefined : (node.kwargs.find((kwarg) => kwarg.name === 'step')?.value ?? node.args[index]);
+    const stepSeconds = index < 0 ? (node.name === 'events' ? 1 : 60) : written === undefined ? 60 : written.kind === 'number' && written.value >= 1 ? written.value : 1;
+    points += (until - from) / stepSeconds;
+  }
+  return points;
+}
