@@ -77,9 +77,13 @@ export function parseRenderRequest(params: RequestParams, clockNow: number): Ren
   return request;
 }
 
-/** The `jsonp` callback name, if any; only plain (dotted) JavaScript names, so it cannot inject script. */
+/**
+ * The `jsonp` callback name, if any (an empty one is none, as graphite-web's falsy test has it);
+ * only plain (dotted) JavaScript names, so it cannot inject script.
+ */
 export function parseJsonpCallback(params: RequestParams): string | undefined {
   const jsonp = params.get('jsonp');
+  if (jsonp === '') return undefined;
   if (jsonp !== undefined && !JSONP_CALLBACK.test(jsonp)) {
     throw new QueryError(`bad jsonp callback '${jsonp}': must be a JavaScript name`);
   }

@@ -69,4 +69,8 @@ describe('parseRenderRequest', () => {
     rejects('target=a&format=png', "'png'");
     rejects('target=a&jsonp=alert(1)', "'alert(1)'");
   });
+
+  it('takes an empty jsonp as none, as graphite-web does', () => {
+    assert.equal(parse('target=a&jsonp=').jsonp, undefined);
+  });
 });
