@@ -4,7 +4,7 @@
  * `carbonado backtest --pool NAME ...`: a thin client of a running server's backtest endpoint.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from './config/index.js';
+import { applyConfig, ConfigError, defaultConfig, loadConfig } from './config/index.js';
 import { startPipeline } from './pipeline/index.js';
 
 const USAGE = `usage: carbonado start [options]
@@ -90,7 +90,11 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** Flag values as config keys; numbers stay strings until here so that `--workers abc` names itself. */
+/**
+ * Flag values as config keys; numbers stay strings until here so that `--workers abc` names itself.
+ * Each value is checked here too, so a bad one is reported under the flag the user typed rather
+ * than as the config key it sets (`--flush-interval 10`, not `config key 'flushInterval'`).
+ */
 function flagOverrides(values: Record<string, string | boolean | undefined>): Record<string, unknown> {
   const overrides: Record<string, unknown> = {};
   const integer = (flag: string, text: string): number => {
@@ -109,7 +113,14 @@ function flagOverrides(values: Record<string, string | boolean | undefined>): Re
   ];
   for (const [flag, key, numeric] of map) {
     const v = values[flag];
-    if (typeof v === 'string') overrides[key] = numeric ? integer(flag, v) : v;
+    if (typeof v !== 'string') continue;
+    overrides[key] = numeric ? integer(flag, v) : v;
+    try {
+      applyConfig(defaultConfig(), { [key]: overrides[key] as string | number });
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      throw new ConfigError(`flag --${flag}: ${err.message.replace(`config key '${key}': `, '')}`);
+    }
   }
   return overrides;
 }

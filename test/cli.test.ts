@@ -77,7 +77,13 @@ test('a bad flag or config value stops start-up with a message naming it', () =>
   const run = (args: string[]) => spawnSync(process.execPath, [CLI, 'start', ...args], { encoding: 'utf8', timeout: 10_000 });
   const badInterval = run(['--flush-interval', '10', '--http-port', '0', '--statsd-port', '0']);
   assert.equal(badInterval.status, 1);
-  assert.match(badInterval.stderr, /flushInterval.*'10'/);
+  assert.match(badInterval.stderr, /^carbonado: flag --flush-interval: bad duration '10'/);
+  const badRange = run(['--http-port', '70000']);
+  assert.equal(badRange.status, 1);
+  assert.match(badRange.stderr, /^carbonado: flag --http-port: expected a port number 0-65535, got 70000/);
+  const badWorkers = run(['--workers', '0']);
+  assert.equal(badWorkers.status, 1);
+  assert.match(badWorkers.stderr, /^carbonado: flag --workers: expected an integer/);
   const badPort = run(['--http-port', 'eighty']);
   assert.equal(badPort.status, 1);
   assert.match(badPort.stderr, /--http-port.*'eighty'/);

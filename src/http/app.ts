@@ -4,6 +4,7 @@ import { NamePatternError } from '../names/name-pattern-error.js';
 import { compileTagRegex, parseSeriesByTag } from '../names/tag-expression.js';
 import { findInStore, type FoundNodes } from '../query/find.js';
 import { describeFunction, describeFunctions } from '../query/functions/index.js';
+import { generatedPoints } from '../query/functions/generators.js';
 import { parseGraphiteTime } from '../query/graphite-time.js';
 import { QueryError } from '../query/query-error.js';
 import { evaluateFetched, fetchTargets, StoreSource, type EvaluateOptions } from '../query/evaluator.js';
@@ -60,10 +61,16 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
   /** Parses and reads here; evaluates and formats here too, or on the render pool when the data is big. */
   async function answerRender(request: RenderRequest, signal: AbortSignal): Promise<Response> {
     const source = new StoreSource(deps.store);
-    const options: EvaluateOptions = { from: request.from, until: request.until, xFilesFactor: request.xFilesFactor, templateParams: request.templateParams };
+    const options: EvaluateOptions = {
+      from: request.from,
+      until: request.until,
+      xFilesFactor: request.xFilesFactor,
+      templateParams: request.templateParams,
+      maxPoints: limits.maxPoints,
+    };
     const targets = await fetchTargets(source, request.targets, options);
     const pool = deps.renderPool;
-    if (pool?.wants(targets.fetched)) {
+    if (pool?.wants(targets.fetched, generatedPoints(targets.expressions, request.from, request.until))) {
       const answer = await pool.render(source, targets, options, request, limits, signal);
       return answer.pieces.length === 1 ? wholeBody(answer.pieces[0], answer.contentType) : piecesBody(answer.pieces, answer.contentType);
     }

@@ -72,10 +72,13 @@ export class RenderPool {
     return this.started;
   }
 
-  /** Whether rendering this fetched data is worth a worker (a series fetched under two keys counts twice: close enough). */
-  wants(fetched: FetchedRanges): boolean {
+  /**
+   * Whether rendering this fetched data is worth a worker (a series fetched under two keys counts
+   * twice: close enough); `madePoints`: points functions make without reading (generators).
+   */
+  wants(fetched: FetchedRanges, madePoints = 0): boolean {
     let series = 0;
-    let points = 0;
+    let points = madePoints;
     for (const ranges of fetched.values()) {
       series += ranges.length;
       for (const range of ranges) points += range.values.length;

@@ -8,7 +8,7 @@ export type RenderFormat = (typeof RENDER_FORMATS)[number];
 /** What a `/render` request asks for, validated. */
 export interface RenderRequest {
   targets: string[];
-  /** Unix seconds; from < until. */
+  /** Whole Unix seconds; from < until. */
   from: number;
   until: number;
   format: RenderFormat;
@@ -43,14 +43,17 @@ export function parseRenderRequest(params: RequestParams, clockNow: number): Ren
   const requestedTz = params.get('tz');
   const tz = requestedTz !== undefined && isKnownTimeZone(requestedTz) ? requestedTz : 'UTC';
 
+  // Whole seconds, as graphite-web's epoch() gives: `raw` prints the range's ends with %d, and
+  // a fraction of the clock reached the answer through functions that use the range (generators).
+  const wallNow = Math.floor(clockNow);
   const nowParam = params.get('now');
-  const now = nowParam === undefined ? clockNow : parseGraphiteTime(nowParam, { now: clockNow, tz });
+  const now = nowParam === undefined ? wallNow : Math.floor(parseGraphiteTime(nowParam, { now: wallNow, tz }));
   const untilParam = params.get('until');
   const fromParam = params.get('from');
   const untilTime = untilParam === undefined ? now : parseGraphiteTime(untilParam, { now, tz });
   const fromTime = parseGraphiteTime(fromParam ?? '-1d', { now, tz });
-  const from = Math.min(fromTime, untilTime);
-  const until = Math.max(fromTime, untilTime);
+  const from = Math.floor(Math.min(fromTime, untilTime));
+  const until = Math.floor(Math.max(fromTime, untilTime));
   if (from === until) throw new QueryError(`invalid empty time range: from and until are both ${from}`);
 
   const request: RenderRequest = { targets, from, until, format: format as RenderFormat, tz, noNullPoints: params.has('noNullPoints') };
@@ -74,9 +77,13 @@ export function parseRenderRequest(params: RequestParams, clockNow: number): Ren
   return request;
 }
 
-/** The `jsonp` callback name, if any; only plain (dotted) JavaScript names, so it cannot inject script. */
+/**
+ * The `jsonp` callback name, if any (an empty one is none, as graphite-web's falsy test has it);
+ * only plain (dotted) JavaScript names, so it cannot inject script.
+ */
 export function parseJsonpCallback(params: RequestParams): string | undefined {
   const jsonp = params.get('jsonp');
+  if (jsonp === '') return undefined;
   if (jsonp !== undefined && !JSONP_CALLBACK.test(jsonp)) {
     throw new QueryError(`bad jsonp callback '${jsonp}': must be a JavaScript name`);
   }

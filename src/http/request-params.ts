@@ -1,3 +1,5 @@
+import { QueryError } from '../query/query-error.js';
+
 /**
  * Request parameters as graphite-web sees them: the query string followed by a form body
  * (url-encoded, as Grafana posts it, or multipart). A repeated name keeps every value in order;
@@ -27,6 +29,15 @@ export class RequestParams {
   }
 }
 
+/** The multipart body's fields; a body that is not valid multipart is the client's error (400), not a 500. */
+async function formData(request: Request): Promise<FormData> {
+  try {
+    return await request.formData();
+  } catch (error) {
+    throw new QueryError(`bad multipart/form-data body: ${(error as Error).message}`);
+  }
+}
+
 export async function readRequestParams(request: Request): Promise<RequestParams> {
   const entries: Array<[string, string]> = [...new URL(request.url).searchParams];
   if (request.method === 'POST') {
@@ -34,7 +45,7 @@ export async function readRequestParams(request: Request): Promise<RequestParams
     if (contentType.startsWith('application/x-www-form-urlencoded')) {
       entries.push(...new URLSearchParams(await request.text()));
     } else if (contentType.startsWith('multipart/form-data')) {
-      for (const [key, value] of await request.formData()) {
+      for (const [key, value] of await formData(request)) {
         if (typeof value === 'string') entries.push([key, value]);
       }
     }

@@ -18,6 +18,8 @@ export interface EvaluateOptions {
   xFilesFactor?: number;
   /** `template[name]=value` request parameters; they override template() defaults. */
   templateParams?: Readonly<Record<string, string>>;
+  /** Most points a function may make for one series from the time range alone (render.maxPoints); none: no bound. */
+  maxPoints?: number;
 }
 
 /**
@@ -57,7 +59,11 @@ export async function evaluateFetched(source: SeriesSource, targets: FetchedTarg
   const results: Series[] = [];
   for (const expression of targets.expressions) {
     const value = await evaluator.evaluate(expression, options.from, options.until);
-    if (Array.isArray(value)) results.push(...(value as Series[]));
+    if (!Array.isArray(value)) continue;
+    if (value.length > 0 && Array.isArray(value[0])) {
+      throw new QueryError(`${(expression as CallNode).name}() gives series lists, which only reduceSeries() takes: it cannot be rendered by itself`);
+    }
+    results.push(...(value as Series[]));
   }
   return results;
 }
@@ -190,6 +196,7 @@ export class StoreSource implements SeriesSource {
 class Evaluator {
   private readonly now: number;
   private readonly xFilesFactor: number;
+  private readonly maxPoints: number | undefined;
 
   constructor(
     private readonly source: SeriesSource,
@@ -199,6 +206,7 @@ class Evaluator {
   ) {
     this.now = options.now ?? options.until;
     this.xFilesFactor = options.xFilesFactor ?? 0;
+    this.maxPoints = options.maxPoints;
   }
 
   private async seriesFor(query: FetchQuery, from: number, until: number): Promise<Series[]> {
@@ -264,6 +272,7 @@ class Evaluator {
       until,
       now: this.now,
       xFilesFactor: this.xFilesFactor,
+      maxPoints: this.maxPoints,
       args: call.args,
       evaluate: async (expression, f, u) => {
         const value = await this.evaluate(expression, f, u);

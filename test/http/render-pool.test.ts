@@ -7,6 +7,8 @@ import { PointBatchBuilder } from '../../src/points.js';
 import type { SeriesStore } from '../../src/store/series-store.js';
 import type { StorageEngine } from '../../src/store/storage-engine.js';
 import { openTempEngine } from '../support/temp-engine.js';
+import { parseTarget } from '../../src/query/expression/parser.js';
+import { generatedPoints } from '../../src/query/functions/generators.js';
 
 const T0 = 1_700_000_000;
 const NOW = T0 + 3600;
@@ -126,6 +128,24 @@ describe('render pool', () => {
     slowDown(false);
     // The worker stopped at the time limit; the next render gets a new one (no time limit here: it starts slowly on a busy machine).
     assert.deepEqual(await answer(pooled, url), await answer(main, url));
+  });
+
+  it('sends a render whose generators make many points to the pool: the event loop stays free and the time limit stops it', async (t) => {
+    const store = await fixture(t);
+    const renderPool = new RenderPool({ threads: 1 });
+    t.after(() => renderPool.close());
+    const app = createHttpApp({ store, health: () => ({}), limits: { timeoutMs: 300 }, renderPool });
+    assert.equal(renderPool.wants(new Map(), generatedPoints([parseTarget('sumSeries(randomWalk("x", 1), events("e"))')], 0, 60_000)), true);
+    assert.equal(renderPool.wants(new Map(), generatedPoints([parseTarget('randomWalk("x")')], 0, 60_000)), false);
+    // 30 days at 1 s: 2.6 million points, seconds of work.
+    const rendering = answer(app, '/render?target=randomWalk("x",1)&from=-30d');
+    const started = performance.now();
+    const health = await app.request('/health');
+    assert.equal(health.status, 200);
+    assert.ok(performance.now() - started < 1000, `/health waited ${performance.now() - started} ms`);
+    const stopped = await rendering;
+    assert.equal(stopped.status, 503, stopped.body.toString().slice(0, 200));
+    assert.match(stopped.body.toString(), /render\.timeoutMs/);
   });
 
   it('answers 503 when a worker dies, and the pool starts a new one', async (t) => {

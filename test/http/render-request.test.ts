@@ -27,6 +27,13 @@ describe('parseRenderRequest', () => {
     });
   });
 
+  it('gives whole seconds, as graphite-web does, whatever the fraction of the clock', () => {
+    const request = parseRenderRequest(new RequestParams(new URLSearchParams('target=a&from=-1min')), NOW + 0.836);
+    assert.deepEqual([request.from, request.until], [NOW - 60, NOW]);
+    const shifted = parseRenderRequest(new RequestParams(new URLSearchParams('target=a&now=-1h&until=now')), NOW + 0.5);
+    assert.deepEqual([shifted.from, shifted.until], [NOW - 3600 - 86400, NOW - 3600]);
+  });
+
   it('reads every option', () => {
     const request = parse(
       'target=a&target=b&from=-1h&until=-10min&format=csv&tz=Europe/Paris&maxDataPoints=100&noNullPoints&jsonp=cb.x',
@@ -61,5 +68,9 @@ describe('parseRenderRequest', () => {
     rejects('target=a&from=now&until=now', 'empty time range');
     rejects('target=a&format=png', "'png'");
     rejects('target=a&jsonp=alert(1)', "'alert(1)'");
+  });
+
+  it('takes an empty jsonp as none, as graphite-web does', () => {
+    assert.equal(parse('target=a&jsonp=').jsonp, undefined);
   });
 });

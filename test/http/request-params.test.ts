@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readRequestParams, RequestParams } from '../../src/http/request-params.js';
+import { QueryError } from '../../src/query/query-error.js';
 
 describe('RequestParams', () => {
   it('keeps repeats in order and answers single lookups with the last value', () => {
@@ -36,5 +37,10 @@ describe('readRequestParams', () => {
     form.append('target', 'b');
     const params = await readRequestParams(new Request('http://x/render', { method: 'POST', body: form }));
     assert.deepEqual(params.getAll('target'), ['a', 'b']);
+  });
+
+  it('answers a body that is not valid multipart with a QueryError (a 400), not a TypeError (a 500)', async () => {
+    const request = new Request('http://x/render', { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=xx' }, body: 'garbage' });
+    await assert.rejects(readRequestParams(request), (error: Error) => error instanceof QueryError && /^bad multipart\/form-data body: /.test(error.message));
   });
 });

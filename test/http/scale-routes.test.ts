@@ -249,3 +249,23 @@ test('GET /scale/events streams every pool\'s decision, then the changes', async
   registry.stop(); // the stream ends when the registry stops
   await assert.rejects(next(), /event stream ended/);
 });
+
+test('PUT refuses render targets that can never evaluate (bad syntax, unknown function), naming the field', async (t) => {
+  const { url } = await startServer(t);
+  const cases: Array<[unknown, string, RegExp]> = [
+    [{ ...POOL, qps: 'sumSeries(out.p.*' }, 'qps', /^qps: bad target 'sumSeries\(out\.p\.\*': missing '\)'/],
+    [{ ...POOL, qps: 'sumSeries(nosuch(out.p.qps))' }, 'qps', /^qps: unknown function nosuch\(\) \(column 11\)/],
+    [{ ...POOL, instances: 'count(' }, 'instances', /^instances: bad target/],
+    [{ ...POOL, health: [{ target: 'out.p.ok', above: 1 }, { target: 'out.p.slow|nosuch()', above: 1 }] }, 'health[1].target', /^health\[1\]\.target: unknown function nosuch\(\)/],
+  ];
+  for (const [body, field, message] of cases) {
+    const response = await put(`${url}/scale/pools/p`, body);
+    assert.equal(response.status, 400, JSON.stringify(body));
+    const error = await json<ErrorBody>(response);
+    assert.equal(error.field, field);
+    assert.match(error.error, message);
+  }
+  assert.equal((await fetch(`${url}/scale/pools/p`)).status, 404, 'no pool was stored');
+  const good = { ...POOL, qps: 'sumSeries(seriesByTag("name=out.p.qps"))|scale(1)', instances: 'template(out.$x.n, x="p")', health: [{ target: 'out.p.qps', above: 1 }] };
+  assert.equal((await put(`${url}/scale/pools/p`, good)).status, 201);
+});

@@ -8,6 +8,8 @@ import type { CallNode, Expression, KeywordArgument, PathNode } from './ast.js';
  * arguments, paths with globs (`*`, `?`, `[a-z]`, `[!x]`, `{a,b}`) and `\`-escaped symbols, and
  * the pipe form `a.b|sumSeries()|alias("x")`, which becomes `alias(sumSeries(a.b), "x")`.
  * Errors are QueryErrors naming the column (1-based) where the target stops making sense.
+ * Calls nest at most MAX_NESTING deep, counting each pipe as one more level: the parser, the
+ * evaluator and the naming of results all recurse once per level.
  */
 export function parseTarget(target: string): Expression {
   const parser = new TargetParser(target);
@@ -22,9 +24,16 @@ const IDENT_CHAR = /[A-Za-z0-9_]/;
 /** graphite-web's `symbols`: what a path element cannot hold unescaped (plus the pipe and blanks). */
 const PATH_STOP = new Set(['(', ')', '{', '}', ',', '=', '.', "'", '"', '\\', '|', ' ', '\t', '\r', '\n']);
 const NUMBER = /^-?\d+(?:(\.\d+)?(?:[eE](-?\d+))?)/;
+/**
+ * Deepest nesting of calls a target may have. Real targets nest a dozen deep; thousands of levels
+ * overflowed the stack (a 500) and only come from generated or hostile requests.
+ */
+export const MAX_NESTING = 200;
 
 class TargetParser {
   private pos = 0;
+  /** Calls open around the current position, pipes included. */
+  private nesting = 0;
 
   constructor(private readonly text: string) {}
 
@@ -48,14 +57,20 @@ class TargetParser {
   /** expression := (call | path) ('|' call)* */
   parseExpression(): Expression {
     this.skipSpace();
+    const outerNesting = this.nesting;
     let expression: Expression = this.identFollowedByParen() ? this.parseCall() : this.parsePath();
     for (;;) {
       this.skipSpace();
-      if (this.peek() !== '|') return expression;
+      if (this.peek() !== '|') {
+        this.nesting = outerNesting;
+        return expression;
+      }
       const pipe = this.pos;
       this.pos++;
       this.skipSpace();
       if (!this.identFollowedByParen()) this.fail('expected a function call after |');
+      // The call wraps everything before the pipe: one level deeper than it.
+      this.nesting++;
       const call = this.parseCall();
       call.args.unshift(expression);
       call.raw = this.text.slice(expression.position, this.pos);
@@ -80,6 +95,7 @@ class TargetParser {
 
   private parseCall(): CallNode {
     const start = this.pos;
+    if (++this.nesting > MAX_NESTING) this.fail(`calls nested more than ${MAX_NESTING} deep`);
     const name = this.readIdent();
     this.skipSpace();
     this.pos++; // '('
@@ -105,6 +121,7 @@ class TargetParser {
       }
     }
     call.raw = this.text.slice(start, this.pos);
+    this.nesting--;
     return call;
   }
 

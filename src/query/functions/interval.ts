@@ -23,6 +23,16 @@ export function intervalSeconds(text: string): number {
   return seconds;
 }
 
+/**
+ * intervalSeconds() for a bucket size (summarize, hitcount): graphite-web divides by it and fails
+ * with a 500 on zero, and a negative one gives no buckets, so both are the caller's error here.
+ */
+export function bucketSeconds(text: string, fn: string): number {
+  const seconds = intervalSeconds(text);
+  if (!(seconds > 0)) throw new QueryError(`${fn}(): interval '${text}' must be positive`);
+  return seconds;
+}
+
 /** graphite-web's parseATTime() for a `date` argument: epoch seconds, or any from/until form (UTC). */
 export function dateSeconds(value: string | number, now: number): number {
   return typeof value === 'number' ? Math.trunc(value) : parseGraphiteTime(value, { now });

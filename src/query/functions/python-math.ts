@@ -13,9 +13,17 @@ export function safePow(a: number, b: number): number {
   return result;
 }
 
+/** CPython's NDIGITS_MAX and NDIGITS_MIN for floats (floatobject.c). */
+const ROUND_DIGITS_MAX = 323;
+const ROUND_DIGITS_MIN = -308;
+
 /** Python 3's round(x, digits) for a float: to `digits` decimals (tens, hundreds... when negative), ties to even. */
 export function pythonRound(x: number, digits: number): number {
   if (!Number.isFinite(x)) return x;
+  // CPython's float round() bounds, which also keep 10**digits from being a BigInt of a billion digits:
+  // beyond 323 decimals every double is already exact, beyond 308 tens every double rounds to 0.
+  if (digits > ROUND_DIGITS_MAX) return x;
+  if (digits < ROUND_DIGITS_MIN) return 0 * x;
   return Number(roundedDecimal(x, digits));
 }
 

@@ -3,6 +3,11 @@ import { pythonFloat } from './python-format.js';
 import { pythonExponential, pythonFixed } from './python-math.js';
 
 const DIRECTIVE = /%(?:([-+ 0#]*)(\d*)(?:\.(\d+))?([diouxXeEfFgGsr%]))?/g;
+/**
+ * Largest width or precision a directive may ask for. Python pads to any size memory allows; here
+ * '%.999999999f' spent minutes on one BigInt and '%999999999d' failed as a 500, for a series name.
+ */
+export const MAX_FORMAT_FIELD = 1000;
 
 /**
  * Python's `template % value` for one float (aliasQuery's `newName % current`): %d %i %u %f %F %e
@@ -14,6 +19,9 @@ export function percentFormat(template: string, value: number): string {
   const text = template.replace(DIRECTIVE, (directive, flags: string | undefined, width: string, precision: string | undefined, conversion: string | undefined) => {
     if (conversion === undefined) throw new QueryError(`unsupported format character in '${template}'`);
     if (conversion === '%') return '%';
+    if (Number(width || 0) > MAX_FORMAT_FIELD || Number(precision ?? 0) > MAX_FORMAT_FIELD) {
+      throw new QueryError(`format '${directive}' in '${template}' is too wide: width and precision go up to ${MAX_FORMAT_FIELD}`);
+    }
     used++;
     return applyWidth(convert(conversion, value, precision === undefined ? undefined : Number(precision), flags ?? ''), flags ?? '', Number(width || 0), conversion);
   });

@@ -46,6 +46,8 @@ export interface FunctionContext {
   readonly now: number;
   /** The request's xFilesFactor (the `xFilesFactor` parameter, default 0). */
   readonly xFilesFactor: number;
+  /** Most points one series a function makes from the time range alone may have (render.maxPoints); none: no bound. */
+  readonly maxPoints?: number;
   /** The call's argument expressions as written (graphite-web's requestContext['args']). */
   readonly args: readonly Expression[];
   /** Evaluates an expression again over another time range (timeShift, moving windows). */
@@ -162,7 +164,8 @@ function isValid(type: ParamType, value: ArgValue, aggregatorNames: ReadonlySet<
       return Number.isInteger(value) || typeof value === 'string';
     case 'series':
     case 'seriesList':
-      return Array.isArray(value);
+      // Not map()'s list of series lists, which only a 'seriesLists' parameter (reduceSeries) takes.
+      return Array.isArray(value) && (value.length === 0 || !Array.isArray(value[0]));
     case 'seriesLists':
       return Array.isArray(value);
     case 'string':
@@ -180,7 +183,7 @@ function isValid(type: ParamType, value: ArgValue, aggregatorNames: ReadonlySet<
 }
 
 function describe(value: ArgValue): string {
-  if (Array.isArray(value)) return 'series list';
+  if (Array.isArray(value)) return value.length > 0 && Array.isArray(value[0]) ? 'series lists (from map(), for reduceSeries())' : 'series list';
   if (typeof value === 'string') return `'${value}'`;
   return String(value);
 }
@@ -245,4 +248,15 @@ function signatureEntry(param: ParamSpec): string {
   else if (value === Infinity) text = 'inf';
   else text = String(value);
   return `${param.name}=${text}`;
+}
+
+/**
+ * Throws a QueryError when a function would make a series of `count` points from the time range
+ * alone (generators, small buckets over a long range) beyond the request's points limit: such a
+ * series is allocated and filled before any other limit can look at it, so over decades at 1 s
+ * one request took the process down.
+ */
+export function checkPointsMade(context: FunctionContext, count: number, fn: string): void {
+  const limit = context.maxPoints ?? Infinity;
+  if (count > limit) throw new QueryError(`too many points: ${fn}() would make ${count} points in one series, the limit is ${limit} (render.maxPoints)`);
 }

@@ -2,8 +2,8 @@ import { derive, type Series } from '../series.js';
 import { aggregateSlice } from './agg-funcs.js';
 import { aggFuncArg } from './filters.js';
 import type { Expression } from '../expression/ast.js';
-import { intervalSeconds, parseInterval } from './interval.js';
-import type { FunctionContext, ParamSpec, SeriesFunction } from './registry.js';
+import { bucketSeconds, parseInterval } from './interval.js';
+import { checkPointsMade, type FunctionContext, type ParamSpec, type SeriesFunction } from './registry.js';
 
 const seriesList: ParamSpec = { name: 'seriesList', type: 'seriesList', required: true };
 
@@ -50,15 +50,16 @@ export const SUMMARIZE_FUNCTIONS: SeriesFunction[] = [
       { name: 'func', type: 'aggFunc', default: 'sum' },
       { name: 'alignToFrom', type: 'boolean', default: false },
     ],
-    run: (_, [list, intervalString, func, alignToFrom]) =>
-      (list as Series[]).map((s) => {
-        const interval = intervalSeconds(intervalString as string);
+    run: (context, [list, intervalString, func, alignToFrom]) => {
+      const interval = bucketSeconds(intervalString as string, 'summarize');
+      return (list as Series[]).map((s) => {
         let newStart = s.start;
         let newEnd = s.end;
         if (!alignToFrom) {
           newStart = s.start - (s.start % interval);
           newEnd = s.end - (s.end % interval) + interval;
         }
+        checkPointsMade(context, Math.ceil((newEnd - newStart) / interval), 'summarize');
         const [values, alignedEnd] = summarizeValues(s, func as string, interval, newStart, newEnd);
         if (alignToFrom) newEnd = alignedEnd;
         const name = `summarize(${s.name}, "${intervalString as string}", "${func as string}"${alignToFrom ? ', true' : ''})`;
@@ -66,7 +67,8 @@ export const SUMMARIZE_FUNCTIONS: SeriesFunction[] = [
         out.tags.summarize = intervalString as string;
         out.tags.summarizeFunction = func as string;
         return out;
-      }),
+      });
+    },
   },
   {
     name: 'smartSummarize',
@@ -84,9 +86,10 @@ export const SUMMARIZE_FUNCTIONS: SeriesFunction[] = [
       return unit !== undefined && ALIGN_UNITS.includes(unit) ? [[alignToUnit(from, unit), until]] : [];
     },
     run: async (context, [list, intervalString, func, alignTo]) => {
+      const interval = bucketSeconds(intervalString as string, 'smartSummarize');
       const inputs = alignTo === null ? (list as Series[]) : await reread(context, alignToUnit(context.from, alignTo as string));
-      const interval = intervalSeconds(intervalString as string);
       return inputs.map((s) => {
+        checkPointsMade(context, Math.ceil((s.end - s.start) / interval), 'smartSummarize');
         const [values, alignedEnd] = summarizeValues(s, func as string, interval, s.start, s.end);
         const out = derive(s, `smartSummarize(${s.name}, "${intervalString as string}", "${func as string}")`, { end: alignedEnd, step: interval, values });
         out.tags.smartSummarize = intervalString as string;
@@ -112,7 +115,7 @@ export const SUMMARIZE_FUNCTIONS: SeriesFunction[] = [
       return interval !== undefined && align?.kind === 'boolean' && align.value ? [[alignToInterval(from, Math.trunc(interval)), until]] : [];
     },
     run: async (context, [list, intervalString, align]) => {
-      const interval = Math.trunc(intervalSeconds(intervalString as string));
+      const interval = Math.trunc(bucketSeconds(intervalString as string, 'hitcount'));
       let inputs = list as Series[];
       if (align) {
         inputs = (await reread(context, alignToInterval(context.from, interval))).map((s) => ({
@@ -121,6 +124,7 @@ export const SUMMARIZE_FUNCTIONS: SeriesFunction[] = [
         }));
       }
       return inputs.map((s) => {
+        checkPointsMade(context, Math.ceil((s.end - s.start) / interval), 'hitcount');
         const [start, values] = hitcounts(s, interval);
         const out = derive(s, `hitcount(${s.name}, "${intervalString as string}"${align ? ', true' : ''})`, { start, step: interval, values });
         out.tags.hitcount = intervalString as string;

@@ -1,4 +1,5 @@
 import type { Expression } from '../expression/ast.js';
+import { QueryError } from '../query-error.js';
 import { derive, type Series } from '../series.js';
 import { dateSeconds, intervalSeconds, parseInterval } from './interval.js';
 import type { ParamSpec, SeriesFunction } from './registry.js';
@@ -11,6 +12,12 @@ const seriesList: ParamSpec = { name: 'seriesList', type: 'seriesList', required
 function backwards(text: string): string {
   return /^\d/.test(text) ? `-${text}` : text;
 }
+
+/**
+ * Most shifts one timeStack may stack; each is a read of its own. graphite-web has no bound, and
+ * timeStack(x, '1d', -999999999, 0) planned a billion reads on the event loop until memory ran out.
+ */
+export const MAX_TIME_STACK_SHIFTS = 1000;
 
 /** timeStack's arguments as written, with graphite-web's defaults. */
 function timeStackArgs(args: readonly Expression[]): { unit: string; first: number; last: number } | undefined {
@@ -36,12 +43,15 @@ export const TIME_SHIFT_FUNCTIONS: SeriesFunction[] = [
     prefetchRanges: (args, from, until) => {
       const written = timeStackArgs(args);
       const delta = written && parseInterval(backwards(written.unit));
-      if (!written || delta === undefined) return [];
+      if (!written || delta === undefined || written.last - written.first > MAX_TIME_STACK_SHIFTS) return [];
       const ranges: Array<[number, number]> = [];
       for (let shift = written.first; shift < written.last; shift++) ranges.push([from + delta * shift, until + delta * shift]);
       return ranges;
     },
     run: async (context, [list, unitText, first, last]) => {
+      if ((last as number) - (first as number) > MAX_TIME_STACK_SHIFTS) {
+        throw new QueryError(`timeStack(): ${first as number} to ${last as number} is ${(last as number) - (first as number)} shifts, more than ${MAX_TIME_STACK_SHIFTS}`);
+      }
       const inputs = list as Series[];
       if (inputs.length === 0) return [];
       const unit = backwards(unitText as string);

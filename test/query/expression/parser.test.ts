@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Expression } from '../../../src/query/expression/ast.js';
-import { parseTarget } from '../../../src/query/expression/parser.js';
+import { MAX_NESTING, parseTarget } from '../../../src/query/expression/parser.js';
 import { QueryError } from '../../../src/query/query-error.js';
 
 /** The tree without positions, as a compact string: f(a.b, 'x', 1, k=true). */
@@ -98,5 +98,17 @@ describe('parseTarget', () => {
     rejects('f(k=1, a.b)', 'positional argument after keyword arguments at column 8');
     rejects('f(a, k=1, k=2)', "keyword argument 'k' given twice at column 11");
     rejects('', 'expected a metric path or function call at the end');
+  });
+
+  it('refuses calls nested deeper than MAX_NESTING, by nesting or by pipes, with a QueryError instead of a stack overflow', () => {
+    const nested = (depth: number): string => `${'absolute('.repeat(depth)}a.b${')'.repeat(depth)}`;
+    assert.equal(parsed(nested(MAX_NESTING - 1)).length > 0, true);
+    rejects(nested(MAX_NESTING + 1), `calls nested more than ${MAX_NESTING} deep`);
+    rejects(nested(50_000), `calls nested more than ${MAX_NESTING} deep`);
+    assert.match(parsed(`a.b${'|absolute()'.repeat(MAX_NESTING - 2)}`), /^absolute\(absolute\(/);
+    rejects(`a.b${'|absolute()'.repeat(MAX_NESTING + 1)}`, `calls nested more than ${MAX_NESTING} deep`);
+    rejects(`f(a.b${'|absolute()'.repeat(MAX_NESTING)})`, `calls nested more than ${MAX_NESTING} deep`);
+    // Siblings do not add up: many calls side by side are not deep.
+    assert.match(parsed(`sumSeries(${Array(1000).fill('absolute(a.b)').join(',')})`), /^sumSeries\(absolute\(a\.b\), /);
   });
 });

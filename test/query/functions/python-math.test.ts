@@ -24,6 +24,16 @@ describe('Python float arithmetic', () => {
     assert.equal(pythonRound(7, 3), 7);
   });
 
+  it('round() with digits beyond the range of doubles answers at once, as CPython does', () => {
+    assert.equal(pythonRound(1.5, 400), 1.5);
+    assert.equal(pythonRound(5e-324, 324), 5e-324);
+    assert.equal(pythonRound(5e-324, 323), 0);
+    assert.equal(pythonRound(1.5, 999_999_999), 1.5);
+    assert.ok(Object.is(pythonRound(-1.5, -999_999_999), -0));
+    assert.equal(pythonRound(1e300, -308), 0);
+    assert.equal(pythonRound(1e300, -300), 1e300);
+  });
+
   it("'%.Nf' and '%.Ne' as Python writes them", () => {
     assert.equal(pythonFixed(2.25, 1), '2.2');
     assert.equal(pythonFixed(0.125, 2), '0.12');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { percentFormat } from '../../../src/query/functions/python-percent.js';
+import { MAX_FORMAT_FIELD, percentFormat } from '../../../src/query/functions/python-percent.js';
 import { QueryError } from '../../../src/query/query-error.js';
 
 describe("Python's % formatting of one float", () => {
@@ -27,5 +27,13 @@ describe("Python's % formatting of one float", () => {
     assert.throws(() => percentFormat('%d and %d', 1), /not enough arguments/);
     assert.throws(() => percentFormat('%x', 1), /an integer is required/);
     assert.throws(() => percentFormat('50%', 1), /unsupported format character/);
+  });
+
+  it('refuses a width or precision beyond MAX_FORMAT_FIELD with a QueryError, at once', () => {
+    assert.equal(percentFormat(`%.${MAX_FORMAT_FIELD}f`, 1.5).length, MAX_FORMAT_FIELD + 2);
+    assert.equal(percentFormat(`%${MAX_FORMAT_FIELD}d`, 1.5).length, MAX_FORMAT_FIELD);
+    for (const template of ['%.999999999f', '%999999999d', `%0${MAX_FORMAT_FIELD + 1}.2e`, 'x %.1001g']) {
+      assert.throws(() => percentFormat(template, 1.5), (error: unknown) => error instanceof QueryError && /too wide: width and precision go up to 1000/.test(error.message), template);
+    }
   });
 });

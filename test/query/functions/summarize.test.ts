@@ -47,3 +47,14 @@ describe('smartSummarize and hitcount', () => {
     assert.deepEqual([aligned.name, aligned.start, aligned.end, points(aligned)], ['hitcount(x, "1min", true)', 120, 300, [60, 60, null]]);
   });
 });
+
+describe('bucket sizes', () => {
+  it('summarize, smartSummarize and hitcount refuse a zero or negative interval with a QueryError naming it', async () => {
+    const x = series('x', [1, 2, 3, 4, 5]);
+    for (const fn of ['summarize', 'smartSummarize', 'hitcount']) {
+      for (const interval of ['0s', '0min', '-1h']) {
+        await assert.rejects(run(fn, [x], interval), (error: Error) => error.name === 'QueryError' && error.message === `${fn}(): interval '${interval}' must be positive`);
+      }
+    }
+  });
+});

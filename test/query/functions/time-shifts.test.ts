@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { points, run, series } from './function-harness.js';
 import { rangeContext, runIn } from './range-harness.js';
+import { MAX_TIME_STACK_SHIFTS } from '../../../src/query/functions/time-shifts.js';
 
 describe('time-shift functions', () => {
   it('timeStack reads each shift again and draws it over the first series range', async () => {
@@ -16,6 +17,14 @@ describe('time-shift functions', () => {
         ['timeShift(x, -10s, 1)', 'timeShift(x, -10s, 1)', 100, 130, [90, 90, 90], '1'],
       ],
     );
+  });
+
+  it('timeStack refuses more than MAX_TIME_STACK_SHIFTS shifts before reading any', async () => {
+    const x = series('x', [1, 2, 3], 100);
+    const { context, rereads } = rangeContext(100, 130, (target, from) => [series(target, [from, from, from], from)]);
+    await assert.rejects(runIn(context, 'timeStack', [x], '1d', -999_999_999, 0), /timeStack\(\): -999999999 to 0 is 999999999 shifts, more than 1000/);
+    assert.deepEqual(rereads, []);
+    assert.equal((await runIn(context, 'timeStack', [x], '1s', 0, MAX_TIME_STACK_SHIFTS)).length, MAX_TIME_STACK_SHIFTS);
   });
 
   it('timeSlice nulls the points outside the slice, counting time from the request start', async () => {
