@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compileGlob, hasGlob, pathPart } from '../../src/names/glob.js';
+import { compileGlob, hasGlob, MAX_BRACE_DEPTH, pathPart } from '../../src/names/glob.js';
 import { NamePatternError } from '../../src/names/name-pattern-error.js';
 
 const cases: Array<[pattern: string, name: string, matches: boolean]> = [
@@ -54,6 +54,34 @@ describe('compileGlob', () => {
     assert.throws(
       () => compileGlob('a.[z-a]'),
       (error: unknown) => error instanceof NamePatternError && error.message.includes("'a.[z-a]'"),
+    );
+  });
+
+  // Each unclosed `[` or `{` scanned to the pattern's end: 100,000 of them took 11-24 s, then a 500.
+  it('takes many unclosed brackets or braces as literals, in one pass, and refuses a regex too large at once', { timeout: 10_000 }, () => {
+    for (const open of ['[', '{']) {
+      const matches = compileGlob(`a.${open.repeat(10_000)}*`);
+      assert.equal(matches(`a.${open.repeat(10_000)}x`), true);
+      assert.equal(matches(`a.${open.repeat(9_999)}x`), false);
+      assert.throws(
+        () => compileGlob(`a.${open.repeat(100_000)}*`),
+        (error: unknown) => error instanceof NamePatternError && error.message.includes('(100003 characters)') && error.message.length < 400,
+      );
+    }
+  });
+
+  it('finds a class or braces closed after many unclosed ones', () => {
+    assert.equal(compileGlob(`a.${'['.repeat(1000)}x]`)('a.['), true, 'the first [ opens a class of [ and x');
+    assert.equal(compileGlob(`a.${'{'.repeat(1000)}x,y}`)(`a.${'{'.repeat(999)}y`), true, 'the last { opens the braces');
+  });
+
+  it(`nests braces ${MAX_BRACE_DEPTH} deep, and refuses deeper as a NamePatternError`, () => {
+    const nested = (depth: number): string => `a.${'{x,'.repeat(depth)}y${'}'.repeat(depth)}`;
+    assert.equal(compileGlob(nested(MAX_BRACE_DEPTH))('a.y'), true);
+    assert.equal(compileGlob(nested(MAX_BRACE_DEPTH))('a.x'), true);
+    assert.throws(
+      () => compileGlob(nested(MAX_BRACE_DEPTH + 1)),
+      (error: unknown) => error instanceof NamePatternError && error.message.includes(`${MAX_BRACE_DEPTH} deep`),
     );
   });
 });
