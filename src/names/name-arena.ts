@@ -8,6 +8,7 @@
  */
 import { doubledToHold, grown } from '../grown-array.js';
 import { writeAsciiName } from './ascii-name.js';
+import { ByteCopier } from './byte-copy.js';
 
 /** lengths[id]: no name. */
 const ABSENT = -1;
@@ -24,6 +25,7 @@ export class NameArena {
   private starts = new Uint32Array(1024);
   private lengths = new Int32Array(1024).fill(ABSENT);
   private readonly wide = new Map<number, string>();
+  private readonly copier = new ByteCopier();
   /** Ids run from 0 to this (exclusive). */
   limit = 0;
 
@@ -98,9 +100,7 @@ export class NameArena {
   setBytes(id: number, bytes: Uint8Array, start: number, end: number): void {
     const length = end - start;
     this.prepare(id, length);
-    const arena = this.bytes;
-    const at = this.end - start;
-    for (let i = start; i < end; i++) arena[at + i] = bytes[i];
+    this.copier.copy(bytes, start, end, this.bytes, this.end);
     this.starts[id] = this.end;
     this.lengths[id] = length;
     this.end += length;
