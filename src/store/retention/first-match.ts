@@ -28,6 +28,10 @@ const Kind = {
   regex: 7,
 } as const;
 
+/** Rules whose bits the first and last byte tables hold; any after them are tried on every name. */
+const MASKED_RULES = 31;
+const ALL_MASKED = 0x7fffffff;
+
 export class FirstMatch {
   private readonly kinds: Uint8Array;
   /** Rule r's literal is text[literalAt[r], literalAt[r + 1]). */
@@ -40,6 +44,14 @@ export class FirstMatch {
    * on when the byte under the literal's last one is `byte`.
    */
   private readonly skips: Int32Array;
+  /**
+   * By a name's first byte, and by its last: bit r set if rule r (< MASKED_RULES) may match a name
+   * with that byte there. A prefix rule (`^stats\.gauges\.`) is then tried only on names that begin
+   * with its first byte, a suffix rule (`\.count$`) on those that end with its last, and a new
+   * carbon series (`cb.host_07.metric_000123`) tries two of the seven embedded aggregation rules.
+   */
+  private readonly byFirst = new Int32Array(256);
+  private readonly byLast = new Int32Array(256);
 
   constructor(patterns: readonly RegExp[]) {
     this.kinds = new Uint8Array(patterns.length);
@@ -60,40 +72,62 @@ export class FirstMatch {
       const n = literal.length;
       this.skips.fill(n, 256 * r, 256 * (r + 1));
       for (let i = 0; i < n - 1; i++) this.skips[256 * r + literal[i]] = n - 1 - i;
+      if (r < MASKED_RULES) this.index(r, literal);
     });
+  }
+
+  /** Sets rule r's bits in byFirst and byLast. */
+  private index(r: number, literal: Uint8Array): void {
+    const kind = this.kinds[r];
+    // The empty name, which `^$` alone matches, is tried against every rule without the tables.
+    if (kind === Kind.never || kind === Kind.empty) return;
+    const bit = 1 << r;
+    const anchoredFirst = kind === Kind.prefix || kind === Kind.exact;
+    const anchoredLast = kind === Kind.suffix || kind === Kind.exact;
+    for (let byte = 0; byte < 256; byte++) {
+      if (!anchoredFirst || byte === literal[0]) this.byFirst[byte] |= bit;
+      if (!anchoredLast || byte === literal[literal.length - 1]) this.byLast[byte] |= bit;
+    }
   }
 
   /** The index of the first pattern found in the ASCII name in bytes[start, end), or -1. */
   firstIn(bytes: Uint8Array, start: number, end: number): number {
-    const { kinds, literalAt, text } = this;
-    const length = end - start;
-    for (let r = 0; r < kinds.length; r++) {
-      const from = literalAt[r];
-      const n = literalAt[r + 1] - from;
-      switch (kinds[r]) {
-        case Kind.any:
-          return r;
-        case Kind.empty:
-          if (length === 0) return r;
-          break;
-        case Kind.exact:
-          if (length === n && bytesAt(bytes, start, text, from, n)) return r;
-          break;
-        case Kind.prefix:
-          if (length >= n && bytesAt(bytes, start, text, from, n)) return r;
-          break;
-        case Kind.suffix:
-          if (length >= n && bytesAt(bytes, end - n, text, from, n)) return r;
-          break;
-        case Kind.contains:
-          if (this.contains(r, bytes, start, end)) return r;
-          break;
-        case Kind.regex:
-          if ((n === 0 || this.contains(r, bytes, start, end)) && this.regexes[r]!.test(latin1Slice.call(bytes, start, end))) return r;
-          break;
-      }
+    const count = this.kinds.length;
+    let candidates = start === end ? ALL_MASKED : this.byFirst[bytes[start]] & this.byLast[bytes[end - 1]];
+    // Lowest bit first: the rules in their order.
+    for (; candidates !== 0; candidates &= candidates - 1) {
+      const r = 31 - Math.clz32(candidates & -candidates);
+      if (r >= count) break;
+      if (this.matches(r, bytes, start, end)) return r;
     }
+    for (let r = MASKED_RULES; r < count; r++) if (this.matches(r, bytes, start, end)) return r;
     return -1;
+  }
+
+  /** Whether rule r matches the ASCII name in bytes[start, end). */
+  private matches(r: number, bytes: Uint8Array, start: number, end: number): boolean {
+    const text = this.text;
+    const from = this.literalAt[r];
+    const n = this.literalAt[r + 1] - from;
+    const length = end - start;
+    switch (this.kinds[r]) {
+      case Kind.any:
+        return true;
+      case Kind.empty:
+        return length === 0;
+      case Kind.exact:
+        return length === n && bytesAt(bytes, start, text, from, n);
+      case Kind.prefix:
+        return length >= n && bytesAt(bytes, start, text, from, n);
+      case Kind.suffix:
+        return length >= n && bytesAt(bytes, end - n, text, from, n);
+      case Kind.contains:
+        return this.contains(r, bytes, start, end);
+      case Kind.regex:
+        return (n === 0 || this.contains(r, bytes, start, end)) && this.regexes[r]!.test(latin1Slice.call(bytes, start, end));
+      default:
+        return false;
+    }
   }
 
   /** Whether rule r's literal (not empty) is in bytes[start, end). */
