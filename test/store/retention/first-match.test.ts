@@ -33,6 +33,8 @@ test('each pattern alone is found in an ASCII name exactly when its RegExp match
   }
   assert.equal(firstIn(new FirstMatch([/^abc$/i]), 'ABC'), 0, 'flags: the RegExp itself');
   assert.equal(firstIn(new FirstMatch([]), 'x'), -1, 'no rules');
+  const long = new FirstMatch([...Array.from({ length: 31 }, (_, r) => new RegExp(`^z${r}$`)), /x/, /y$/, /^z5$/]);
+  assert.deepEqual(['z5', 'z30', 'x', 'y', 'ay', 'ya', 'z31'].map((name) => firstIn(long, name)), [5, 30, 31, 32, 32, -1, -1], 'rules past the 31 of the byte tables');
 });
 
 test('the embedded aggregation rules: the first that matches wins, on StatsD and carbon names', () => {
