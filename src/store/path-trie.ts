@@ -25,8 +25,9 @@ const NONE = -1;
 const LEAF = 1;
 /** flags: the node's run is in name order; cleared by any change to it, restored by the next wildcard walk. */
 const SORTED = 2;
-/** Slots of the parent cache (see PathTrie.parentNodes), a power of two. */
-const PARENT_CACHE_SLOTS = 1024;
+/** Sets of the parent cache (see PathTrie.parentNodes), a power of two; two slots each. */
+const PARENT_CACHE_SETS = 1024;
+const PARENT_CACHE_SLOTS = 2 * PARENT_CACHE_SETS;
 /** A node with more children than this finds one through the child table, not by scanning its run. */
 const SCAN_LIMIT = 16;
 
@@ -206,28 +207,49 @@ export class PathTrie {
 
   /** The node of path[0, end), whose hash is `hash`, if the parent cache has it, else NONE. */
   private cachedParent(path: string, end: number, hash: number): number {
-    const slot = hash & (PARENT_CACHE_SLOTS - 1);
-    const node = this.parentNodes[slot];
-    if (node === NONE || this.parentHashes[slot] !== hash || this.parentLengths[slot] !== end || this.parentFreed[slot] !== this.freedNodes) return NONE;
-    const cached = this.parentPaths[slot];
-    for (let i = 0; i < end; i++) if (cached.charCodeAt(i) !== path.charCodeAt(i)) return NONE;
-    return node;
+    const first = 2 * (hash & (PARENT_CACHE_SETS - 1));
+    for (let slot = first; slot < first + 2; slot++) {
+      if (!this.parentMayBe(slot, hash, end)) continue;
+      const cached = this.parentPaths[slot];
+      let i = 0;
+      while (i < end && cached.charCodeAt(i) === path.charCodeAt(i)) i++;
+      if (i === end) return this.parentNodes[slot];
+    }
+    return NONE;
   }
 
   /** cachedParent() of the ASCII path in bytes[start, end). */
   private cachedParentOfBytes(bytes: Uint8Array, start: number, end: number, hash: number): number {
-    const slot = hash & (PARENT_CACHE_SLOTS - 1);
-    const node = this.parentNodes[slot];
+    const first = 2 * (hash & (PARENT_CACHE_SETS - 1));
     const length = end - start;
-    if (node === NONE || this.parentHashes[slot] !== hash || this.parentLengths[slot] !== length || this.parentFreed[slot] !== this.freedNodes) return NONE;
-    const cached = this.parentPaths[slot];
-    for (let i = 0; i < length; i++) if (cached.charCodeAt(i) !== bytes[start + i]) return NONE;
-    return node;
+    for (let slot = first; slot < first + 2; slot++) {
+      if (!this.parentMayBe(slot, hash, length)) continue;
+      const cached = this.parentPaths[slot];
+      let i = 0;
+      while (i < length && cached.charCodeAt(i) === bytes[start + i]) i++;
+      if (i === length) return this.parentNodes[slot];
+    }
+    return NONE;
   }
 
-  /** Caches `node` as the parent whose hash is `hash`, named by path[0, length) (a dot follows). */
+  /** Whether cache slot `slot` holds a parent of this hash and length that is still in the tree. */
+  private parentMayBe(slot: number, hash: number, length: number): boolean {
+    return this.parentNodes[slot] !== NONE && this.parentHashes[slot] === hash && this.parentLengths[slot] === length && this.parentFreed[slot] === this.freedNodes;
+  }
+
+  /**
+   * Caches `node` as the parent whose hash is `hash`, named by path[0, length) (a dot follows), in
+   * the first slot of its set, the one there before moving to the second: two parents whose hashes
+   * share a set both stay cached. With one slot a set, series that alternate between such parents
+   * (8% of them with 100 hosts: `cb.host_07.`, `cb.host_42.`) missed the cache every time.
+   */
   private cacheParent(path: string, length: number, node: number, hash: number): void {
-    const slot = hash & (PARENT_CACHE_SLOTS - 1);
+    const slot = 2 * (hash & (PARENT_CACHE_SETS - 1));
+    this.parentHashes[slot + 1] = this.parentHashes[slot];
+    this.parentLengths[slot + 1] = this.parentLengths[slot];
+    this.parentNodes[slot + 1] = this.parentNodes[slot];
+    this.parentFreed[slot + 1] = this.parentFreed[slot];
+    this.parentPaths[slot + 1] = this.parentPaths[slot];
     this.parentHashes[slot] = hash;
     this.parentLengths[slot] = length;
     this.parentNodes[slot] = node;
