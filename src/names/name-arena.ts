@@ -9,6 +9,7 @@
 import { doubledToHold, grown } from '../grown-array.js';
 import { writeAsciiName } from './ascii-name.js';
 import { ByteCopier } from './byte-copy.js';
+import { hashName, hashNameBytes } from './name-hash.js';
 
 /** lengths[id]: no name. */
 const ABSENT = -1;
@@ -80,6 +81,14 @@ export class NameArena {
     const at = this.starts[id] - start;
     for (let i = start; i < end; i++) if (arena[at + i] !== bytes[i]) return false;
     return true;
+  }
+
+  /** hashName() of id's name (which it must have), without making its string. */
+  hash(id: number): number {
+    const length = this.lengths[id];
+    if (length === WIDE) return hashName(this.wide.get(id)!);
+    const start = this.starts[id];
+    return hashNameBytes(this.bytes, start, start + length);
   }
 
   /** Gives `id` the name, replacing any it had. */

@@ -88,7 +88,7 @@ export class SeriesIndex {
 
   /** hashName() of a series' name (the hash it is found by), without making its string. */
   hashOf(id: number): number {
-    return this.ids.hashOfId(id);
+    return this.arena.hash(id);
   }
 
   delete(id: number): void {
