@@ -130,24 +130,26 @@ export class SeriesRecords {
    * the last batch's records, not written yet, for the caller's synced batch. Ids no record was ever
    * written for go into `05` blocks; the others get `01` records, which supersede what is stored.
    */
-  async writeUnsaved(unsaved: readonly number[]): Promise<PutOp[]> {
+  async writeUnsaved(unsaved: ArrayLike<number>): Promise<PutOp[]> {
     const { db, index, earlierLayouts } = this.sources;
     const arena = new RecordArena();
     let ops: PutOp[] = [];
-    const fresh: number[] = [];
+    const freshIds = new Uint32Array(unsaved.length);
+    let freshCount = 0;
     for (let i = 0; i < unsaved.length; i++) {
       const id = unsaved[i];
       if (!index.has(id)) continue;
       // Names are made as strings only where they are written (they are kept as bytes).
-      if (id >= this.storedIdLimit && !earlierLayouts.has(id)) fresh.push(id);
+      if (id >= this.storedIdLimit && !earlierLayouts.has(id)) freshIds[freshCount++] = id;
       else this.pushRecords(ops, arena, id, index.name(id)!);
       if (ops.length >= RECORDS_PER_BATCH) {
         await db.batch(ops);
         ops = [];
       }
     }
-    // Ascending, so each block's key (its first id) is above every id stored before it.
-    fresh.sort((a, b) => a - b);
+    // Ascending, so each block's key (its first id) is above every id stored before it. A typed
+    // array sorts numerically without a compare callback per pair (a million after a burst).
+    const fresh = freshIds.subarray(0, freshCount).sort();
     const block = new SeriesBlockWriter();
     let firstId = 0;
     for (let i = 0; i < fresh.length; i++) {
