@@ -8,7 +8,7 @@
  */
 import { doubledToHold, grown } from '../grown-array.js';
 import { writeAsciiName } from './ascii-name.js';
-import { ByteCopier } from './byte-copy.js';
+import { ByteRuns } from './byte-runs.js';
 import { hashName, hashNameBytes } from './name-hash.js';
 
 /** lengths[id]: no name. */
@@ -26,7 +26,7 @@ export class NameArena {
   private starts = new Uint32Array(1024);
   private lengths = new Int32Array(1024).fill(ABSENT);
   private readonly wide = new Map<number, string>();
-  private readonly copier = new ByteCopier();
+  private readonly runs = new ByteRuns();
   /** Ids run from 0 to this (exclusive). */
   limit = 0;
 
@@ -109,7 +109,7 @@ export class NameArena {
   setBytes(id: number, bytes: Uint8Array, start: number, end: number): void {
     const length = end - start;
     this.prepare(id, length);
-    this.copier.copy(bytes, start, end, this.bytes, this.end);
+    this.runs.copy(bytes, start, end, this.bytes, this.end);
     this.starts[id] = this.end;
     this.lengths[id] = length;
     this.end += length;
