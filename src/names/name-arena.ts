@@ -8,6 +8,8 @@
  */
 import { doubledToHold, grown } from '../grown-array.js';
 import { writeAsciiName } from './ascii-name.js';
+import { ByteRuns } from './byte-runs.js';
+import { hashName, hashNameBytes } from './name-hash.js';
 
 /** lengths[id]: no name. */
 const ABSENT = -1;
@@ -24,6 +26,7 @@ export class NameArena {
   private starts = new Uint32Array(1024);
   private lengths = new Int32Array(1024).fill(ABSENT);
   private readonly wide = new Map<number, string>();
+  private readonly runs = new ByteRuns();
   /** Ids run from 0 to this (exclusive). */
   limit = 0;
 
@@ -80,6 +83,14 @@ export class NameArena {
     return true;
   }
 
+  /** hashName() of id's name (which it must have), without making its string. */
+  hash(id: number): number {
+    const length = this.lengths[id];
+    if (length === WIDE) return hashName(this.wide.get(id)!);
+    const start = this.starts[id];
+    return hashNameBytes(this.bytes, start, start + length);
+  }
+
   /** Gives `id` the name, replacing any it had. */
   set(id: number, name: string): void {
     this.prepare(id, name.length);
@@ -98,9 +109,7 @@ export class NameArena {
   setBytes(id: number, bytes: Uint8Array, start: number, end: number): void {
     const length = end - start;
     this.prepare(id, length);
-    const arena = this.bytes;
-    const at = this.end - start;
-    for (let i = start; i < end; i++) arena[at + i] = bytes[i];
+    this.runs.copy(bytes, start, end, this.bytes, this.end);
     this.starts[id] = this.end;
     this.lengths[id] = length;
     this.end += length;

@@ -5,15 +5,16 @@
  * chase several pointers each (a bucket, its chain, each key's string), where a probe here reads
  * one pair and compares a string only when the hashes agree.
  */
-import { doubledToHold, grown } from '../grown-array.js';
 import { hashName } from './name-hash.js';
 
 const EMPTY = -1;
 
-/** An owner that keeps the names of the table's ids itself, and compares them. */
+/** An owner that keeps the names of the table's ids itself, and compares and hashes them. */
 export interface NameKeeper {
   is(id: number, name: string): boolean;
   isBytes(id: number, bytes: Uint8Array, start: number, end: number): boolean;
+  /** hashName() of id's name. */
+  hash(id: number): number;
 }
 
 function isNameKeeper(names: readonly (string | undefined)[] | NameKeeper): names is NameKeeper {
@@ -23,8 +24,6 @@ function isNameKeeper(names: readonly (string | undefined)[] | NameKeeper): name
 export class NameTable {
   /** (hash, id) pairs by hash, linear probing, at most half full; a power of two of pairs. */
   private table = new Int32Array(256).fill(EMPTY);
-  /** Hash of each id's name, to remove it without reading the name. */
-  private hashes = new Int32Array(64);
   private count = 0;
   /**
    * The last name hashed: inserting a name right after looking it up hashes it once. Starts as
@@ -41,6 +40,11 @@ export class NameTable {
   private readonly nameIs: (id: number, name: string) => boolean;
   /** Whether id's name is the ASCII name in bytes[start, end), for findBytes. */
   private readonly bytesAre: (id: number, bytes: Uint8Array, start: number, end: number) => boolean;
+  /**
+   * The hash id's name is under, to remove it: hashed again from the owner's name rather than
+   * kept per id, an array that a million new names grew (and wrote) for removals that seldom come.
+   */
+  private readonly hashOfName: (id: number) => number;
 
   /** `bytesAre`: findBytes' compare for an array of names (none by default: findBytes finds nothing). */
   constructor(
@@ -50,9 +54,11 @@ export class NameTable {
     if (isNameKeeper(names)) {
       this.nameIs = (id, name) => names.is(id, name);
       this.bytesAre = (id, bytes, start, end) => names.isBytes(id, bytes, start, end);
+      this.hashOfName = (id) => names.hash(id);
     } else {
       this.nameIs = (id, name) => names[id] === name;
       this.bytesAre = bytesAre;
+      this.hashOfName = (id) => hashName(names[id]!);
     }
   }
 
@@ -107,8 +113,6 @@ export class NameTable {
   /** Adds `id` under a name whose hash (hashName's, hashNameBytes') is `hash`; the caller checked that the name has no id. */
   insertHashed(hash: number, id: number): void {
     if (4 * (this.count + 1) > this.table.length) this.rehash(this.table.length);
-    if (id >= this.hashes.length) this.hashes = grown(this.hashes, doubledToHold(this.hashes.length, id));
-    this.hashes[id] = hash;
     const table = this.table;
     const mask = (table.length >> 1) - 1;
     let slot = hash & mask;
@@ -118,16 +122,11 @@ export class NameTable {
     this.count++;
   }
 
-  /** The hash `id` was inserted under (hashName's of its name); `id` must be in the table. */
-  hashOfId(id: number): number {
-    return this.hashes[id];
-  }
-
-  /** Takes `id` out; it must be in the table. */
+  /** Takes `id` out; it must be in the table, and its name still known to the owner. */
   remove(id: number): void {
     const table = this.table;
     const mask = (table.length >> 1) - 1;
-    let hole = this.hashes[id] & mask;
+    let hole = this.hashOfName(id) & mask;
     while (table[2 * hole + 1] !== id) hole = (hole + 1) & mask;
     // Backward-shift deletion: move up any later entry of the run that may no longer be reached.
     for (let slot = (hole + 1) & mask; table[2 * slot + 1] !== EMPTY; slot = (slot + 1) & mask) {

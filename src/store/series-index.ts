@@ -5,11 +5,17 @@
  */
 import { NameArena } from '../names/name-arena.js';
 import { NameTable } from '../names/name-table.js';
+import { grown } from '../grown-array.js';
 
 export class SeriesIndex {
   private readonly arena = new NameArena();
   private readonly ids = new NameTable(this.arena);
-  private unsaved: number[] = [];
+  /**
+   * Ids not yet persisted, unsaved[0, unsavedCount). A typed array: a burst of a million new
+   * series grew a JS array of them in V8's heap, which every full collection then went through.
+   */
+  private unsaved = new Uint32Array(1024);
+  private unsavedCount = 0;
 
   get size(): number {
     return this.ids.size;
@@ -60,7 +66,7 @@ export class SeriesIndex {
     const id = this.arena.limit;
     this.arena.set(id, name);
     this.ids.insert(name, id);
-    this.unsaved.push(id);
+    this.markUnsaved(id);
     return id;
   }
 
@@ -69,7 +75,7 @@ export class SeriesIndex {
     const id = this.arena.limit;
     this.arena.setBytes(id, bytes, start, end);
     this.ids.insertHashed(hash, id);
-    this.unsaved.push(id);
+    this.markUnsaved(id);
     return id;
   }
 
@@ -83,12 +89,12 @@ export class SeriesIndex {
     if (other >= 0) this.ids.remove(other);
     this.arena.set(id, name);
     this.ids.insert(name, id);
-    if (options.unsaved) this.unsaved.push(id);
+    if (options.unsaved) this.markUnsaved(id);
   }
 
   /** hashName() of a series' name (the hash it is found by), without making its string. */
   hashOf(id: number): number {
-    return this.ids.hashOfId(id);
+    return this.arena.hash(id);
   }
 
   delete(id: number): void {
@@ -107,13 +113,15 @@ export class SeriesIndex {
 
   /** Queues a known series to be written to LevelDB again (its stored record changed). */
   markUnsaved(id: number): void {
-    this.unsaved.push(id);
+    if (this.unsavedCount === this.unsaved.length) this.unsaved = grown(this.unsaved, 2 * this.unsaved.length);
+    this.unsaved[this.unsavedCount++] = id;
   }
 
-  /** Ids created since the last call, for the next LevelDB write. */
-  takeUnsaved(): number[] {
-    const ids = this.unsaved;
-    this.unsaved = [];
+  /** Ids created (or marked) since the last call, for the next LevelDB write. */
+  takeUnsaved(): Uint32Array {
+    const ids = this.unsaved.subarray(0, this.unsavedCount);
+    this.unsaved = new Uint32Array(1024);
+    this.unsavedCount = 0;
     return ids;
   }
 }

@@ -38,7 +38,7 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-function isAscending(ids: readonly number[]): boolean {
+function isAscending(ids: ArrayLike<number>): boolean {
   for (let i = 1; i < ids.length; i++) if (ids[i] < ids[i - 1]) return false;
   return true;
 }
@@ -126,21 +126,24 @@ export class SeriesRecords {
    * record was ever written for go into `05` blocks, a block a batch; the others get `01` records,
    * which supersede what is stored.
    */
-  async writeUnsaved(unsaved: readonly number[], batch: RecordBatch): Promise<void> {
+  async writeUnsaved(unsaved: ArrayLike<number>, batch: RecordBatch): Promise<void> {
     const { index, earlierLayouts } = this.sources;
     const arena = new RecordArena();
-    const fresh: number[] = [];
+    const freshIds = new Uint32Array(unsaved.length);
+    let freshCount = 0;
     for (let i = 0; i < unsaved.length; i++) {
       const id = unsaved[i];
       if (!index.has(id)) continue;
       // Names are made as strings only where they are written (they are kept as bytes).
-      if (id >= this.storedIdLimit && !earlierLayouts.has(id)) fresh.push(id);
+      if (id >= this.storedIdLimit && !earlierLayouts.has(id)) freshIds[freshCount++] = id;
       else this.putRecords(batch, arena, id, index.name(id)!);
       if (batch.full) await batch.write();
     }
     // Ascending, so each block's key (its first id) is above every id stored before it. The index
-    // hands out ids in order, so the sort is nearly always a check.
-    if (!isAscending(fresh)) fresh.sort((a, b) => a - b);
+    // hands out ids in order, so the sort is nearly always a check; a typed array sorts
+    // numerically without a compare callback per pair (a million after a burst).
+    const fresh = freshIds.subarray(0, freshCount);
+    if (!isAscending(fresh)) fresh.sort();
     const block = new SeriesBlockWriter();
     let firstId = 0;
     for (let i = 0; i < fresh.length; i++) {

@@ -349,6 +349,10 @@ export class StorageEngine implements SeriesStore {
   private apply(batch: PointBatch): void {
     const now = this.now();
     const { seriesIds, timestamps, values } = batch;
+    // sealedBefore of the last step asked: the Map was asked once per new window (per new series in
+    // a burst of them), and only a sweep changes it, never during a batch.
+    let sealedStep = -1;
+    let sealedMark = 0;
     for (let i = 0; i < batch.length; i++) {
       const id = seriesIds[i];
       const value = values[i];
@@ -382,9 +386,15 @@ export class StorageEngine implements SeriesStore {
       const parity = (windowStart / span) & 1;
       // A window behind the seal mark may still be open while a sweep works through the head.
       // The head is asked first: a point for an open window (nearly all) then skips the Map lookup.
-      if (this.head.windowAt(id, parity) !== windowStart && windowStart < (this.sealedBefore.get(step) ?? 0)) {
-        this.queueLate(id, 0, t, value);
-        continue;
+      if (this.head.windowAt(id, parity) !== windowStart) {
+        if (step !== sealedStep) {
+          sealedStep = step;
+          sealedMark = this.sealedBefore.get(step) ?? 0;
+        }
+        if (windowStart < sealedMark) {
+          this.queueLate(id, 0, t, value);
+          continue;
+        }
       }
       const slot = (t - windowStart) / step;
       if (this.head.write(id, windowStart, parity, slot, value)) continue;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { PointBatch } from '../points.js';
 import { writeAsciiName } from '../names/ascii-name.js';
+import { ByteRuns } from '../names/byte-runs.js';
 
 const FRAME_HEADER = 8;
 const RECORD_SERIES = 1;
@@ -61,6 +62,7 @@ export class WriteAheadLog {
   private pendingSeries = Buffer.allocUnsafe(1 << 16);
   private pendingBytes = 0;
   private pendingCount = 0;
+  private readonly runs = new ByteRuns();
 
   private constructor(
     private readonly dir: string,
@@ -111,8 +113,7 @@ export class WriteAheadLog {
   /** logSeries() of the ASCII name in bytes[start, end): a copy, no string made. */
   logSeriesBytes(id: number, bytes: Uint8Array, start: number, end: number): void {
     const buf = this.seriesRecord(id, end - start);
-    const at = this.pendingBytes - (end - start);
-    for (let i = start; i < end; i++) buf[at + i - start] = bytes[i];
+    this.runs.copy(bytes, start, end, buf, this.pendingBytes - (end - start));
   }
 
   /** Adds a series record of a name of `nameLength` bytes to the pending frame; the caller writes the name, the record's last bytes. */

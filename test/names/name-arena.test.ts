@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NameArena } from '../../src/names/name-arena.js';
+import { hashName } from '../../src/names/name-hash.js';
 
 test('names come back as given, ASCII or not, and compare without being made strings', () => {
   const arena = new NameArena();
@@ -80,4 +81,14 @@ test('names given as bytes are kept as a copy, and bytes compare with names kept
   assert.equal(arena.get(1), 'a.b');
   arena.clear(0);
   assert.equal(arena.isBytes(0, long, 0, long.length), false);
+});
+
+test('a name hashes as its string does, kept as bytes or as a string, given as either', () => {
+  const arena = new NameArena();
+  const names = ['cb.host_01.metric_000001', 'ünïcode.ñame', '', 'a;tag=välue', 'é'];
+  names.forEach((name, id) => arena.set(id, name));
+  const bytes = Buffer.from('..cb.host_02.m7..', 'latin1');
+  arena.setBytes(names.length, bytes, 2, 15);
+  names.forEach((name, id) => assert.equal(arena.hash(id), hashName(name), JSON.stringify(name)));
+  assert.equal(arena.hash(names.length), hashName('cb.host_02.m7'));
 });

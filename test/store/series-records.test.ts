@@ -91,7 +91,7 @@ test('new series go into one block, left to the caller\'s batch, and load back w
   const { loaded, restored } = await load(db);
   assert.deepEqual(restored, names.map((name, id) => [id, name]));
   assert.equal(loaded.earlierLayouts.size, 0);
-  assert.deepEqual(loaded.index.takeUnsaved(), [], 'stored under their current layouts: nothing to rewrite');
+  assert.deepEqual([...loaded.index.takeUnsaved()], [], 'stored under their current layouts: nothing to rewrite');
 });
 
 test('a series stored before gets a 01 record, which supersedes its block entry; a tombstone hides it', async (t) => {
@@ -136,7 +136,7 @@ test('a series with earlier layouts is stored as a bare name and a 04 record, an
   const { loaded, restored } = await load(db);
   assert.deepEqual(restored, [[id, 'moved']]);
   assert.deepEqual(loaded.earlierLayouts.get(id), [coarse.archives]);
-  assert.deepEqual(loaded.index.takeUnsaved(), []);
+  assert.deepEqual([...loaded.index.takeUnsaved()], []);
 });
 
 test('a record stored under a layout the schema no longer gives keeps it as an earlier layout, to be rewritten', async (t) => {
@@ -147,7 +147,7 @@ test('a record stored under a layout the schema no longer gives keeps it as an e
   // Reopened with the series now under a 60 s schema.
   const { loaded } = await load(db, [coarse, fine]);
   assert.deepEqual(loaded.earlierLayouts.get(0), [fine.archives]);
-  assert.deepEqual(loaded.index.takeUnsaved(), [0]);
+  assert.deepEqual([...loaded.index.takeUnsaved()], [0]);
 });
 
 test('many records are written in batches of RECORDS_PER_BATCH, the rest left to the caller', async (t) => {
@@ -181,5 +181,5 @@ test('new series past a block go into blocks of ascending first ids, in any orde
   await batch.write();
   assert.deepEqual((await stored(db)).get(KeyPrefix.seriesBlock), [0, 1024, 2048]);
   const { restored } = await load(db);
-  assert.deepEqual(restored, unsaved.map((id) => [id, `n.${id}`]));
+  assert.deepEqual(restored, [...unsaved].map((id) => [id, `n.${id}`]));
 });

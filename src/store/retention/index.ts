@@ -8,6 +8,7 @@ import {
   parseStorageAggregation,
   type Aggregation,
 } from './storage-aggregation.js';
+import { FirstMatch } from './first-match.js';
 import { EMBEDDED_STORAGE_SCHEMAS, archivesForName, archivesForPlainName, parseStorageSchemas } from './storage-schemas.js';
 
 export { RetentionError, parseRetentionDef, parseRetentions, validateArchives } from './retention.js';
@@ -62,13 +63,15 @@ export function loadRetentionPolicy(options: RetentionPolicyOptions = {}): Reten
     aggregationSource ?? 'embedded storage-aggregation.conf',
   );
 
+  const schemaMatch = new FirstMatch(schemas.map((schema) => schema.pattern));
+  const ruleMatch = new FirstMatch(rules.map((rule) => rule.pattern));
   // No per-name cache: callers keep what they need per series (the engine keeps a layout index),
   // and a cache here would hold every series name twice more.
   return {
     archivesFor: (name) => archivesForName(schemas, name),
     aggregationFor: (name) => aggregationForName(rules, name),
-    archivesForPlain: (bytes, start, end) => archivesForPlainName(schemas, bytes, start, end),
-    aggregationForPlain: (bytes, start, end) => aggregationForPlainName(rules, bytes, start, end),
+    archivesForPlain: (bytes, start, end) => archivesForPlainName(schemas, schemaMatch, bytes, start, end),
+    aggregationForPlain: (bytes, start, end) => aggregationForPlainName(rules, ruleMatch, bytes, start, end),
     sources: { schemas: schemasSource ?? 'embedded', aggregation: aggregationSource ?? 'embedded' },
   };
 }

@@ -4,7 +4,8 @@
  * `xFilesFactor` and `aggregationMethod` are each optional and default to whisper's 0.5 and average.
  */
 import { AGGREGATION_METHODS, isAggregationMethod, type AggregationMethod } from './aggregate-method.js';
-import { patternTest, patternTestBytes, type BytesTest } from './pattern-test.js';
+import type { FirstMatch } from './first-match.js';
+import { patternTest } from './pattern-test.js';
 import { RetentionError } from './retention.js';
 import { compileSectionPattern, parseIniSections, rejectUnknownKeys, type IniEntry } from './storage-schemas.js';
 
@@ -19,8 +20,6 @@ export interface AggregationRule {
   pattern: RegExp;
   /** The pattern's test, as a string compare when it is a plain literal (pattern-test.ts). */
   matches: (name: string) => boolean;
-  /** The same test of a plain (ASCII, untagged) name's bytes. */
-  matchesBytes: BytesTest;
   aggregation: Aggregation;
 }
 
@@ -94,7 +93,7 @@ export function parseStorageAggregation(text: string, file: string): Aggregation
       method = value;
     }
 
-    return { name: section.name, pattern, matches: patternTest(pattern), matchesBytes: patternTestBytes(pattern), aggregation: Object.freeze({ method, xFilesFactor }) };
+    return { name: section.name, pattern, matches: patternTest(pattern), aggregation: Object.freeze({ method, xFilesFactor }) };
   });
 }
 
@@ -110,10 +109,8 @@ export function aggregationForName(rules: readonly AggregationRule[], name: stri
   return DEFAULT_AGGREGATION;
 }
 
-/** aggregationForName() of the plain (ASCII, untagged) name in bytes[start, end). */
-export function aggregationForPlainName(rules: readonly AggregationRule[], bytes: Uint8Array, start: number, end: number): Aggregation {
-  for (const rule of rules) {
-    if (rule.matchesBytes(bytes, start, end)) return rule.aggregation;
-  }
-  return DEFAULT_AGGREGATION;
+/** aggregationForName() of the plain (ASCII, untagged) name in bytes[start, end); `match` is the rules' patterns'. */
+export function aggregationForPlainName(rules: readonly AggregationRule[], match: FirstMatch, bytes: Uint8Array, start: number, end: number): Aggregation {
+  const first = match.firstIn(bytes, start, end);
+  return first < 0 ? DEFAULT_AGGREGATION : rules[first].aggregation;
 }

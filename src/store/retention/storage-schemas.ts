@@ -3,7 +3,8 @@
  * first whose `pattern` regex is found anywhere in the full series name (tags included, as in
  * carbon 1.1) wins. The INI reader here is shared with storage-aggregation.conf.
  */
-import { patternTest, patternTestBytes, type BytesTest } from './pattern-test.js';
+import type { FirstMatch } from './first-match.js';
+import { patternTest } from './pattern-test.js';
 import { RetentionError, parseRetentions, type Archive } from './retention.js';
 
 /** One `key = value` of an INI section, with the line it starts on. */
@@ -132,8 +133,6 @@ export interface StorageSchema {
   pattern: RegExp;
   /** The pattern's test, as a string compare when it is a plain literal (pattern-test.ts). */
   matches: (name: string) => boolean;
-  /** The same test of a plain (ASCII, untagged) name's bytes. */
-  matchesBytes: BytesTest;
   /** Finest precision first; frozen, since one list is shared by every series the schema matches. */
   archives: readonly Archive[];
 }
@@ -180,7 +179,7 @@ export function parseStorageSchemas(text: string, file: string): StorageSchema[]
         key: 'retentions',
       });
     }
-    return { name: section.name, pattern, matches: patternTest(pattern), matchesBytes: patternTestBytes(pattern), archives: freezeArchives(archives) };
+    return { name: section.name, pattern, matches: patternTest(pattern), archives: freezeArchives(archives) };
   });
 }
 
@@ -192,10 +191,8 @@ export function archivesForName(schemas: readonly StorageSchema[], name: string)
   return DEFAULT_ARCHIVES;
 }
 
-/** archivesForName() of the plain (ASCII, untagged) name in bytes[start, end). */
-export function archivesForPlainName(schemas: readonly StorageSchema[], bytes: Uint8Array, start: number, end: number): readonly Archive[] {
-  for (const schema of schemas) {
-    if (schema.matchesBytes(bytes, start, end)) return schema.archives;
-  }
-  return DEFAULT_ARCHIVES;
+/** archivesForName() of the plain (ASCII, untagged) name in bytes[start, end); `match` is the schemas' patterns'. */
+export function archivesForPlainName(schemas: readonly StorageSchema[], match: FirstMatch, bytes: Uint8Array, start: number, end: number): readonly Archive[] {
+  const first = match.firstIn(bytes, start, end);
+  return first < 0 ? DEFAULT_ARCHIVES : schemas[first].archives;
 }
