@@ -34,6 +34,7 @@ import {
   table,
   waitFor,
 } from './bench-lib.js';
+import { SERVER_NODE_FLAGS } from '../src/server-node-flags.js';
 
 const STEP = 10;
 const PREFIX = 'cb';
@@ -252,6 +253,7 @@ async function startCarbonado(dataDir: string, logFile: string, ports?: { carbon
   const child = spawnTracked(
     process.execPath,
     [
+      ...SERVER_NODE_FLAGS,
       ...NODE_FLAGS,
       join(REPO, 'dist/src/cli.js'),
       'start',

@@ -24,6 +24,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fmt, pickFreePort, spawnTracked, stopChild, table, waitFor } from './bench-lib.js';
 import { percentile } from './carbon-bench-lib.js';
+import { SERVER_NODE_FLAGS } from '../src/server-node-flags.js';
 
 const SERIES = 1_000;
 const POINTS = 8_640;
@@ -207,7 +208,7 @@ async function startCarbonado(workDir: string): Promise<{ child: ChildProcess; c
   const logFile = join(workDir, 'carbonado.log');
   const child = spawnTracked(
     process.execPath,
-    [join(REPO, 'dist/src/cli.js'), 'start', '--host', '127.0.0.1', '--statsd-port', '0', '--pickle-port', '0',
+    [...SERVER_NODE_FLAGS, join(REPO, 'dist/src/cli.js'), 'start', '--host', '127.0.0.1', '--statsd-port', '0', '--pickle-port', '0',
       '--carbon-port', String(carbonPort), '--http-port', String(httpPort), '--data-dir', join(workDir, 'data')],
     { cwd: workDir, logFile },
   );

@@ -36,6 +36,7 @@ import {
   waitFor,
 } from './bench-lib.js';
 import { udpKernelDrops } from '../src/pipeline/self-metrics.js';
+import { SERVER_NODE_FLAGS } from '../src/server-node-flags.js';
 import type { GeneratorReport } from './statsd-load-generator.js';
 
 const HOST = '127.0.0.1';
@@ -260,7 +261,7 @@ async function startCarbonadoOnce(flushSeconds: number): Promise<System> {
   const httpPort = await pickFreePort(HOST);
   const child = spawnTracked(
     NODE24,
-    [CARBONADO_CLI, 'start', '--host', HOST, '--statsd-port', String(port), '--http-port', String(httpPort),
+    [...SERVER_NODE_FLAGS, CARBONADO_CLI, 'start', '--host', HOST, '--statsd-port', String(port), '--http-port', String(httpPort),
       '--carbon-port', '0', '--pickle-port', '0', '--flush-interval', `${flushSeconds}s`, '--data-dir', join(dataDir, 'data')],
     { cwd: dataDir, logFile },
   );
