@@ -11,12 +11,12 @@ import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { AdminAuthError, requireAdmin } from './admin-auth.js';
 import { parseGraphiteTime } from '../query/graphite-time.js';
-import { checkTarget } from '../query/check-target.js';
 import { QueryError } from '../query/query-error.js';
 import type { Decision } from '../scale/decision.js';
 import { parsePoolConfig, poolConfigJson, PoolConfigError, type PoolConfig } from '../config/pool-config.js';
 import { poolNameProblem } from '../config/pool-name.js';
 import type { PoolEntry, PoolRegistry } from '../scale/pool-registry.js';
+import { poolTargetProblem } from '../scale/pool-targets.js';
 
 export interface ScaleRoutesDeps {
   registry: PoolRegistry;
@@ -93,7 +93,8 @@ export function scaleRoutes(deps: ScaleRoutesDeps): Hono {
     const problem = poolNameProblem(name);
     if (problem !== null) throw new ScaleRequestError(400, problem, 'pool');
     const config = parsePoolConfig(await jsonBody(c));
-    checkPoolTargets(config);
+    const bad = poolTargetProblem(config);
+    if (bad !== null) throw new ScaleRequestError(400, `${bad.field}: ${bad.message}`, bad.field);
     const created = registry.put(name, config);
     return c.json(poolJson(registry.get(name)!), created ? 201 : 200);
   });
@@ -193,21 +194,6 @@ export function scaleRoutes(deps: ScaleRoutesDeps): Hono {
   });
 
   return app;
-}
-
-/** The pool's render targets must parse and name known functions: a typo is a 400, not a pool that holds forever. */
-function checkPoolTargets(config: PoolConfig): void {
-  const targets: Array<[string, string]> = [['qps', config.qps]];
-  if (typeof config.instances === 'string') targets.push(['instances', config.instances]);
-  config.health.forEach((check, i) => targets.push([`health[${i}].target`, check.target]));
-  for (const [field, target] of targets) {
-    try {
-      checkTarget(target);
-    } catch (error) {
-      if (error instanceof QueryError) throw new ScaleRequestError(400, `${field}: ${error.message}`, field);
-      throw error;
-    }
-  }
 }
 
 function poolJson(entry: PoolEntry): { pool: string; config: ReturnType<typeof poolConfigJson>; lastActionAt: number | null } {

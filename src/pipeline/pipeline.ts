@@ -17,6 +17,7 @@ import { createHttpApp } from '../http/app.js';
 import { RenderPool } from '../http/render-pool.js';
 import { IngestAggregator } from '../scale/ingest-aggregator.js';
 import { PoolRegistry } from '../scale/pool-registry.js';
+import { poolTargetProblem } from '../scale/pool-targets.js';
 import { resolveRulesFile, watchRulesFile, type RulesFile } from '../scale/rules-file.js';
 import { loadRetentionPolicy, RetentionError, type RetentionPolicy } from '../store/retention/index.js';
 import { StorageEngine } from '../store/storage-engine.js';
@@ -145,7 +146,16 @@ function startRulesFile(config: CarbonadoConfig, aggregator: IngestAggregator): 
   }
 }
 
+/** A config file's pool whose target can never evaluate is a start-up error, as a PUT of it is a 400. */
+function checkConfigPools(config: CarbonadoConfig): void {
+  for (const [name, pool] of Object.entries(config.scale.pools)) {
+    const problem = poolTargetProblem(pool);
+    if (problem !== null) throw new ConfigError(`config key 'scale.pools.${name}.${problem.field}': ${problem.message}`);
+  }
+}
+
 export async function startPipeline(config: CarbonadoConfig, options: PipelineOptions = {}): Promise<RunningPipeline> {
+  checkConfigPools(config);
   mkdirSync(config.dataDir, { recursive: true });
   const store = await StorageEngine.open({
     dataDir: config.dataDir,

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../src/config/index.js';
+import { applyConfig, ConfigError, loadConfig } from '../../src/config/index.js';
 import { startPipeline } from '../../src/pipeline/index.js';
 import { freePort, render, startCarbonado, tempDataDir } from '../support/carbonado-process.js';
 import { allEndWithin, threadsStartedBy } from '../support/threads.js';
@@ -141,6 +141,27 @@ test('a start that fails at a later stage (HTTP port taken) ends the threads, li
     assert.equal(again.carbonPort, carbonPort);
   } finally {
     await again.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a config file pool whose target can never evaluate stops the start with an error naming its key', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'carbonado-pools-'));
+  try {
+    const config = loadConfig(undefined, { dataDir: join(dir, 'data'), host: '127.0.0.1', statsdPort: 0, carbonPort: 0, picklePort: 0, httpPort: 0 });
+    const pool = (health: string) => ({
+      qps: 'sumSeries(web.*.qps)',
+      instances: 4,
+      capacityPerInstance: 100,
+      lines: { fatal: 1.2, warning: 1.5, safe: 3 },
+      health: [{ target: health, above: 0.1 }],
+    });
+    applyConfig(config, { scale: { pools: { web: pool('asPercent(web.*.slow, web.*.all)'), api: pool('sumSeriez(api.*.errors)') } } });
+    await assert.rejects(
+      startPipeline(config),
+      (err: unknown) => err instanceof ConfigError && /config key 'scale\.pools\.api\.health\[0\]\.target': unknown function sumSeriez\(\)/.test(err.message),
+    );
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
