@@ -56,8 +56,8 @@ export const MAX_BRACE_DEPTH = 64;
 class GlobTranslation {
   /** The index of the `}` closing the `{` at each index (-1: none, or not a `{`). */
   private readonly braceClose: Int32Array;
-  /** The last `]` in the pattern (-1: none). */
-  private readonly lastBracket: number;
+  /** The index of the first `]` at or after each index (the pattern's length: none). */
+  private readonly nextBracket: Int32Array;
 
   constructor(private readonly pattern: string) {
     this.braceClose = new Int32Array(pattern.length).fill(-1);
@@ -66,7 +66,15 @@ class GlobTranslation {
       if (pattern[i] === '{') open.push(i);
       else if (pattern[i] === '}' && open.length > 0) this.braceClose[open.pop()!] = i;
     }
-    this.lastBracket = pattern.lastIndexOf(']');
+    // Found per index, not once for the whole pattern: in braces ('{[[[...}]') each `[` would
+    // otherwise scan to the brace's end for a `]` that lies beyond it, quadratic again.
+    this.nextBracket = new Int32Array(pattern.length + 1);
+    let next = pattern.length;
+    this.nextBracket[next] = next;
+    for (let i = pattern.length - 1; i >= 0; i--) {
+      if (pattern[i] === ']') next = i;
+      this.nextBracket[i] = next;
+    }
   }
 
   /** Regex source for pattern[from, to), inside `depth` braces. */
@@ -120,10 +128,9 @@ class GlobTranslation {
     let j = open + 1;
     if (j < to && pattern[j] === '!') j++;
     if (j < to && pattern[j] === ']') j++;
-    // With no `]` left, every later `[` is a literal too: no scan for one.
-    if (this.lastBracket < j) return -1;
-    while (j < to && pattern[j] !== ']') j++;
-    return j < to ? j : -1;
+    if (j >= to) return -1;
+    const close = this.nextBracket[j];
+    return close < to ? close : -1;
   }
 }
 
