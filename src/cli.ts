@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --initial-old-space-size=128
+#!/usr/bin/env node
 /**
  * `carbonado start [options]`: flags override the config file, which overrides the defaults.
  * `carbonado backtest --pool NAME ...`: a thin client of a running server's backtest endpoint.

@@ -1,7 +1,9 @@
 /**
- * The Node flags Carbonado's process runs with. `npm start` (package.json) and the `carbonado` bin
- * (the first line of cli.ts) pass them; benches that start the server as a child pass these, so
- * they measure what users run (test/server-node-flags.test.ts checks that all three agree).
+ * The Node flags Carbonado's process runs with. `npm start` (package.json) passes them, and benches
+ * that start the server as a child pass these, so they measure what users run
+ * (test/server-node-flags.test.ts checks the two agree). The `carbonado` bin does not: a shebang
+ * with arguments needs `env -S`, which BusyBox (Alpine images) and older coreutils lack, and the
+ * bin must start everywhere; it runs with V8's defaults, only with more GC work in bursts.
  *
  * `--initial-old-space-size=128`: the main thread's JavaScript heap stays small (10-20 MB live)
  * while a burst of new series grows its typed arrays, so V8 kept its old-generation limit just

@@ -10,8 +10,3 @@ test('npm start runs the CLI with the server\'s Node flags', () => {
   const scripts = (JSON.parse(readFileSync(repo('package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
   assert.equal(scripts.start, ['node', ...SERVER_NODE_FLAGS, 'dist/src/cli.js', 'start'].join(' '));
 });
-
-test('the carbonado bin runs with the server\'s Node flags', () => {
-  const firstLine = readFileSync(repo('src/cli.ts'), 'utf8').split('\n')[0];
-  assert.equal(firstLine, ['#!/usr/bin/env -S node', ...SERVER_NODE_FLAGS].join(' '));
-});
