@@ -85,14 +85,22 @@ class Recorder implements PointWriter {
   }
 }
 
-for (const maxSeries of [Infinity, 120]) {
-  test(`random names by bytes and by string are one series each, one tree node, through deletions${maxSeries < Infinity ? ', the series limit' : ''} and restarts`, async () => {
+/** Short plain names (components of 0-4 bytes, names across 4-byte boundaries): nearly all go by bytes with the parser's hashes. */
+function shortPlainNames(seed: number, count: number): string[] {
+  const next = seededUint32(seed);
+  return Array.from({ length: count }, () =>
+    Array.from({ length: 1 + (next() % 4) }, () => Array.from({ length: next() % 5 }, () => 'ab1_-'[next() % 5]).join('')).join('.'),
+  );
+}
+
+for (const [maxSeries, short] of [[Infinity, false], [120, false], [Infinity, true]] as const) {
+  test(`random ${short ? 'short plain ' : ''}names by bytes and by string are one series each, one tree node, through deletions${maxSeries < Infinity ? ', the series limit' : ''} and restarts`, async () => {
     let dir = mkdtempSync(join(tmpdir(), 'carbonado-names-'));
     const now = 1_800_000_000 - (1_800_000_000 % 1200);
     const open = (): Promise<StorageEngine> => StorageEngine.open({ dataDir: dir, policy: loadRetentionPolicy({}), now: () => now, walSyncIntervalMs: 0, maxSeries });
-    const next = seededUint32((maxSeries === Infinity ? 11 : 12));
+    const next = seededUint32(short ? 13 : maxSeries === Infinity ? 11 : 12);
     const pick = (n: number): number => next() % n;
-    const raws = randomNames((maxSeries === Infinity ? 5 : 6), 400);
+    const raws = short ? shortPlainNames(7, 400) : randomNames(maxSeries === Infinity ? 5 : 6, 400);
     let store = await open();
     const recorder = new Recorder(store);
     /** Every name's id while it lives; a deleted one keeps its id until a restart forgets it. */

@@ -330,3 +330,51 @@ test('a burst of new names, walked ahead of the lines, reads as each line alone 
   }
   assert.deepEqual(result, expected);
 });
+
+test('fuzz: short names (0-9 bytes, dots anywhere), any cut at a newline, the table starting over: each new plain name once per table, with the hashes main looks it up by', async () => {
+  const { seededUint32 } = await import('../support/seeded-random.js');
+  const next = seededUint32(71);
+  const alphabet = 'ab.1_-';
+  for (let round = 0; round < 40; round++) {
+    // A tiny table that starts over often, and the default one.
+    const parser = new CarbonPlaintextParser({ now: () => NOW, maxKnownNames: round % 2 === 0 ? 16 : undefined });
+    const asked = new Map<string, number>();
+    const points: string[] = [];
+    let clears = 0;
+    const sink = recordingSink((name) => points.push(name));
+    const withBytes = Object.assign(sink, {
+      newPlainSeries(bytes: Uint8Array, start: number, end: number, given: Int32Array) {
+        const expected = new Int32Array(PATH_FIELDS);
+        describePath(bytes, start, end, expected, 0);
+        assert.deepEqual([...given], [...expected], Buffer.from(bytes.subarray(start, end)).toString('latin1'));
+        const name = Buffer.from(bytes.subarray(start, end)).toString('latin1');
+        asked.set(name, (asked.get(name) ?? 0) + 1);
+        return sink.seriesOf(name);
+      },
+    });
+    const lines: string[] = [];
+    const sent: string[] = [];
+    for (let i = 0; i < 600; i++) {
+      let name = '';
+      for (let n = next() % 10; n > 0; n--) name += alphabet[next() % alphabet.length];
+      // Leading blanks and tabs send a line to the full rules; an empty name is a bad line.
+      const lead = next() % 9 === 0 ? ' ' : '';
+      const sep = next() % 11 === 0 ? '\t' : ' ';
+      lines.push(`${lead}${name}${sep}${i} ${1700000000 + i}`);
+      if (name !== '') sent.push(name);
+    }
+    const bytes = new TextEncoder().encode(lines.join('\n') + '\n');
+    const counters = { lines: 0, badLines: 0 };
+    let start = 0;
+    while (start < bytes.length) {
+      let end = Math.min(bytes.length, start + 1 + (next() % 300));
+      while (end < bytes.length && bytes[end - 1] !== 0x0a) end++;
+      const before = (parser as unknown as { names: { clears: number } }).names.clears;
+      parser.parse(bytes, start, end, withBytes, counters);
+      clears += (parser as unknown as { names: { clears: number } }).names.clears - before;
+      start = end;
+    }
+    assert.deepEqual(points, sent, 'every good line once, in order, under its own name');
+    if (clears === 0) for (const [name, times] of asked) assert.equal(times, 1, `${name} made a new series once`);
+  }
+});

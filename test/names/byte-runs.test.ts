@@ -52,3 +52,27 @@ test('compares runs of every length, at any offsets, as equal exactly when every
   }
   assert.ok(equal > 1000 && equal < 4000);
 });
+
+test('alternating between targets (and sources) of one length, pooled Buffers with offsets, runs ending at the last byte: each goes to and is compared with its own array', () => {
+  const next = seededUint32(8);
+  const runs = new ByteRuns();
+  // Small Buffers come from Node's shared pool: views at an offset into one ArrayBuffer.
+  const targets = [Buffer.alloc(37), Buffer.alloc(37), new Uint8Array(37)];
+  const sources = [Buffer.from('abcdefghijklmnopqrstuvwxyz0123456789!'), Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789?')];
+  const expected = targets.map((t) => [...t]);
+  for (let round = 0; round < 3000; round++) {
+    const which = next() % targets.length;
+    const source = sources[next() % sources.length];
+    const length = next() % 10;
+    // Often a run that ends at the arrays' last byte.
+    const start = next() % 2 === 0 ? source.length - length : next() % (source.length - length + 1);
+    const at = next() % 2 === 0 ? targets[which].length - length : next() % (targets[which].length - length + 1);
+    runs.copy(source, start, start + length, targets[which], at);
+    for (let i = 0; i < length; i++) expected[which][at + i] = source[start + i];
+    assert.deepEqual([...targets[which]], expected[which]);
+    assert.equal(runs.equals(source, start, start + length, targets[which], at), true);
+    const other = targets[(which + 1) % targets.length];
+    const same = length === 0 || Buffer.compare(Buffer.from(other.subarray(at, at + length)), source.subarray(start, start + length)) === 0;
+    assert.equal(runs.equals(source, start, start + length, other, at), same);
+  }
+});

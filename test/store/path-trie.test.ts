@@ -208,3 +208,35 @@ test('a path added as bytes finds the parent cached by a string path, and the ot
   assert.equal(trie.size, 4, 'p.q.one once');
   assert.deepEqual(listed(trie.find('*')).map((m) => m.path), ['p', 'r']);
 });
+
+test('fuzz: thousands of parents (sets of the cache shared), paths of 60-70 bytes around the cached bytes, non-ASCII parents, removals: the tree holds what was added', () => {
+  let seed = 777;
+  const random = (n: number) => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  const t = new PathTrie();
+  const names = new Set<string>();
+  for (let round = 0; round < 20_000; round++) {
+    const host = random(3000);
+    // Parents `a<h>.<pad>` from a few bytes to past 64; some with a non-ASCII character.
+    const pad = (random(5) === 0 ? 'é' : 'p') + 'x'.repeat(host % 70);
+    const name = `a${host % 13}.${pad}${host}.m${random(4)}`;
+    if (random(4) === 0) {
+      t.remove(name);
+      names.delete(name);
+    } else {
+      if (random(2) === 0) t.add(name);
+      else t.addIn(blockOf([name]), 0);
+      names.add(name);
+    }
+    if (round % 4000 !== 3999) continue;
+    assert.equal(t.size, names.size);
+    assert.deepEqual(t.match('*.*.*'), [...names].sort((x, y) => {
+      const p = x.split('.');
+      const q = y.split('.');
+      for (let i = 0; i < 3; i++) if (p[i] !== q[i]) return p[i] < q[i] ? -1 : 1;
+      return 0;
+    }));
+  }
+});

@@ -88,3 +88,26 @@ test('random rule lists, short and long (anchors, escapes, classes, groups, alte
   for (let r = -1; r < 7; r++) assert.ok(found.has(r), `some names are first matched by rule ${r}`);
   assert.ok([...found].some((r) => r >= 31), 'some names are first matched by a rule past the tables');
 });
+
+test('adversarial rule lists (greedy middles, optional groups after a literal, escaped dots, empty and anchor-only patterns, rules past the tables) agree with the first RegExp that matches', () => {
+  const next = seededUint32(23);
+  const sources = [
+    '^a.*b$', '\\.upper(_\\d+)?$', 'a\\.b', '^a\\.b\\.', '\\.b$', '', '^', '$', '^$', 'a.b', 'a\\.?b', '^ab?$', 'ab+', '^.*$', '.+',
+    '^(a|b)\\.', 'b\\.a\\.b', '\\.\\.', '^\\.', '\\.$', 'aaaa', 'abab', '^abab', 'abab$', '^a$', '^b', 'b$', 'a{2,}', '^a\\.upper_1$',
+    'u\\.upper', 'p_?er', 'ab\\b', '\\ba', '[.]', 'a\\$', '\\^a',
+  ];
+  const chars = ['a', 'b', '.', '_', '1', 'upper', '.upper_', '$', '^'];
+  let checked = 0;
+  for (let round = 0; round < 400; round++) {
+    const patterns: RegExp[] = [];
+    for (let i = round % 4 === 0 ? 32 + (next() % 16) : 1 + (next() % 8); i > 0; i--) patterns.push(new RegExp(sources[next() % sources.length]));
+    const match = new FirstMatch(patterns);
+    for (let k = 0; k < 60; k++) {
+      let name = '';
+      for (let i = next() % 9; i > 0; i--) name += chars[next() % chars.length];
+      assert.equal(firstIn(match, name), firstByRegExp(patterns, name), `${patterns.map(String).join(' ')} on ${JSON.stringify(name)}`);
+      checked++;
+    }
+  }
+  assert.equal(checked, 24_000);
+});
