@@ -76,7 +76,9 @@ test('SIGTERM flushes pending StatsD aggregates and persists them', { timeout: 6
   try {
     const series = await render(second.httpPort, 'stats.counters.term.hits.count', '-10min');
     const values = series.flatMap((s) => s.datapoints.map(([v]) => v).filter((v) => v !== null));
-    assert.deepEqual(values, [12]);
+    // [12], or [12, 0] when a minute boundary passed before the SIGTERM: the regular flush wrote
+    // the 12 and the shutdown flush a 0 for the counter, as Etsy StatsD re-sends known counters.
+    assert.deepEqual(values.filter((v) => v !== 0), [12], JSON.stringify(values));
   } finally {
     assert.equal(await second.stop(), 0);
   }
