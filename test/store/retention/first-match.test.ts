@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { FirstMatch } from '../../../src/store/retention/first-match.js';
 import { EMBEDDED_STORAGE_AGGREGATION, parseStorageAggregation } from '../../../src/store/retention/storage-aggregation.js';
 import { seededUint32 } from '../../support/seeded-random.js';
+import { randomRules } from '../../support/random-rule-patterns.js';
 
 /** What FirstMatch answers, by RegExp: the first pattern found in the name, or -1. */
 const firstByRegExp = (patterns: readonly RegExp[], name: string): number => patterns.findIndex((pattern) => pattern.test(name));
@@ -49,18 +50,11 @@ test('the embedded aggregation rules: the first that matches wins, on StatsD and
 });
 
 test('random rule lists, short and long (anchors, escapes, classes, groups, alternation, quantifiers) agree with the first RegExp that matches, on random names', () => {
-  const next = seededUint32(11);
-  const pick = <T>(items: readonly T[]): T => items[next() % items.length];
-  const atoms = ['a', 'b', 'abc', 'A', '.', '\\.', 'ab\\.c', '_', '-', '~', '\\\\', '\\$', '$', '^', '\\^', '\\(', '\\|', '\\?', '\\*', '[ab]', '[^a]', '\\d', '\\w', '\\s', '(a|b)', '(?:ab)', '1', '\\-', '\\/', '{', '}', '\\{', '"', '\\b', '(?=a)', '(?!b)', 'é'];
-  const quantifiers = ['', '', '', '?', '*', '+', '{2}', '{0}', '{1,2}', '??', '*?'];
-  const chars = 'abcA._-~x1/{}="B0\\$^(|?*';
+  const random = randomRules(11);
+  const next = random.next;
   const randomPattern = (): RegExp | null => {
-    let source = next() % 3 === 0 ? '^' : '';
-    for (let i = next() % 4; i >= 0; i--) source += pick(atoms) + pick(quantifiers);
-    if (next() % 5 === 0) source += `|${pick(atoms)}`;
-    if (next() % 3 === 0) source += '$';
     try {
-      return new RegExp(source);
+      return new RegExp(random.patternSource(4));
     } catch {
       return null;
     }
@@ -76,8 +70,7 @@ test('random rule lists, short and long (anchors, escapes, classes, groups, alte
     }
     const match = new FirstMatch(patterns);
     for (let k = 0; k < 30; k++) {
-      let name = '';
-      for (let i = next() % 8; i > 0; i--) name += pick([...chars]);
+      const name = random.name();
       const expected = firstByRegExp(patterns, name);
       assert.equal(firstIn(match, name), expected, `${patterns.map(String).join(' ')} on ${JSON.stringify(name)}`);
       found.add(expected);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { patternTest } from '../../../src/store/retention/pattern-test.js';
-import { seededUint32 } from '../../support/seeded-random.js';
+import { randomRules } from '../../support/random-rule-patterns.js';
 
 const PATTERNS = [
   '.*', '^.*', '', '^', '$', '\\.lower$', '\\.upper(_\\d+)?$', '\\.sum$', '^stats_counts\\.', '^stats\\.gauges\\.',
@@ -29,17 +29,10 @@ test('a pattern with flags is run as a RegExp', () => {
 });
 
 test('random patterns (anchors, escapes, classes, groups, alternation, quantifiers) agree with their RegExp on random names', () => {
-  const next = seededUint32(3);
-  const pick = <T>(items: readonly T[]): T => items[next() % items.length];
-  const atoms = ['a', 'b', 'abc', 'A', '.', '\\.', 'ab\\.c', '_', '-', '~', '\\\\', '\\$', '$', '^', '\\^', '\\(', '\\|', '\\?', '\\*', '[ab]', '[^a]', '\\d', '\\w', '\\s', '(a|b)', '(?:ab)', '1', '\\-', '\\/', '{', '}', '\\{', '"', '\\b', '(?=a)', '(?!b)', 'é'];
-  const quantifiers = ['', '', '', '?', '*', '+', '{2}', '{0}', '{1,2}', '??', '*?'];
-  const chars = 'abcA._-~x1/{}="B0\\$^(|?*';
+  const random = randomRules(3);
   let checked = 0;
   for (let round = 0; round < 3000; round++) {
-    let source = next() % 3 === 0 ? '^' : '';
-    for (let i = next() % 6; i >= 0; i--) source += pick(atoms) + pick(quantifiers);
-    if (next() % 5 === 0) source += `|${pick(atoms)}`;
-    if (next() % 3 === 0) source += '$';
+    const source = random.patternSource(6);
     let pattern: RegExp;
     try {
       pattern = new RegExp(source);
@@ -48,8 +41,7 @@ test('random patterns (anchors, escapes, classes, groups, alternation, quantifie
     }
     const matches = patternTest(pattern);
     for (let k = 0; k < 20; k++) {
-      let name = '';
-      for (let i = next() % 8; i > 0; i--) name += pick([...chars]);
+      const name = random.name();
       const expected = pattern.test(name);
       assert.equal(matches(name), expected, `/${source}/ on ${JSON.stringify(name)}`);
       checked++;
