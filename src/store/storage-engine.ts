@@ -21,6 +21,7 @@ import { isPlainName, nameInBlock, type NameBlock } from '../names/name-block.js
 import { PATH_FIELDS, PathField } from '../names/name-hash.js';
 import { ArchiveReader } from './archive-reader.js';
 import { DecodedWindowCache } from './decoded-cache.js';
+import { DeletedSeries } from './deleted-series.js';
 import { doubledToHold, grown } from '../grown-array.js';
 import { RateLimitedLog } from '../rate-limited-log.js';
 import { restAfterSlice, yieldToEventLoop } from './event-loop.js';
@@ -37,7 +38,6 @@ import type { Aggregation, Archive, RetentionPolicy } from './retention/index.js
 import { SeriesIndex } from './series-index.js';
 import { SeriesLifecycle } from './series-lifecycle.js';
 import { SeriesReader } from './series-reader.js';
-import { DeletedSeries } from './deleted-series.js';
 import { SeriesRecords } from './series-records.js';
 import { REJECTED_SERIES, type SeriesRange, type SeriesStore, type SeriesVisitor, type TagValueCount, type TreeNodes } from './series-store.js';
 import { WriteAheadLog, type WalReplayStats } from './wal.js';
@@ -608,6 +608,7 @@ export class StorageEngine implements SeriesStore {
     for (const id of ids) await this.deleteStored(id);
   }
 
+  /** Deleted series: a writer holding one's id, or its name, brings it back under that id (deleted-series.ts). */
   private readonly deleted = new DeletedSeries();
 
   /** Brings a deleted series back; false if the id was never a series. */
