@@ -37,7 +37,6 @@ export const PATH_FIELDS = 4;
  */
 export function describePath(bytes: Uint8Array, start: number, end: number, out: Int32Array, at: number): void {
   let hash = FNV_OFFSET;
-  let leaf = FNV_OFFSET;
   let parent = FNV_OFFSET;
   let dot = -1;
   for (let i = start; i < end; i++) {
@@ -45,14 +44,10 @@ export function describePath(bytes: Uint8Array, start: number, end: number, out:
     if (c === 0x2e /* . */) {
       dot = i;
       parent = hash;
-      leaf = FNV_OFFSET;
-    } else leaf = Math.imul(leaf ^ c, FNV_PRIME);
+    }
     hash = Math.imul(hash ^ c, FNV_PRIME);
   }
-  out[at + PathField.whole] = murmurFinalise(hash);
-  out[at + PathField.lastDot] = dot;
-  out[at + PathField.parent] = murmurFinalise(parent);
-  out[at + PathField.leaf] = murmurFinalise(leaf);
+  describeWalkedPath(bytes, start, end, hash, dot, parent, out, at);
 }
 
 /**

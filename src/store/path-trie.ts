@@ -17,8 +17,8 @@ import { nameInBlock, type NameBlock } from '../names/name-block.js';
 import { ChildTable } from './child-table.js';
 import { PathSegments } from './path-segments.js';
 import { TREE_BRANCH, TREE_LEAF, type TreeNodes } from './series-store.js';
-import { latin1Slice, writeAsciiName } from '../names/ascii-name.js';
-import { ByteRuns } from '../names/byte-runs.js';
+import { latin1Slice } from '../names/ascii-name.js';
+import { NOT_CACHED, ParentCache } from './parent-cache.js';
 
 const ROOT = 0;
 const NONE = -1;
@@ -26,11 +26,6 @@ const NONE = -1;
 const LEAF = 1;
 /** flags: the node's run is in name order; cleared by any change to it, restored by the next wildcard walk. */
 const SORTED = 2;
-/** Sets of the parent cache (see PathTrie.parentNodes), a power of two; two slots each. */
-const PARENT_CACHE_SETS = 1024;
-const PARENT_CACHE_SLOTS = 2 * PARENT_CACHE_SETS;
-/** Bytes of a cached parent's path kept as bytes too (longer ones are compared as strings). */
-const PARENT_BYTES = 64;
 /** A node with more children than this finds one through the child table, not by scanning its run. */
 const SCAN_LIMIT = 16;
 
@@ -104,31 +99,8 @@ export class PathTrie {
   private nameIds = new Int32Array(1024);
   /** Per-query glob results by name id: 0 untested, 1 match, 2 no match. */
   private memo = new Uint8Array(1024);
-  /**
-   * Recent parents of added paths, by a hash of the parent's path: (hash, node, a path that
-   * begins with the parent's path and a dot). Series come in thousands under a few hundred
-   * parents (`cb.host_07.`), and a cached parent spares add() a slice, a hash and two lookups per
-   * component above the leaf, about a third of adding a new series' path.
-   */
-  private readonly parentHashes = new Int32Array(PARENT_CACHE_SLOTS);
-  private readonly parentNodes = new Int32Array(PARENT_CACHE_SLOTS).fill(NONE);
-  /** freedNodes when each slot was cached: a slot cached before a node was freed is void. */
-  private readonly parentFreed = new Float64Array(PARENT_CACHE_SLOTS);
-  private freedNodes = 0;
-  private readonly parentPaths: string[] = new Array<string>(PARENT_CACHE_SLOTS).fill('');
-  /**
-   * The cached parent's length in its path. Without it, a parent whose hash equalled that of
-   * one of its descendants cached in the slot (`a` and `a.b`, 2^-32) was taken for it.
-   */
-  private readonly parentLengths = new Int32Array(PARENT_CACHE_SLOTS);
-  /**
-   * The cached parent's path as bytes, at parentBytes[slot * PARENT_BYTES...], when it is ASCII
-   * and fits (parentAscii[slot] = 1): a new series' parent is compared with its bytes four at a
-   * time, not character by character with the string's.
-   */
-  private readonly parentBytes = new Uint8Array(PARENT_CACHE_SLOTS * PARENT_BYTES);
-  private readonly parentAscii = new Uint8Array(PARENT_CACHE_SLOTS);
-  private readonly byteRuns = new ByteRuns();
+  /** Recent parents of added paths (parent-cache.ts). */
+  private readonly parents = new ParentCache();
 
   get size(): number {
     return this.leaves;
@@ -140,10 +112,10 @@ export class PathTrie {
     if (lastDot <= 0) node = this.addUnder(ROOT, path, 0, path.length);
     else {
       const parentHash = hashName(path, 0, lastDot);
-      node = this.cachedParent(path, lastDot, parentHash);
-      if (node === NONE) {
+      node = this.parents.find(path, lastDot, parentHash);
+      if (node === NOT_CACHED) {
         node = this.addUnder(ROOT, path, 0, lastDot);
-        this.cacheParent(path, lastDot, node, parentHash);
+        this.parents.remember(path, lastDot, node, parentHash);
       }
       node = this.addLeaf(node, path, lastDot + 1);
     }
@@ -165,12 +137,12 @@ export class PathTrie {
     }
     const bytes = names.bytes;
     const parentHash = names.paths[at + PathField.parent];
-    let node = this.cachedParentOfBytes(bytes, start, lastDot, parentHash);
-    if (node === NONE) {
+    let node = this.parents.findBytes(bytes, start, lastDot, parentHash);
+    if (node === NOT_CACHED) {
       // The parent's path and its dot: the parent cache's form (a path that goes on past a dot).
       const parent = latin1Slice.call(bytes, start, lastDot + 1);
       node = this.addUnder(ROOT, parent, 0, lastDot - start);
-      this.cacheParent(parent, lastDot - start, node, parentHash);
+      this.parents.remember(parent, lastDot - start, node, parentHash);
     }
     const leafHash = names.paths[at + PathField.leaf];
     const id = this.segments.idOfBytes(bytes, lastDot + 1, end, leafHash);
@@ -216,65 +188,6 @@ export class PathTrie {
     }
   }
 
-  /** The node of path[0, end), whose hash is `hash`, if the parent cache has it, else NONE. */
-  private cachedParent(path: string, end: number, hash: number): number {
-    const first = 2 * (hash & (PARENT_CACHE_SETS - 1));
-    for (let slot = first; slot < first + 2; slot++) {
-      if (!this.parentMayBe(slot, hash, end)) continue;
-      const cached = this.parentPaths[slot];
-      let i = 0;
-      while (i < end && cached.charCodeAt(i) === path.charCodeAt(i)) i++;
-      if (i === end) return this.parentNodes[slot];
-    }
-    return NONE;
-  }
-
-  /** cachedParent() of the ASCII path in bytes[start, end). */
-  private cachedParentOfBytes(bytes: Uint8Array, start: number, end: number, hash: number): number {
-    const first = 2 * (hash & (PARENT_CACHE_SETS - 1));
-    const length = end - start;
-    for (let slot = first; slot < first + 2; slot++) {
-      if (!this.parentMayBe(slot, hash, length)) continue;
-      if (this.parentAscii[slot] === 1) {
-        if (this.byteRuns.equals(bytes, start, end, this.parentBytes, slot * PARENT_BYTES)) return this.parentNodes[slot];
-        continue;
-      }
-      const cached = this.parentPaths[slot];
-      let i = 0;
-      while (i < length && cached.charCodeAt(i) === bytes[start + i]) i++;
-      if (i === length) return this.parentNodes[slot];
-    }
-    return NONE;
-  }
-
-  /** Whether cache slot `slot` holds a parent of this hash and length that is still in the tree. */
-  private parentMayBe(slot: number, hash: number, length: number): boolean {
-    return this.parentNodes[slot] !== NONE && this.parentHashes[slot] === hash && this.parentLengths[slot] === length && this.parentFreed[slot] === this.freedNodes;
-  }
-
-  /**
-   * Caches `node` as the parent whose hash is `hash`, named by path[0, length) (a dot follows), in
-   * the first slot of its set, the one there before moving to the second: two parents whose hashes
-   * share a set both stay cached. With one slot a set, series that alternate between such parents
-   * (8% of them with 100 hosts: `cb.host_07.`, `cb.host_42.`) missed the cache every time.
-   */
-  private cacheParent(path: string, length: number, node: number, hash: number): void {
-    const slot = 2 * (hash & (PARENT_CACHE_SETS - 1));
-    this.parentHashes[slot + 1] = this.parentHashes[slot];
-    this.parentLengths[slot + 1] = this.parentLengths[slot];
-    this.parentNodes[slot + 1] = this.parentNodes[slot];
-    this.parentFreed[slot + 1] = this.parentFreed[slot];
-    this.parentPaths[slot + 1] = this.parentPaths[slot];
-    this.parentAscii[slot + 1] = this.parentAscii[slot];
-    this.parentBytes.copyWithin((slot + 1) * PARENT_BYTES, slot * PARENT_BYTES, (slot + 1) * PARENT_BYTES);
-    this.parentHashes[slot] = hash;
-    this.parentLengths[slot] = length;
-    this.parentNodes[slot] = node;
-    this.parentFreed[slot] = this.freedNodes;
-    this.parentPaths[slot] = path;
-    this.parentAscii[slot] = length <= PARENT_BYTES && writeAsciiName(this.parentBytes.subarray(slot * PARENT_BYTES, slot * PARENT_BYTES + length), 0, path.slice(0, length)) >= 0 ? 1 : 0;
-  }
-
   remove(path: string): void {
     let node = ROOT;
     for (const part of path.split('.')) {
@@ -291,7 +204,7 @@ export class PathTrie {
       this.unlink(parent, node);
       this.segments.release(this.segment[node]);
       this.freeNodes.push(node);
-      this.freedNodes++; // voids the parent cache: a freed node may be reused under another path
+      this.parents.voidAll(); // a freed node may be reused under another path
       node = parent;
     }
   }
