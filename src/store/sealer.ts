@@ -31,7 +31,7 @@ export interface SealedChunk {
 /** What a Sealer reads and writes of the engine's state. */
 export interface SealerSources {
   db: Pick<ClassicLevel<Uint8Array, Uint8Array>, 'batch'>;
-  index: Pick<SeriesIndex, 'has' | 'idLimit' | 'takeUnsaved'>;
+  index: Pick<SeriesIndex, 'has' | 'idLimit' | 'takeUnsaved' | 'markUnsaved'>;
   head: Pick<Head, 'block' | 'release' | 'windowAt' | 'idCapacity' | 'countGrowing' | 'reserveWholeBlocks'>;
   ring: Pick<HotRing, 'get' | 'put'>;
   readCache: Pick<DecodedWindowCache, 'invalidate'>;
@@ -147,16 +147,25 @@ export class Sealer {
     const { db, index, records } = this.sources;
     const puts = this.pending;
     this.pending = [];
-    const batch = new RecordBatch(db);
-    await records.writeUnsaved(index.takeUnsaved(), batch);
-    for (let i = 0; i < puts.length; i++) {
-      const { id, step, start, value } = puts[i];
-      batch.putChunk(id, step, start, value);
-      // The last chunk stays for the synced batch, which makes the ones before it durable too.
-      if (batch.full && i < puts.length - 1) await batch.write();
+    const unsaved = index.takeUnsaved();
+    try {
+      const batch = new RecordBatch(db);
+      await records.writeUnsaved(unsaved, batch);
+      for (let i = 0; i < puts.length; i++) {
+        const { id, step, start, value } = puts[i];
+        batch.putChunk(id, step, start, value);
+        // The last chunk stays for the synced batch, which makes the ones before it durable too.
+        if (batch.full && i < puts.length - 1) await batch.write();
+      }
+      for (const [step, cutoff] of cutoffs) batch.put(metaKey(`sealed:${step}`), u32(cutoff));
+      await batch.write(true);
+    } catch (err) {
+      // Queued again for the next flush, so a passing failure (a full disk freed) delays them
+      // rather than leaving them for a restart's replay. Writing a record or chunk twice is harmless.
+      for (let i = 0; i < unsaved.length; i++) index.markUnsaved(unsaved[i]);
+      this.pending = puts.concat(this.pending);
+      throw err;
     }
-    for (const [step, cutoff] of cutoffs) batch.put(metaKey(`sealed:${step}`), u32(cutoff));
-    await batch.write(true);
     for (const { id, start, value } of puts) {
       const byId = this.unflushed.get(start);
       // A window sealed again meanwhile keeps its newer chunk here until that one is written.

@@ -100,3 +100,25 @@ test('the unwritten chunks of forgotten series are not written', async (t) => {
   assert.ok(await db.get(chunkKey(0, 10, W1)));
   assert.equal(await db.get(chunkKey(1, 10, W1)), undefined);
 });
+
+test('a flush that fails leaves its chunks and new series queued, and the next flush writes them', async (t) => {
+  const { db, sealer } = await setup(t);
+  sealer.seal(0, 0, 10, W0);
+  await db.close(); // a real write failure: LevelDB refuses a batch on a closed database
+  await assert.rejects(sealer.flush(new Map([[10, W1]])));
+  assert.equal(sealer.unwritten.length, 1, 'the chunk waits for the next flush');
+  assert.deepEqual(points(sealer.inMemory(0, W0)), [[W0, 1.5], [W0 + 50, -2]], 'and is still read from memory');
+  await db.open();
+  await sealer.flush(new Map([[10, W1]]));
+  assert.equal(sealer.unwritten.length, 0);
+  assert.deepEqual(points(await db.get(chunkKey(0, 10, W0))), [[W0, 1.5], [W0 + 50, -2]]);
+  assert.equal(readU32((await db.get(metaKey('sealed:10')))!), W1);
+  // The names the failed flush took are written by the next (as a block, or as records once the
+  // failed flush counted them as stored: either loads back).
+  const restored: [number, string][] = [];
+  const index = new SeriesIndex();
+  await new SeriesRecords({ db, index, layouts: [layout], layoutIndexOf: () => 0, earlierLayouts: new Map() }).load((id, name) =>
+    restored.push([id, name]),
+  );
+  assert.deepEqual(restored, [[0, 'a'], [1, 'b']]);
+});
