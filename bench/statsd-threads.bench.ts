@@ -82,6 +82,7 @@ try {
   await generate(2); // warm-up: every name is known and the code optimised
   await pool.flush();
   const linesBefore = received();
+  const packetsBefore = receivers.stats.map((s) => [s[ReceiverStat.packets], s[ReceiverStat.stolenPackets]]);
   const cpuBefore = process.cpuUsage();
   const threadsBefore = threadCpu();
   const report = await generate(SECONDS);
@@ -106,6 +107,17 @@ try {
       `${((cpuSeconds * 1e9) / lines).toFixed(0)} ns CPU per line over all threads (${((cpuSeconds / SECONDS) * 100).toFixed(0)}% of a core)`,
   );
   console.log(`  ns per line by thread (all threads of a name summed), user+system: ${byThread.join(', ')}`);
+  // The kernel spreads the generator's 8 sockets over the receivers by a hash of their ports, so
+  // the split differs from run to run; a receiver given more reads its own socket, the others help.
+  const read = receivers.stats.map((s, r) => ({
+    own: s[ReceiverStat.packets] - s[ReceiverStat.stolenPackets] - (packetsBefore[r][0] - packetsBefore[r][1]),
+    stolen: s[ReceiverStat.stolenPackets] - packetsBefore[r][1],
+  }));
+  const ownTotal = read.reduce((n, r) => n + r.own, 0);
+  console.log(
+    `  datagrams read from own socket: ${read.map((r) => `${((r.own / ownTotal) * 100).toFixed(0)}%`).join(' / ')}; ` +
+      `from a sibling's: ${read.map((r) => r.stolen).join(' / ')}`,
+  );
 } finally {
   await receivers.stop();
   await pool.stop();
