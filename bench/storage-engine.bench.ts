@@ -3,7 +3,9 @@
  * disk for a day of StatsD-shaped 10 s data; (b) read latency p50/p99 for 1 h, 24 h, 7 d (10 s
  * archive) and 30 d (1 m archive), one series and 100 series per call, from the ring and from
  * LevelDB; (c) restart: WAL replay of 1M head points; (d) RSS per series and per chunk, projected
- * to 100k series x 7 days; (e) a burst of 1M new series, then close and reopen. A fake clock moves with the data, so days of history take seconds.
+ * to 100k series x 7 days; (e) a burst of 1M new series, then close and reopen; (f) appending to
+ * known series, as steady ingest does: CPU and young-generation collections per point (the append
+ * loop should leave no garbage behind). A fake clock moves with the data, so days of history take seconds.
  *
  * BENCH_QUICK=1 shrinks every data set (about a minute in all). BENCH_PARTS=ce runs only parts c and e
  * (d needs a).
@@ -12,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { ClassicLevel } from 'classic-level';
 import { PointBatchBuilder } from '../src/points.js';
@@ -548,6 +551,50 @@ async function newSeries(): Promise<void> {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
+/** (f) Steady ingest: points of 10k known series at the current second, in batches, through append. */
+async function steadyAppend(): Promise<void> {
+  const dataDir = join(workDir, 'append');
+  const clock = new FakeClock();
+  clock.seconds = Math.floor(Date.now() / 1000);
+  const engine = await openEngine(dataDir, clock);
+  const series = 10_000;
+  const ids = createSeries(engine, series, (i) => `web.pool${i % 100}.host${i}.qps`);
+  const builder = new PointBatchBuilder(POINTS_PER_APPEND);
+  let next = 0;
+  const appendRound = (): void => {
+    builder.clear();
+    for (let i = 0; i < POINTS_PER_APPEND; i++) {
+      builder.push(ids[next], clock.seconds, (next % 97) + 0.5);
+      next = next + 1 === series ? 0 : next + 1;
+    }
+    engine.append(builder);
+  };
+  for (let r = 0; r < 200; r++) appendRound(); // warm-up: optimised code, every window open
+  let collections = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if ((entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) collections++;
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const rounds = QUICK ? 500 : 2000;
+  const cpuBefore = process.cpuUsage();
+  for (let r = 0; r < rounds; r++) {
+    appendRound();
+    if (r % 64 === 63) await new Promise((resolve) => setImmediate(resolve)); // let the WAL's writes and GC tasks run
+  }
+  const cpu = process.cpuUsage(cpuBefore);
+  await new Promise((resolve) => setTimeout(resolve, 20)); // the last GC entries
+  observer.disconnect();
+  const points = rounds * POINTS_PER_APPEND;
+  console.log(
+    table(
+      ['series', 'points', 'CPU ns/point (incl. building batches)', 'young-generation GCs', 'points per young GC'],
+      [[fmt(series), fmt(points), fmt(((cpu.user + cpu.system) * 1000) / points), fmt(collections), collections === 0 ? 'none' : fmt(points / collections)]],
+    ),
+  );
+  await engine.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
 // ---- run --------------------------------------------------------------------------------------
 
 if (MEMORY_CHILD) {
@@ -555,7 +602,7 @@ if (MEMORY_CHILD) {
   process.exit(0);
 }
 console.log(`storage engine bench${QUICK ? ' (BENCH_QUICK)' : ''}; node ${process.version}; gc ${gc ? 'exposed' : 'not exposed (run with --expose-gc for steadier RSS)'}`);
-const parts = process.env.BENCH_PARTS ?? 'abcde';
+const parts = process.env.BENCH_PARTS ?? 'abcdef';
 if (parts.includes('a') || parts.includes('d')) {
   const memory = await bytesPerPoint();
   if (parts.includes('d')) await memoryProjection(memory);
@@ -563,4 +610,5 @@ if (parts.includes('a') || parts.includes('d')) {
 if (parts.includes('b')) await readLatency();
 if (parts.includes('c')) await restart();
 if (parts.includes('e')) await newSeries();
+if (parts.includes('f')) await steadyAppend();
 process.exit(0);
