@@ -109,10 +109,11 @@ try {
   console.log(`  ns per line by thread (all threads of a name summed), user+system: ${byThread.join(', ')}`);
   // The kernel spreads the generator's 8 sockets over the receivers by a hash of their ports, so
   // the split differs from run to run; a receiver given more reads its own socket, the others help.
-  const read = receivers.stats.map((s, r) => ({
-    own: s[ReceiverStat.packets] - s[ReceiverStat.stolenPackets] - (packetsBefore[r][0] - packetsBefore[r][1]),
-    stolen: s[ReceiverStat.stolenPackets] - packetsBefore[r][1],
-  }));
+  const read = receivers.stats.map((s, r) => {
+    const packets = s[ReceiverStat.packets] - packetsBefore[r][0];
+    const stolen = s[ReceiverStat.stolenPackets] - packetsBefore[r][1];
+    return { own: packets - stolen, stolen };
+  });
   const ownTotal = read.reduce((n, r) => n + r.own, 0);
   console.log(
     `  datagrams read from own socket: ${read.map((r) => `${((r.own / ownTotal) * 100).toFixed(0)}%`).join(' / ')}; ` +

@@ -22,6 +22,11 @@ const SPAN = 1200; // a 10 s window: 120 slots
 const W0 = SPAN * 100; // parity 0
 const W1 = W0 + SPAN; // parity 1
 
+/** The series records of `db`, as the engine keeps them, for series all of one layout. */
+function recordsOver(db: Db, index: SeriesIndex): SeriesRecords {
+  return new SeriesRecords({ db, index, layouts: [layout], layoutIndexOf: () => 0, earlierLayouts: new Map() });
+}
+
 async function openDb(t: TestContext): Promise<Db> {
   return (await openTempDb(t, 'carbonado-sealer-')).db;
 }
@@ -37,8 +42,7 @@ async function setup(t: TestContext): Promise<{ db: Db; head: Head; sealer: Seal
   head.write(0, W0, 0, 5, -2);
   head.write(0, W1, 1, 2, 3);
   head.write(1, W1, 1, 1, 4);
-  const layouts = [layout];
-  const records = new SeriesRecords({ db, index, layouts, layoutIndexOf: () => 0, earlierLayouts: new Map() });
+  const records = recordsOver(db, index);
   const stats = { sealedChunks: 0 };
   const sealed: [number, number][] = [];
   const sealer = new Sealer({
@@ -116,9 +120,6 @@ test('a flush that fails leaves its chunks and new series queued, and the next f
   // The names the failed flush took are written by the next (as a block, or as records once the
   // failed flush counted them as stored: either loads back).
   const restored: [number, string][] = [];
-  const index = new SeriesIndex();
-  await new SeriesRecords({ db, index, layouts: [layout], layoutIndexOf: () => 0, earlierLayouts: new Map() }).load((id, name) =>
-    restored.push([id, name]),
-  );
+  await recordsOver(db, new SeriesIndex()).load((id, name) => restored.push([id, name]));
   assert.deepEqual(restored, [[0, 'a'], [1, 'b']]);
 });
